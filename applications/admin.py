@@ -1,0 +1,147 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Application,
+    ApplicationSection,
+    Attachment,
+    Campaign,
+    CampaignContact,
+    CampaignFee,
+    Committee,
+    ContinuingEducationRule,
+    County,
+    Level,
+    MaterialRequirement,
+    PaperItem,
+    Series,
+    Specialty,
+    TitleName,
+    Unit,
+)
+
+
+class SpecialtyInline(admin.TabularInline):
+    model = Specialty
+    extra = 0
+
+
+class TitleNameInline(admin.TabularInline):
+    model = TitleName
+    extra = 0
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("name", "order")
+    inlines = [SpecialtyInline, TitleNameInline]
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ("name", "series")
+    list_filter = ("series",)
+    search_fields = ("name", "series__name")
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "rank")
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ("name", "order")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "nature", "county", "competent_unit", "grassroots_below_county", "is_personnel_agency")
+    list_filter = ("nature", "county", "grassroots_below_county")
+    search_fields = ("name",)
+    list_select_related = ("county", "competent_unit")
+    autocomplete_fields = ("competent_unit",)
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name")
+    search_fields = ("name",)
+
+
+class FeeInline(admin.TabularInline):
+    model = CampaignFee
+    extra = 0
+
+
+class CERuleInline(admin.TabularInline):
+    model = ContinuingEducationRule
+    extra = 0
+
+
+class MaterialInline(admin.TabularInline):
+    model = MaterialRequirement
+    extra = 0
+    fields = ("order", "code", "name", "section", "requirement", "conditions", "min_count", "allow_pdf", "note")
+
+
+class PaperItemInline(admin.TabularInline):
+    model = PaperItem
+    extra = 0
+
+
+class ContactInline(admin.TabularInline):
+    model = CampaignContact
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("code", "year", "title", "committee", "online_start", "online_end")
+    list_filter = ("year", "committee")
+    search_fields = ("code", "title", "issuer")
+    filter_horizontal = ("specialties", "exempt_counties")
+    inlines = [FeeInline, CERuleInline, MaterialInline, PaperItemInline, ContactInline]
+    fieldsets = (
+        (_("通知"), {"fields": ("code", "title", "issuer", "committee", "year", "published_on", "source",
+                               "series", "specialties", "levels", "kinds")}),
+        (_("时间安排"), {"fields": (("online_start", "online_end"), ("initial_start", "initial_end"),
+                                  ("material_review_start", "material_review_end"), ("paper_start", "paper_end"),
+                                  ("fee_start", "fee_end"), ("defense_start", "defense_end"), "defense_place")}),
+        (_("审核流程"), {"fields": ("chain", "return_hours", "max_submissions", "publicity_working_days",
+                                  "unit_opinion_text", "commitment_text", "summary_max_chars")}),
+        (_("资格条件"), {"fields": ("years_in_grade", "grade_count_to", "initial_work_years", "evaluation_years",
+                                  "evaluation_basic_delay", "evaluation_unqualified_delay",
+                                  "private_enterprise_no_evaluation", "south_xinjiang_early_years",
+                                  "title_docs_in_xinjiang", "title_docs_elsewhere")}),
+        (_("答辩"), {"fields": ("defense_scored", "exempt_junior", "exempt_special_service", "exempt_counties",
+                              "exempt_grassroots", "exempt_private_and_freelance")}),
+        (_("诚信与收费"), {"fields": ("person_ban_years", "unit_ban_years", "fee_clause")}),
+        (_("联系"), {"fields": ("office_address",)}),
+    )
+
+
+class SectionInline(admin.TabularInline):
+    model = ApplicationSection
+    extra = 0
+    readonly_fields = ("key", "is_complete", "updated_at")
+    fields = ("key", "is_complete", "updated_at")
+    can_delete = False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("code", "applicant", "campaign", "specialty", "level", "kind", "state", "submission_count")
+    list_filter = ("campaign", "state", "level", "kind")
+    search_fields = ("code", "applicant__real_name", "applicant__id_number")
+    list_select_related = ("applicant", "campaign", "specialty__series", "level")
+    readonly_fields = ("code", "state", "submission_count", "submitted_at", "returned_at", "return_deadline")
+    raw_id_fields = ("applicant",)
+    inlines = [SectionInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("application", "section", "slot", "content_type", "size", "needs_masking", "created_at")
+    list_filter = ("section", "needs_masking")
+    raw_id_fields = ("application",)

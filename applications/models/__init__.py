@@ -1,0 +1,34 @@
+"""What the applicant owns and what it is measured against: reference data, campaigns (one per
+notice), the applicant's profile, applications with their sections and uploaded scans."""
+
+from .application import Application, ApplicationSection, ProfileSection
+from .attachment import Attachment
+from .campaign import (
+    Campaign,
+    CampaignContact,
+    CampaignFee,
+    ContinuingEducationRule,
+    MaterialRequirement,
+    PaperItem,
+)
+from .reference import Committee, County, Level, Series, Specialty, TitleName, Unit
+
+__all__ = [
+    "Application",
+    "ApplicationSection",
+    "Attachment",
+    "Campaign",
+    "CampaignContact",
+    "CampaignFee",
+    "Committee",
+    "ContinuingEducationRule",
+    "County",
+    "Level",
+    "MaterialRequirement",
+    "PaperItem",
+    "ProfileSection",
+    "Series",
+    "Specialty",
+    "TitleName",
+    "Unit",
+]

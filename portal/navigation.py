@@ -1,0 +1,64 @@
+"""Navigation per role.  Entries whose URL name is not (yet) routed are left out, so each
+capability adds its own entries here without breaking the others."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Role
+
+PUBLIC = [
+    (_("首页"), "home"),
+    (_("自助预审"), "applications:selfcheck"),
+    (_("证书查询"), "review:certificate_lookup"),
+]
+
+BY_ROLE = {
+    Role.APPLICANT: [
+        (_("我的申报"), "dashboard"),
+        (_("个人档案"), "applications:profile"),
+        (_("自助预审"), "applications:selfcheck"),
+        (_("消息"), "review:notifications"),
+    ],
+    Role.UNIT_OFFICER: [
+        (_("工作台"), "dashboard"),
+        (_("待审核"), "review:queue"),
+        (_("花名册与清单"), "review:exports"),
+        (_("消息"), "review:notifications"),
+    ],
+    Role.COUNTY_OFFICER: [
+        (_("工作台"), "dashboard"),
+        (_("待审核"), "review:queue"),
+        (_("花名册与清单"), "review:exports"),
+        (_("消息"), "review:notifications"),
+    ],
+    Role.COMMITTEE_CLERK: [
+        (_("工作台"), "dashboard"),
+        (_("形式审核"), "review:queue"),
+        (_("受理后管理"), "review:aftercare"),
+        (_("花名册与清单"), "review:exports"),
+        (_("诚信档案"), "review:integrity"),
+        (_("消息"), "review:notifications"),
+    ],
+    Role.ADMIN: [
+        (_("工作台"), "dashboard"),
+        (_("管理后台"), "admin:index"),
+    ],
+}
+
+
+def menu_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        entries = PUBLIC
+    else:
+        entries = BY_ROLE.get(user.role, [])
+        if user.is_superuser and user.role != Role.ADMIN:
+            entries = [*entries, (_("管理后台"), "admin:index")]
+    items = []
+    for label, name in entries:
+        try:
+            items.append({"label": label, "url": reverse(name), "name": name})
+        except NoReverseMatch:
+            continue
+    return items

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Install what the portal needs on a Debian/Ubuntu machine, skipping what is already there:
+# system packages (apt, via sudo when not root), a virtualenv in .venv, the Python dependencies.
+# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests.
+set -eu
+cd "$(dirname "$0")/../.."
+
+PYTHON="${PYTHON:-python3}"
+packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils tesseract-ocr tesseract-ocr-chi-sim"
+if [ "${PORTAL_WITH_BROWSER:-0}" = "1" ]; then
+  packages="$packages chromium"
+fi
+if ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  packages="$packages python3-venv python3-pip"
+fi
+
+missing=""
+for p in $packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+if [ -n "$missing" ]; then
+  echo "==> apt-get install$missing"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.portal-install-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "==> installing Python dependencies"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[test]"
+  rm -f .venv/.portal-install-*
+  touch "$stamp"
+fi

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("巴州职称申报评审平台 · 管理后台")
+admin.site.site_title = _("职称平台管理")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("applications.urls")),
+    path("review/", include("review.urls")),
+]

@@ -1,0 +1,59 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from applications.models import Campaign
+from portal.accounts.models import Role
+from review.selectors import applications_visible_to
+from review.states import State
+
+
+def _campaign_rows(today):
+    campaigns = (Campaign.objects.select_related("committee")
+                 .prefetch_related("contacts", "levels", "specialties__series").order_by("-online_end", "code"))
+    rows = []
+    for campaign in campaigns:
+        window = campaign.online_window
+        if window.start <= today <= window.end:
+            status, css = "申报中", "open"
+        elif today < window.start:
+            status, css = "未开始", "upcoming"
+        else:
+            status, css = "已截止", "closed"
+        rows.append({"campaign": campaign, "status": status, "css": css,
+                     "open": css == "open", "days_left": (window.end - today).days})
+    rows.sort(key=lambda r: (not r["open"], r["css"] == "closed", -r["campaign"].year))
+    return rows
+
+
+def home(request):
+    """Public home: every campaign with its windows, open ones first."""
+    return render(request, "home.html", {"rows": _campaign_rows(timezone.localdate())})
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    visible = applications_visible_to(user)
+    context = {"role": user.role}
+    if user.role == Role.APPLICANT:
+        context["applications"] = visible.select_related("campaign", "specialty__series", "level").order_by("-updated_at")
+        context["open_campaigns"] = [r for r in _campaign_rows(timezone.localdate()) if r["open"]]
+        template = "dashboard/applicant.html"
+    else:
+        counts = dict(visible.values_list("state").annotate(n=Count("id")).order_by())
+        context["state_counts"] = [
+            {"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State if s != State.DRAFT
+        ]
+        context["total"] = sum(v for k, v in counts.items() if k != State.DRAFT)
+        template = "dashboard/officer.html"
+    return render(request, template, context)
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True, "database": connection.vendor})

@@ -1,0 +1,120 @@
+"""The review chain as a django-fsm state machine, and what it leaves behind.
+
+``ReviewStateMachine`` is mixed into ``applications.Application``; its transitions are declared
+below in chain order.  Transitions only move the state: who may fire them, when, and what they
+record is decided by the one door, ``review.services.application_transition``.  Never call a
+transition method from anywhere else.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
+
+from .states import REVIEW_STATE_OF_STEP, State
+
+
+def _step_after(application, step: str) -> str:
+    """The state an application enters once ``step`` approves it: the next step of the campaign's
+    chain, or ``accepted`` when ``step`` is the last one."""
+    steps = application.campaign.chain_steps
+    following = steps[steps.index(step) + 1:] if step in steps else []
+    return REVIEW_STATE_OF_STEP[following[0]] if following else State.ACCEPTED
+
+
+def _first_review_state(application) -> str:
+    steps = application.campaign.chain_steps
+    return REVIEW_STATE_OF_STEP[steps[0]]
+
+
+def _returned_or_closed(application) -> str:
+    """A return after the last permitted submission closes the application (本年度不再受理)."""
+    if application.submission_count >= application.campaign.max_submissions:
+        return State.CLOSED
+    return State.RETURNED
+
+
+class ReviewStateMachine(ConcurrentTransitionMixin, models.Model):
+    """Optimistic locking: ``ConcurrentTransitionMixin`` makes the UPDATE conditional on the state
+    read, so of two officers acting at once exactly one write succeeds."""
+
+    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    # -- applicant -------------------------------------------------------------------------------
+    @transition(field=state, source=State.DRAFT,
+                target=GET_STATE(_first_review_state, states=list(REVIEW_STATE_OF_STEP.values())))
+    def submit(self) -> None:
+        """提交: enter the first review step of the campaign's chain."""
+
+    @transition(field=state, source=State.RETURNED,
+                target=GET_STATE(_first_review_state, states=list(REVIEW_STATE_OF_STEP.values())))
+    def resubmit(self) -> None:
+        """修改后逐级提交: a resubmission climbs the chain again from its first step."""
+
+    @transition(field=state, source=State.UNIT_REVIEW, target=State.DRAFT)
+    def withdraw(self) -> None:
+        """撤回: only while the unit has not acted."""
+
+    # -- the chain, in order ---------------------------------------------------------------------
+    @transition(field=state, source=State.UNIT_REVIEW,
+                target=GET_STATE(lambda app: _step_after(app, "unit"),
+                                 states=[State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.ACCEPTED]))
+    def approve_unit(self) -> None:
+        """推荐单位审核通过（公示无异议，同意推荐）."""
+
+    @transition(field=state, source=State.COUNTY_REVIEW,
+                target=GET_STATE(lambda app: _step_after(app, "county"),
+                                 states=[State.COMMITTEE_REVIEW, State.ACCEPTED]))
+    def approve_county(self) -> None:
+        """县（市）人社局／主管单位审核通过."""
+
+    @transition(field=state, source=State.COMMITTEE_REVIEW, target=State.ACCEPTED)
+    def accept(self) -> None:
+        """评委会形式审核通过: 评审委员会已接收材料."""
+
+    @transition(field=state, source=[State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW],
+                target=GET_STATE(_returned_or_closed, states=[State.RETURNED, State.CLOSED]))
+    def return_to_applicant(self) -> None:
+        """退回: the return clock starts, or the application closes after the last submission."""
+
+    @transition(field=state, source=State.RETURNED, target=State.ABANDONED)
+    def abandon(self) -> None:
+        """视为放弃申报: the return deadline passed without a resubmission."""
+
+
+class StateChange(models.Model):
+    """Append-only history of an application: one row per transition, written in the same
+    transaction as the state change.  ``actor_label`` is what reviewers may see; committee views
+    show the role only, never the applicant's name."""
+
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
+                                    related_name="history", verbose_name=_("申报"))
+    action = models.CharField(_("操作"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=State.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    actor_role = models.CharField(_("操作人角色"), max_length=20, blank=True)
+    comment = models.TextField(_("意见"), blank=True)
+    submission_round = models.PositiveSmallIntegerField(_("提交轮次"), default=0)
+    data = models.JSONField(_("附加信息"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: history rows are written once and never updated.
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError("StateChange rows are append-only")
+        super().save(*args, **kwargs)

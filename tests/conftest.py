@@ -1,0 +1,166 @@
+"""Shared fixtures.
+
+* Reference data and the six campaigns are loaded once into the test database; transactional
+  tests (browser, worker) flush the database, so fixtures that need the data ask for
+  ``reference`` which reloads it when missing.
+* ``celery_worker_process`` starts a real ``celery worker`` subprocess against the test database
+  and the configured broker (Redis when ``REDIS_URL`` is set, else the filesystem transport).
+* Playwright drives the system Chromium (``/usr/bin/chromium``); it cannot download browsers here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+# thread with a running loop unless told this is deliberate.  Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Fast hashing: thousands of logins in the suite; real hashers are Django's own concern.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from applications.seeding import load_reference, load_seed_campaigns
+
+    with django_db_blocker.unblock():
+        load_reference()
+        load_seed_campaigns()
+
+
+@pytest.fixture
+def reference(db):
+    """Reference data and campaigns, reloaded if a transactional test flushed them."""
+    from applications.models import Campaign
+    from applications.seeding import load_reference, load_seed_campaigns, reference_loaded
+
+    if not reference_loaded() or not Campaign.objects.filter(code="demo").exists():
+        load_reference()
+        load_seed_campaigns()
+
+
+@pytest.fixture
+def demo_campaign(reference):
+    from applications.models import Campaign
+
+    return Campaign.objects.get(code="demo")
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Each test writes uploads and documents into its own directory."""
+    location = tmp_path / "private"
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location), "base_url": settings.MEDIA_URL},
+    }}
+    settings.MEDIA_ROOT = location
+    return location
+
+
+# --- Playwright on the system Chromium ------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def login(live_server):
+    """``login(page, username, password)``: log in through the real form."""
+    from applications.demo import DEMO_PASSWORD
+
+    def _login(page, username: str, password: str = DEMO_PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return _login
+
+
+# --- A real Celery worker -------------------------------------------------------------------
+
+def _worker_env() -> dict[str, str]:
+    """Environment for a subprocess that must see the *test* database."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = str(db["NAME"])
+    else:
+        user = db.get("USER") or "postgres"
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        env["DATABASE_URL"] = f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """Start ``celery worker`` (solo pool) on the test database; yields the Popen object.
+
+    The test must commit what the worker reads (hence ``transactional_db``).
+    """
+    from portal.celery import app
+
+    app.control.purge()
+    log = open(Path(settings.DATA_DIR) / f"test-worker-{os.getpid()}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    log_path = Path(log.name)
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("celery worker exited early:\n" + log_path.read_text())
+        if "ready." in log_path.read_text():
+            break
+        time.sleep(0.2)
+    else:
+        raise RuntimeError("celery worker did not become ready:\n" + log_path.read_text())
+    proc.log_path = log_path
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()

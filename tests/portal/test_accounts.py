@@ -1,0 +1,67 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from stdnum.cn import ric
+
+from portal.accounts.models import Role, User
+from portal.accounts.validators import gender_of
+from tests.factories import valid_id_number
+
+
+def _form(**overrides):
+    data = {"real_name": "阿依古丽", "id_number": valid_id_number(female=True), "phone": "13912345678",
+            "password1": "Tian-shan-2026", "password2": "Tian-shan-2026"}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_register_creates_applicant_logged_in_by_id_number(client):
+    data = _form()
+    response = client.post(reverse("accounts:register"), data)
+    assert response.status_code == 302
+    user = User.objects.get(id_number=data["id_number"])
+    assert (user.username, user.role, user.real_name) == (data["id_number"], Role.APPLICANT, "阿依古丽")
+    assert gender_of(user.id_number) == "female"
+
+
+@pytest.mark.django_db
+def test_register_refuses_wrong_check_digit_in_chinese(client):
+    good = valid_id_number()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    response = client.post(reverse("accounts:register"), _form(id_number=bad))
+    assert response.status_code == 200
+    assert "校验位不正确" in response.content.decode()
+    assert not User.objects.filter(id_number=bad).exists()
+
+
+@pytest.mark.django_db
+def test_register_refuses_birth_date_in_future(client):
+    future = (dt.date.today() + dt.timedelta(days=400)).strftime("%Y%m%d")
+    body = f"652801{future}123"
+    number = body + ric.calc_check_digit(body + "0")
+    response = client.post(reverse("accounts:register"), _form(id_number=number))
+    assert "出生日期晚于今天" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_register_refuses_duplicate_and_keeps_input(client):
+    data = _form()
+    client.post(reverse("accounts:register"), data)
+    client.logout()
+    response = client.post(reverse("accounts:register"), {**data, "real_name": "另一人"})
+    page = response.content.decode()
+    assert "已注册" in page
+    assert 'value="另一人"' in page  # what was typed survives the refusal
+
+
+@pytest.mark.django_db
+def test_login_accepts_lower_case_x(client):
+    body = "65280119900101001"
+    number = next(body[:-3] + f"{i:03d}" for i in range(1, 999)
+                  if ric.calc_check_digit(body[:-3] + f"{i:03d}" + "0") == "X")
+    number = number + "X"
+    User.objects.create_user(username=number, id_number=number, real_name="测试", password="Tian-shan-2026")
+    response = client.post(reverse("accounts:login"), {"username": number.lower(), "password": "Tian-shan-2026"})
+    assert response.status_code == 302

@@ -1,0 +1,78 @@
+"""Settings come from the environment, with embedded defaults.  Each case imports the settings
+in a fresh interpreter with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.db import connection
+out = {
+  "engine": settings.DATABASES["default"]["ENGINE"], "broker": settings.CELERY_BROKER_URL,
+  "storage": settings.STORAGES["default"]["BACKEND"], "tz": settings.TIME_ZONE,
+  "lang": settings.LANGUAGE_CODE, "cache": settings.CACHES["default"]["BACKEND"],
+  "media_url": settings.MEDIA_URL,
+}
+if out["engine"].endswith("sqlite3"):
+    with connection.cursor() as c:
+        c.execute("PRAGMA journal_mode"); out["journal"] = c.fetchone()[0]
+print(json.dumps(out))
+"""
+
+
+def probe(tmp_path, **env):
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME"}}
+    base.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_DATA_DIR": str(tmp_path)}, **env)
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=base, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_defaults_need_no_services(tmp_path):
+    got = probe(tmp_path)
+    assert got["engine"] == "django.db.backends.sqlite3"
+    assert got["journal"] == "wal"
+    assert got["broker"] == "filesystem://"
+    assert got["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert got["cache"].endswith("FileBasedCache")
+    assert (got["tz"], got["lang"]) == ("Asia/Shanghai", "zh-hans")
+    assert got["media_url"].endswith(".invalid/")  # no public route to uploaded scans
+    assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_services_from_environment(tmp_path):
+    got = probe(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal_probe",
+                REDIS_URL="redis://127.0.0.1:6379/9", AWS_STORAGE_BUCKET_NAME="scans",
+                AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000")
+    assert got["engine"] == "django.db.backends.postgresql"
+    assert got["broker"] == "redis://127.0.0.1:6379/9"
+    assert got["storage"] == "storages.backends.s3.S3Storage"
+    assert got["cache"].endswith("RedisCache")
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env.update(DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="portal.settings", PORTAL_DATA_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 20 + "-production-like-key-" + "y" * 30,
+               DJANGO_ALLOWED_HOSTS="zhicheng.example.cn", DJANGO_SETTINGS_MODULE="portal.settings",
+               PORTAL_DATA_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr + result.stdout

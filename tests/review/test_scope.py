@@ -1,0 +1,80 @@
+"""Scope is security: each role sees only what is under its unit, county or committee."""
+
+import pytest
+
+from applications.models import Campaign, County
+from portal.accounts.models import Role
+from review.selectors import applications_visible_to
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    ClerkFactory,
+    CountyOfficerFactory,
+    UnitFactory,
+    UnitOfficerFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def world(reference):
+    korla = County.objects.get(name="库尔勒市")
+    qiemo = County.objects.get(name="且末县")
+    bureau = UnitFactory(name="某主管局", county=korla)
+    unit_a = UnitFactory(county=korla)
+    unit_b = UnitFactory(county=qiemo)
+    unit_c = UnitFactory(county=korla, competent_unit=bureau)
+    other_campaign = Campaign.objects.get(code="bz-2024-zhijian")
+    apps = {
+        "a": ApplicationFactory(unit=unit_a),
+        "b": ApplicationFactory(unit=unit_b),
+        "c": ApplicationFactory(unit=unit_c),
+        "other_committee": ApplicationFactory(unit=unit_a, campaign=other_campaign,
+                                              specialty=other_campaign.specialties.first()),
+    }
+    return {"korla": korla, "qiemo": qiemo, "bureau": bureau, "a": unit_a, "b": unit_b, "c": unit_c, "apps": apps}
+
+
+def codes(qs):
+    return set(qs.values_list("code", flat=True))
+
+
+def test_applicant_sees_only_own(world):
+    app = world["apps"]["a"]
+    assert codes(applications_visible_to(app.applicant)) == {app.code}
+    assert codes(applications_visible_to(ApplicantFactory())) == set()
+
+
+def test_unit_officer_sees_own_unit_only(world):
+    officer = UnitOfficerFactory(unit=world["a"])
+    apps = world["apps"]
+    assert codes(applications_visible_to(officer)) == {apps["a"].code, apps["other_committee"].code}
+
+
+def test_county_officer_sees_units_of_county_without_competent_unit(world):
+    officer = CountyOfficerFactory(county=world["korla"])
+    apps = world["apps"]
+    assert codes(applications_visible_to(officer)) == {apps["a"].code, apps["other_committee"].code}
+    assert codes(applications_visible_to(CountyOfficerFactory(county=world["qiemo"]))) == {apps["b"].code}
+
+
+def test_competent_unit_officer_sees_its_subordinate_units(world):
+    officer = CountyOfficerFactory(county=None, competent_unit=world["bureau"])
+    assert codes(applications_visible_to(officer)) == {world["apps"]["c"].code}
+
+
+def test_clerk_sees_own_committee_only(world):
+    clerk = ClerkFactory()
+    apps = world["apps"]
+    assert codes(applications_visible_to(clerk)) == {apps["a"].code, apps["b"].code, apps["c"].code}
+
+
+def test_officer_without_scope_sees_nothing(world):
+    assert codes(applications_visible_to(UserFactory(role=Role.UNIT_OFFICER))) == set()
+    assert codes(applications_visible_to(UserFactory(role=Role.COMMITTEE_CLERK))) == set()
+
+
+def test_anonymous_sees_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert codes(applications_visible_to(AnonymousUser())) == set()
