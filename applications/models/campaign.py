@@ -174,11 +174,17 @@ class Campaign(models.Model):
         return self.online_window
 
     def review_window(self, kind: str) -> Window:
-        """Officers review from the opening of submissions to the end of the material-review window
-        (or of the submission window when the notice sets no separate one)."""
+        """Officers review from the opening of submissions until the last of: the online window,
+        the initial-determination window, the material-review window (002), and the day before
+        paper delivery starts.  A submission made on the last online day can thus still climb the
+        chain; a notice that gives one window for application and review (003) keeps it."""
         sub = self.submission_window(kind)
-        end = max(d for d in (sub.end, self.online_end, self.material_review_end) if d is not None)
-        return Window(str(_("网上审核")), min(sub.start, self.online_start), end)
+        ends = [self.online_end, sub.end]
+        if self.material_review_end:
+            ends.append(self.material_review_end)
+        if self.paper_start:
+            ends.append(self.paper_start - dt.timedelta(days=1))
+        return Window(str(_("网上审核")), min(sub.start, self.online_start), max(ends))
 
     def windows(self) -> list[Window]:
         found = [self.online_window, self.initial_window, self.material_review_window, self.paper_window,

@@ -1,0 +1,88 @@
+"""The spine of the chain: submit → unit → county → committee → accepted, through the one door."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from applications.samples import fill_sample_application
+from review.models import StateChange
+from review.services import TransitionRefused, application_transition
+from review.states import State
+from tests.factories import (
+    ApplicationFactory,
+    ClerkFactory,
+    CountyOfficerFactory,
+    UnitOfficerFactory,
+)
+
+
+@pytest.fixture
+def complete_app(reference, private_storage):
+    return fill_sample_application(ApplicationFactory())
+
+
+def test_submission_climbs_the_demo_chain_to_accepted(complete_app):
+    app = complete_app
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    app.refresh_from_db()
+    assert (app.state, app.submission_count) == (State.UNIT_REVIEW, 1)
+    assert app.snapshot["name"] == app.applicant.real_name
+    unit_officer = UnitOfficerFactory(unit=app.unit)
+    county_officer = CountyOfficerFactory(county=app.unit.county)
+    clerk = ClerkFactory()
+    for actor, expected in ((unit_officer, State.COUNTY_REVIEW), (county_officer, State.COMMITTEE_REVIEW),
+                            (clerk, State.ACCEPTED)):
+        application_transition(application_id=app.pk, action="approve", actor=actor)
+        app.refresh_from_db()
+        assert app.state == expected
+    steps = list(StateChange.objects.filter(application=app).values_list("from_state", "to_state"))
+    assert steps == [(State.DRAFT, State.UNIT_REVIEW), (State.UNIT_REVIEW, State.COUNTY_REVIEW),
+                     (State.COUNTY_REVIEW, State.COMMITTEE_REVIEW), (State.COMMITTEE_REVIEW, State.ACCEPTED)]
+
+
+def test_incomplete_application_cannot_be_submitted(reference):
+    app = ApplicationFactory()
+    with pytest.raises(TransitionRefused) as refused:
+        application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    assert "不完整" in refused.value.message
+    app.refresh_from_db()
+    assert (app.state, app.submission_count) == (State.DRAFT, 0)
+
+
+def test_return_starts_the_clock_and_third_return_closes(complete_app):
+    app = complete_app
+    officer = UnitOfficerFactory(unit=app.unit)
+    now = timezone.now()
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant, now=now)
+    for round_ in (1, 2):
+        application_transition(application_id=app.pk, action="return", actor=officer, comment="学历证书不清晰", now=now)
+        app.refresh_from_db()
+        assert app.state == State.RETURNED
+        assert app.return_deadline == now + dt.timedelta(hours=48)
+        application_transition(application_id=app.pk, action="resubmit", actor=app.applicant, now=now)
+    app.refresh_from_db()
+    assert app.submission_count == 3
+    application_transition(application_id=app.pk, action="return", actor=officer, comment="仍不符合要求", now=now)
+    app.refresh_from_db()
+    assert app.state == State.CLOSED
+
+
+def test_stale_expected_state_is_refused_with_current_state(complete_app):
+    app = complete_app
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    officer = UnitOfficerFactory(unit=app.unit)
+    application_transition(application_id=app.pk, action="approve", actor=officer, expected_state=State.UNIT_REVIEW)
+    with pytest.raises(TransitionRefused) as refused:
+        application_transition(application_id=app.pk, action="approve", actor=officer,
+                               expected_state=State.UNIT_REVIEW)
+    assert refused.value.state == State.COUNTY_REVIEW
+    assert "已被他人处理" in refused.value.message
+
+
+def test_officer_of_another_unit_cannot_approve(complete_app):
+    app = complete_app
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    with pytest.raises(TransitionRefused) as refused:
+        application_transition(application_id=app.pk, action="approve", actor=UnitOfficerFactory())
+    assert "不在您的审核范围内" in refused.value.message
