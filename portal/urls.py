@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("applications.urls")),
     path("review/", include("review.urls")),
+    path("documents/", include("review.documents.urls")),
 ]

@@ -1,6 +1,6 @@
 """The five notices as campaigns: windows, fees and contacts must be the notice's own.
 
-Expected values are transcribed from ../shared/seeds/; each contact and every window's day
+Expected values are transcribed from the notices (fixtures/notices/, copies of ../shared/seeds/); each contact and every window's day
 numbers are also looked up in the notice text itself, so a typo on either side fails."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from applications.enums import Kind
 from applications.models import Campaign
 
 D = dt.date
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "notices"  # copies of ../shared/seeds
 
 STD_FEES = {("intermediate", "review"): 380, ("junior", "review"): 220, ("junior", "initial"): 100,
             ("intermediate", "initial"): 380, ("intermediate", "award"): 380}

@@ -1,0 +1,1 @@
+"""Documents rendered by the worker: review form, rosters, fee lists, pre-filled templates."""
