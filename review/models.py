@@ -118,3 +118,25 @@ class StateChange(models.Model):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise ValueError("StateChange rows are append-only")
         super().save(*args, **kwargs)
+
+
+class ReturnNote(models.Model):
+    """A reviewer's note on a return, attached to the whole application (``section`` blank), to a
+    section, or to one attachment; the applicant sees each beside the field it concerns."""
+
+    change = models.ForeignKey(StateChange, on_delete=models.CASCADE, related_name="notes",
+                               verbose_name=_("退回记录"))
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
+                                    related_name="return_notes")
+    section = models.CharField(_("栏目"), max_length=20, blank=True)
+    attachment = models.ForeignKey("applications.Attachment", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="return_notes", verbose_name=_("附件"))
+    text = models.TextField(_("修改意见"))
+
+    class Meta:
+        verbose_name = _("退回意见")
+        verbose_name_plural = _("退回意见")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

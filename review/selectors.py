@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from applications.models import Application
+
+from .models import ReturnNote, StateChange
 from portal.accounts.models import Role
 
 
@@ -33,3 +35,22 @@ def applications_visible_to(user) -> QuerySet[Application]:
     if user.role == Role.COMMITTEE_CLERK:
         return qs.filter(campaign__committee_id=user.committee_id) if user.committee_id else qs.none()
     return qs.none()
+
+
+def latest_return(application) -> StateChange | None:
+    """The most recent return of the application, or ``None``."""
+    return (StateChange.objects.filter(application=application, action="return")
+            .order_by("-created_at", "-id").first())
+
+
+def return_notes_by_section(application) -> dict[str, list[ReturnNote]]:
+    """Notes of the latest return, keyed by section ("" for the whole application).  Notes on an
+    attachment are keyed by its section too and carry ``attachment_id``."""
+    change = latest_return(application)
+    if change is None:
+        return {}
+    grouped: dict[str, list[ReturnNote]] = {}
+    for note in change.notes.select_related("attachment"):
+        key = note.section or (note.attachment.section if note.attachment else "")
+        grouped.setdefault(key, []).append(note)
+    return grouped

@@ -31,7 +31,7 @@ from applications.models import Application
 from applications.snapshot import build_snapshot
 
 from . import permissions
-from .models import StateChange
+from .models import ReturnNote, StateChange
 from .states import State
 
 
@@ -143,9 +143,26 @@ def application_transition(*, application_id: int, action: str, actor, comment: 
             actor=actor, actor_role=getattr(actor, "role", "system") if actor is not None else "system",
             comment=request.comment.strip(), submission_round=application.submission_count, data=request.data,
         )
+        if action == "return":
+            _record_return_notes(application, change, request.data.get("notes") or [])
         change_id = change.pk
         transaction.on_commit(lambda: _committed(change_id))
     return application
+
+
+def _record_return_notes(application: Application, change: StateChange, notes: list[dict]) -> None:
+    """``notes``: ``[{"section": key or "", "attachment_id": id or None, "text": str}]``.
+    Attachments must belong to this application; empty texts are skipped."""
+    own = set(application.attachments.values_list("pk", flat=True))
+    rows = []
+    for note in notes:
+        text = (note.get("text") or "").strip()
+        if not text:
+            continue
+        attachment_id = note.get("attachment_id")
+        rows.append(ReturnNote(change=change, application=application, section=note.get("section") or "",
+                               attachment_id=attachment_id if attachment_id in own else None, text=text))
+    ReturnNote.objects.bulk_create(rows)
 
 
 def _committed(change_id: int) -> None:

@@ -86,3 +86,24 @@ def test_officer_of_another_unit_cannot_approve(complete_app):
     with pytest.raises(TransitionRefused) as refused:
         application_transition(application_id=app.pk, action="approve", actor=UnitOfficerFactory())
     assert "不在您的审核范围内" in refused.value.message
+
+
+def test_return_notes_attach_to_sections_and_own_attachments_only(complete_app):
+    from review.selectors import return_notes_by_section
+    from tests.factories import ApplicationFactory as AF
+
+    app = complete_app
+    other = fill_sample_application(AF())
+    foreign = other.attachments.first()
+    diploma = app.attachments.get(slot="diploma")
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    application_transition(
+        application_id=app.pk, action="return", actor=UnitOfficerFactory(unit=app.unit), comment="请修改",
+        data={"notes": [{"section": "education", "attachment_id": diploma.pk, "text": "毕业证书不清晰"},
+                        {"section": "", "attachment_id": foreign.pk, "text": "总体意见"},
+                        {"section": "ce", "text": "  "}]})
+    notes = return_notes_by_section(app)
+    assert [n.text for n in notes["education"]] == ["毕业证书不清晰"]
+    assert notes["education"][0].attachment_id == diploma.pk
+    assert [(n.text, n.attachment_id) for n in notes[""]] == [("总体意见", None)]
+    assert "ce" not in notes
