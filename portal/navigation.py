@@ -24,20 +24,20 @@ BY_ROLE = {
     Role.UNIT_OFFICER: [
         (_("工作台"), "dashboard"),
         (_("待审核"), "review:queue"),
-        (_("花名册与清单"), "review:exports"),
+        (_("花名册与清单"), "documents:exports"),
         (_("消息"), "review:notifications"),
     ],
     Role.COUNTY_OFFICER: [
         (_("工作台"), "dashboard"),
         (_("待审核"), "review:queue"),
-        (_("花名册与清单"), "review:exports"),
+        (_("花名册与清单"), "documents:exports"),
         (_("消息"), "review:notifications"),
     ],
     Role.COMMITTEE_CLERK: [
         (_("工作台"), "dashboard"),
         (_("形式审核"), "review:queue"),
         (_("受理后管理"), "review:aftercare"),
-        (_("花名册与清单"), "review:exports"),
+        (_("花名册与清单"), "documents:exports"),
         (_("诚信档案"), "review:integrity"),
         (_("消息"), "review:notifications"),
     ],
