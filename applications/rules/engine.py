@@ -46,7 +46,7 @@ def fee_reason(campaign, level, kind: str, fee: int | None) -> Reason:
     if fee is None:
         return Reason("fee", True, _("本通知未规定%(level)s%(kind)s的评审费，无需缴费。") % {
             "level": level.name, "kind": Kind(kind).label}, campaign.fee_clause)
-    text = _("%(level)s%(kind)s评审费%(fee)d元/人") % {"level": level.name, "kind": Kind(kind).label, "fee": fee}
+    text = _("%(level)s%(kind)s收费%(fee)d元/人") % {"level": level.name, "kind": Kind(kind).label, "fee": fee}
     if campaign.fee_window:
         text += _("，缴费时间%(window)s") % {"window": campaign.fee_window}
     return Reason("fee", True, text + "。", campaign.fee_clause)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..enums import CECategory
+from ..enums import CECategory, Kind
 from ..materials import ResolvedMaterial
+from .dates import years_text
 
 # The batch format (issue 3) names CE categories by their short Chinese names.
 CE_JSON_LABELS = {CECategory.PUBLIC.value: "公需", CECategory.PROFESSIONAL.value: "专业"}
@@ -64,6 +65,21 @@ class Verdict:
     @property
     def warnings(self) -> list[Reason]:
         return [r for r in self.reasons if r.ok is None]
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+    @property
+    def ce_rows(self) -> list[dict[str, Any]]:
+        """One row per category for the page: label, years required, hours a year, years missing."""
+        rows = []
+        for c in (CECategory.PUBLIC.value, CECategory.PROFESSIONAL.value):
+            required, missing = self.ce_required.get(c, []), self.ce_missing.get(c, [])
+            rows.append({"category": c, "label": CE_JSON_LABELS[c], "required": required, "missing": missing,
+                         "required_text": years_text(required), "missing_text": years_text(missing),
+                         "hours": self.ce_hours_per_year.get(c)})
+        return rows
 
     @property
     def ce_complete(self) -> bool:
