@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ..enums import ChainStep, Kind, UnitNature
@@ -26,7 +27,13 @@ def resolve_level(campaign, level):
     for candidate in campaign.levels.all():
         if level in (candidate.code, candidate.name):
             return candidate
-    raise ValueError(f"campaign {campaign.code} has no level {level!r}")
+    # A level the campaign does not cover: found for the verdict to say so (one query, rare).
+    from ..models import Level
+
+    found = Level.objects.filter(Q(code=level) | Q(name=level)).first()
+    if found is None:
+        raise ValueError(f"no level {level!r}")
+    return found
 
 
 def materials_for(campaign, level, kind: str, profile: Profile) -> list[ResolvedMaterial]:
