@@ -56,7 +56,7 @@ def defense_note(campaign, kind: str, exempt: bool) -> str:
             return _("须参加答辩，时间地点另行通知。")
         return _("须参加现场答辩：%(window)s，%(place)s。") % {"window": window, "place": campaign.defense_place}
     if kind != Kind.REVIEW or window is None:
-        return _("免于答辩。")
+        return ""
     if campaign.defense_scored:
-        return _("免于答辩：现场答辩实行量化赋分，按当年参加该专业现场答辩人员的平均分赋分。")
-    return _("免于答辩：按通过现场答辩环节对待。")
+        return _("本通知现场答辩实行量化赋分，免于答辩的按当年参加该专业现场答辩人员的平均分赋分。")
+    return _("按通过现场答辩环节对待。")

@@ -85,11 +85,13 @@ def evaluate(campaign, specialty, level, kind: str, profile: Profile, *, today: 
     ce = continuing_education(campaign, level, kind, profile, eligibility_years=person.required_work_years)
     fee = fee_for(campaign, level, kind)
     grounds = defense_grounds(campaign, level, kind, profile)
+    note = defense_note(campaign, kind, bool(grounds))
     return Verdict(
         campaign=campaign, specialty=specialty, level=level, kind=kind,
         eligible=person.eligible, reasons=person.reasons,
         fee=fee, fee_reason=fee_reason(campaign, level, kind, fee),
-        defense_exempt=bool(grounds), defense_grounds=grounds, defense_note=defense_note(campaign, kind, bool(grounds)),
+        defense_exempt=bool(grounds), defense_grounds=grounds, defense_note=note,
+        defense_note_clause=clause(campaign, "defense_scoring") if grounds and note else "",
         ce_required=ce.required, ce_missing=ce.missing, ce_hours_per_year=ce.hours_per_year, ce_reasons=ce.reasons,
         materials=materials_for(campaign, level, kind, profile),
         earliest_year=person.earliest_year,

@@ -53,6 +53,7 @@ class Verdict:
     materials: list[ResolvedMaterial]
     earliest_year: int | None
     notes: list[Reason] = field(default_factory=list)  # procedure: who recommends, where files go
+    defense_note_clause: str = ""
 
     @property
     def defense_exempt_reasons(self) -> list[str]:
