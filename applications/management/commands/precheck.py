@@ -20,6 +20,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.enums import CECategory, Education, EvaluationResult, Kind, SpecialService, UnitNature
 from applications.models import Campaign, County
@@ -68,6 +70,10 @@ class BadInputs(Exception):
         self.problems = problems
 
 
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _choices(mapping: dict) -> str:
     return "、".join(mapping)
 
@@ -77,12 +83,13 @@ def _label(value: Any, mapping: dict, field: str, what: str) -> str:
         return str(mapping[value])
     if isinstance(value, str) and value in {str(v) for v in mapping.values()}:
         return value  # an enum value is accepted too
-    raise BadInput(field, f"未知的{what}“{value}”，可选：{_choices(mapping)}")
+    raise BadInput(field, _("未知的%(what)s“%(value)s”，可选：%(choices)s") % {
+        "what": what, "value": value, "choices": _choices(mapping)})
 
 
 def _bool(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
-        raise BadInput(field, f"应为 true 或 false（收到 {json.dumps(value, ensure_ascii=False)}）")
+        raise BadInput(field, _("应为 true 或 false（收到 %(got)s）") % {"got": _shown(value)})
     return value
 
 
@@ -90,7 +97,7 @@ def _date(value: Any, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise BadInput(field, f"日期应写成 YYYY-MM-DD，例如 2012-07-01（收到 {json.dumps(value, ensure_ascii=False)}）") from None
+        raise BadInput(field, _("日期应写成 YYYY-MM-DD，例如 2012-07-01（收到 %(got)s）") % {"got": _shown(value)}) from None
 
 
 def _year(value: Any, field: str) -> int:
@@ -98,7 +105,7 @@ def _year(value: Any, field: str) -> int:
         return value
     if isinstance(value, str) and YEAR.match(value):
         return int(value)
-    raise BadInput(field, f"年份应为四位数字（收到 {json.dumps(value, ensure_ascii=False)}）")
+    raise BadInput(field, _("年份应为四位数字（收到 %(got)s）") % {"got": _shown(value)})
 
 
 def _ban(value: Any, field: str):
@@ -108,18 +115,18 @@ def _ban(value: Any, field: str):
         return _year(value, field)
     if isinstance(value, str):
         return _date(value, field)
-    raise BadInput(field, "应为 null、年份（如 2026）或日期（如 2026-03-01）")
+    raise BadInput(field, _("应为 null、年份（如 2026）或日期（如 2026-03-01）"))
 
 
 def _object(value: Any, field: str) -> dict:
     if not isinstance(value, dict):
-        raise BadInput(field, "应为 JSON 对象 {…}")
+        raise BadInput(field, _("应为 JSON 对象 {…}"))
     return value
 
 
 def _list(value: Any, field: str) -> list:
     if not isinstance(value, list):
-        raise BadInput(field, "应为 JSON 列表 […]")
+        raise BadInput(field, _("应为 JSON 列表 […]"))
     return value
 
 
@@ -132,20 +139,20 @@ class Parser:
 
     def campaign(self, code: Any) -> Campaign:
         if not isinstance(code, str):
-            raise BadInput("campaign", "应为年度评审工作代码字符串，例如 bz-2024-zhijian")
+            raise BadInput("campaign", _("应为年度评审工作代码字符串，例如 bz-2024-zhijian"))
         if code not in self.campaigns:
             self.campaigns[code] = (Campaign.objects.prefetch_related(*CAMPAIGN_PREFETCH, "specialties__series")
                                     .filter(code=code).first())
         campaign = self.campaigns[code]
         if campaign is None:
             known = "、".join(Campaign.objects.order_by("code").values_list("code", flat=True))
-            raise BadInput("campaign", f"没有代码为“{code}”的年度评审工作，可选：{known}")
+            raise BadInput("campaign", _("没有代码为“%(code)s”的年度评审工作，可选：%(known)s") % {"code": code, "known": known})
         return campaign
 
     @staticmethod
     def specialty(campaign: Campaign, name: Any):
         if not isinstance(name, str) or not name:
-            raise BadInput("specialty", "应为专业名称字符串，例如 建筑")
+            raise BadInput("specialty", _("应为专业名称字符串，例如 建筑"))
         wanted = name.strip()
         found = []
         for s in campaign.specialties.all():
@@ -159,9 +166,11 @@ class Parser:
             return found[0]
         if found:
             options = "、".join(f"{s.series.name}·{s.name}" for s in found)
-            raise BadInput("specialty", f"专业“{wanted}”不唯一，请写成“系列·专业”：{options}")
+            raise BadInput("specialty", _("专业“%(name)s”不唯一，请写成“系列·专业”：%(options)s") % {
+                "name": wanted, "options": options})
         options = "、".join(s.name for s in campaign.specialties.all()[:30])
-        raise BadInput("specialty", f"{campaign.code} 不受理专业“{wanted}”，可选：{options}")
+        raise BadInput("specialty", _("%(code)s 不受理专业“%(name)s”，可选：%(options)s") % {
+            "code": campaign.code, "name": wanted, "options": options})
 
     @staticmethod
     def level(campaign: Campaign, name: Any):
@@ -169,21 +178,23 @@ class Parser:
             if name in (level.name, level.code):
                 return level
         options = "、".join(lv.name for lv in campaign.levels.all())
-        raise BadInput("level", f"{campaign.code} 不受理级别“{name}”，可选：{options}")
+        raise BadInput("level", _("%(code)s 不受理级别“%(name)s”，可选：%(options)s") % {
+            "code": campaign.code, "name": name, "options": options})
 
     @staticmethod
     def kind(campaign: Campaign, name: Any) -> str:
-        kind = _label(name, KINDS, "kind", "申报类型")
+        kind = _label(name, KINDS, "kind", _("申报类型"))
         if kind not in campaign.kinds:
             options = "、".join(campaign.kind_labels)
-            raise BadInput("kind", f"{campaign.code} 不受理申报类型“{name}”，可选：{options}")
+            raise BadInput("kind", _("%(code)s 不受理申报类型“%(name)s”，可选：%(options)s") % {
+                "code": campaign.code, "name": name, "options": options})
         return kind
 
     def parse(self, item: Any):
         """Every problem of one profile at once (BadInputs), so a clerk fixes a row in one pass."""
         item = _object(item, "")
-        problems: list[BadInput] = [BadInput(k, "缺少此字段") for k in REQUIRED_KEYS if k not in item]
-        problems += [BadInput(k, "未知字段（可能拼写有误）") for k in sorted(set(item) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))]
+        problems: list[BadInput] = [BadInput(k, _("缺少此字段")) for k in REQUIRED_KEYS if k not in item]
+        problems += [BadInput(k, _("未知字段（可能拼写有误）")) for k in sorted(set(item) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))]
         if problems:
             raise BadInputs(problems)
 
@@ -201,7 +212,7 @@ class Parser:
         options = {k: item.get(k, default) for k, default in OPTIONAL_KEYS.items()}
         fields = dict(
             id_number=attempt(self.id_number, item["id_number"]),
-            unit_nature=attempt(_label, item["unit_nature"], UNIT_NATURES, "unit_nature", "单位性质"),
+            unit_nature=attempt(_label, item["unit_nature"], UNIT_NATURES, "unit_nature", _("单位性质")),
             county=attempt(self.county, item["county"]),
             special_service=attempt(self.services, item["special_service"]),
             education=attempt(self.educations, item["education"]),
@@ -230,12 +241,13 @@ class Parser:
 
     def county(self, value: Any) -> str:
         if value not in self.counties:
-            raise BadInput("county", f"未知的县（市）“{value}”，可选：{'、'.join(sorted(self.counties))}")
+            raise BadInput("county", _("未知的县（市）“%(name)s”，可选：%(options)s") % {
+                "name": value, "options": "、".join(sorted(self.counties))})
         return value
 
     @staticmethod
     def services(value: Any) -> list[str]:
-        return [_label(s, SPECIAL_SERVICES, f"special_service[{i}]", "服务类型")
+        return [_label(s, SPECIAL_SERVICES, f"special_service[{i}]", _("服务类型"))
                 for i, s in enumerate(_list(value, "special_service"))]
 
     def educations(self, value: Any) -> list[EducationEntry]:
@@ -246,9 +258,9 @@ class Parser:
         row = _object(row, field)
         for key in ("level", "full_time", "graduated", "south_xinjiang_graduate"):
             if key not in row:
-                raise BadInput(f"{field}.{key}", "缺少此字段")
+                raise BadInput(f"{field}.{key}", _("缺少此字段"))
         return EducationEntry(
-            level=_label(row["level"], EDUCATION, f"{field}.level", "学历"),
+            level=_label(row["level"], EDUCATION, f"{field}.level", _("学历")),
             full_time=_bool(row["full_time"], f"{field}.full_time"),
             graduated=_date(row["graduated"], f"{field}.graduated"),
             south_xinjiang_graduate=_bool(row["south_xinjiang_graduate"], f"{field}.south_xinjiang_graduate"),
@@ -261,16 +273,16 @@ class Parser:
         value = _object(value, "current_title")
         for key in ("level", "obtained"):
             if key not in value:
-                raise BadInput(f"current_title.{key}", "缺少此字段")
+                raise BadInput(f"current_title.{key}", _("缺少此字段"))
         levels = {lv.name: lv.code for lv in campaign.levels.all()}
-        return CurrentTitle(level=_label(value["level"], levels, "current_title.level", "级别"),
+        return CurrentTitle(level=_label(value["level"], levels, "current_title.level", _("级别")),
                             obtained=_date(value["obtained"], "current_title.obtained"))
 
     @staticmethod
     def evaluations(value: Any) -> dict[int, str]:
         value = _object(value, "annual_evaluations")
         return {_year(year, f"annual_evaluations.{year}"):
-                _label(result, EVALUATIONS, f"annual_evaluations.{year}", "考核结果")
+                _label(result, EVALUATIONS, f"annual_evaluations.{year}", _("考核结果"))
                 for year, result in value.items()}
 
     @staticmethod
@@ -281,9 +293,9 @@ class Parser:
             field = f"ce_hours.{year}"
             per_year = hours.setdefault(_year(year, field), {})
             for category, amount in _object(per_category, field).items():
-                key = _label(category, CE_CATEGORIES, f"{field}.{category}", "继续教育科目")
+                key = _label(category, CE_CATEGORIES, f"{field}.{category}", _("继续教育科目"))
                 if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-                    raise BadInput(f"{field}.{category}", f"学时应为非负整数（收到 {json.dumps(amount, ensure_ascii=False)}）")
+                    raise BadInput(f"{field}.{category}", _("学时应为非负整数（收到 %(got)s）") % {"got": _shown(amount)})
                 per_year[key] = per_year.get(key, 0) + amount
         return hours
 
@@ -292,30 +304,32 @@ def read_profiles(text: str) -> list:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise CommandError(f"输入不是合法的 JSON：第{error.lineno}行第{error.colno}列，{error.msg}", returncode=BAD_INPUT)
+        raise CommandError(_("输入不是合法的 JSON：第%(line)d行第%(col)d列，%(msg)s") % {
+            "line": error.lineno, "col": error.colno, "msg": error.msg}, returncode=BAD_INPUT)
     if not isinstance(data, list):
-        raise CommandError("输入应为 JSON 列表 [ {…}, {…} ]，每项一个申报人档案", returncode=BAD_INPUT)
+        raise CommandError(_("输入应为 JSON 列表 [ {…}, {…} ]，每项一个申报人档案"), returncode=BAD_INPUT)
     return data
 
 
 class Command(BaseCommand):
-    help = "批量预审：读取申报人档案 JSON 列表，按同样顺序输出预审结论 JSON 列表。"
+    help = gettext_lazy("批量预审：读取申报人档案 JSON 列表，按同样顺序输出预审结论 JSON 列表。")
 
     def add_arguments(self, parser):
-        parser.add_argument("input", help="档案 JSON 文件路径；“-”表示从标准输入读取")
-        parser.add_argument("--today", help="按此日期判断以日期表示的限制申报期（YYYY-MM-DD），默认按申报窗口开始日")
+        parser.add_argument("input", help=_("档案 JSON 文件路径；“-”表示从标准输入读取"))
+        parser.add_argument("--today", help=_("按此日期判断以日期表示的限制申报期（YYYY-MM-DD），默认按申报窗口开始日"))
 
     def handle(self, *args, **options):
         try:
             text = sys.stdin.read() if options["input"] == "-" else open(options["input"], encoding="utf-8").read()
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"无法读取输入文件 {options['input']}：{error}", returncode=BAD_INPUT)
+            raise CommandError(_("无法读取输入文件 %(path)s：%(error)s") % {"path": options["input"], "error": error},
+                               returncode=BAD_INPUT)
         today = None
         if options.get("today"):
             try:
                 today = dt.date.fromisoformat(options["today"])
             except ValueError:
-                raise CommandError("--today 应写成 YYYY-MM-DD", returncode=BAD_INPUT)
+                raise CommandError(_("--today 应写成 YYYY-MM-DD"), returncode=BAD_INPUT)
         items = read_profiles(text)
         parser = Parser()
         parsed, problems = [], []
@@ -327,11 +341,12 @@ class Command(BaseCommand):
             except BadInputs as errors:
                 problems.extend(self.describe(index, error) for error in errors.problems)
         if problems:
-            raise CommandError("输入有误，未输出任何结论：\n" + "\n".join(problems), returncode=BAD_INPUT)
+            raise CommandError(_("输入有误，未输出任何结论：") + "\n" + "\n".join(problems), returncode=BAD_INPUT)
         verdicts = [evaluate(*args, today=today).to_json() for args in parsed]
         self.stdout.write(json.dumps(verdicts, ensure_ascii=False, indent=2))
 
     @staticmethod
     def describe(index: int, error: BadInput) -> str:
         where = f"[{index}]" + (f".{error.field}" if error.field else "")
-        return f"第{index + 1}个档案（索引 {index}）字段 {where}：{error.message}"
+        return _("第%(n)d个档案（索引 %(index)d）字段 %(where)s：%(message)s") % {
+            "n": index + 1, "index": index, "where": where, "message": error.message}
