@@ -161,7 +161,8 @@ def campaign_choices(today: dt.date) -> list[dict]:
     for c in campaigns:
         is_open = c.online_start <= today <= c.online_end
         # The committee's short name tells notices apart in a phone-wide select; titles do not fit.
-        rows.append({"code": c.code, "label": f"{c.year}年 · {c.committee}", "title": c.title, "open": is_open})
+        label = _("%(year)d年 · %(committee)s") % {"year": c.year, "committee": c.committee}
+        rows.append({"code": c.code, "label": label, "title": c.title, "open": is_open})
     rows.sort(key=lambda r: not r["open"])
     return rows
 

@@ -24,8 +24,8 @@ Choices where the notices are silent (also in the README):
   the portal checks them only when the campaign's data holds them
   (``junior_review_work_years``) and otherwise says the committee decides.
 * A ban given as a year bars every campaign of that year or earlier; a ban given as a day bars a
-  campaign whose submission window opens (or, when ``today`` is given, is still open after
-  ``today``) on or before that day.
+  campaign when it lasts to the first day left to submit: the window's opening day, or, when
+  ``today`` is given, today while the window runs (its last day once it has closed).
 """
 
 from __future__ import annotations
@@ -100,8 +100,12 @@ def _ban_blocks(ban: Ban, campaign, kind: str, year: int, today: dt.date | None)
     if ban is None:
         return False
     if isinstance(ban, dt.date):
-        opens = same_day_in(campaign.submission_window(kind).start, year)
-        reference = max(today, opens) if (today is not None and year == campaign.year) else opens
+        window, shift = campaign.submission_window(kind), year - campaign.year
+        opens = same_day_in(window.start, window.start.year + shift)
+        closes = same_day_in(window.end, window.end.year + shift)
+        # The first day left to submit: the opening day, or today while the window runs; a past
+        # window is judged at its last day.
+        reference = min(max(today, opens), closes) if (today is not None and shift == 0) else opens
         return ban >= reference
     return year <= int(ban)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ..enums import CECategory, Kind
 from ..materials import ResolvedMaterial
 from .dates import years_text
@@ -30,7 +32,7 @@ class Reason:
     def __str__(self) -> str:
         if not self.clause:
             return self.text
-        return f"{self.text}（依据：{self.clause}）"
+        return _("%(text)s（依据：%(clause)s）") % {"text": self.text, "clause": self.clause}
 
 
 @dataclass

@@ -379,3 +379,13 @@ def test_junior_review_years_when_the_campaign_enters_them(reference):
     verdict = evaluate(c, specialty("bz-2023-jianzhu"), "junior", "review", person)
     assert verdict.eligible is False and verdict.earliest_year == 2024
     assert "非全日制大专毕业" in rule_reasons(verdict, "junior_review")[0].text
+
+
+def test_a_past_window_is_judged_at_its_last_day(reference):
+    # Looking back at 003 (window 2024-08-19 — 09-14) from 2026: a ban to 09-01 left two weeks to
+    # submit, a ban to 09-20 left none.
+    later = D(2026, 11, 22)
+    left_time = verdict_for("bz-2024-zhijian", "junior", "review", profile(banned_until=D(2024, 9, 1)), today=later)
+    assert left_time.eligible is True
+    none_left = verdict_for("bz-2024-zhijian", "junior", "review", profile(banned_until=D(2024, 9, 20)), today=later)
+    assert none_left.eligible is False and none_left.earliest_year == 2025

@@ -317,3 +317,30 @@ def test_defense_exemption_on_its_own_takes_a_level_code(reference):
                                         profile(unit_nature="private_enterprise", county="且末县"))
     assert exempt is True and len(reasons) == 2
     assert not defense_exemption(campaign("bz-2021-shihua"), "intermediate", "review", profile())[0]
+
+
+# -- procedure: who recommends (003's freelancer and competent-unit variants) ----------------------------
+
+def test_003_freelancers_are_recommended_by_the_county_bureau_or_an_agency(reference):
+    verdict = evaluate(campaign("bz-2024-zhijian"), specialty("bz-2024-zhijian"), "intermediate", "review",
+                       promoted(D(2015, 1, 1), unit_nature="freelance"))
+    (route,) = [n for n in verdict.notes if n.rule == "route_freelance"]
+    phrase = "由县（市）人力资源和社会保障部门或人事代理机构履行审核、公示、推荐等程序"
+    assert phrase in route.clause and phrase in notice("bz-2024-zhijian")
+
+
+def test_003_units_go_through_their_competent_unit(reference):
+    verdict = evaluate(campaign("bz-2024-zhijian"), specialty("bz-2024-zhijian"), "intermediate", "review",
+                       promoted(D(2015, 1, 1)))
+    (route,) = [n for n in verdict.notes if n.rule == "route_competent"]
+    assert "主管单位" in route.text
+    assert "个人报送材料一律不予受理" in route.clause and "个人报送材料一律不予受理" in notice("bz-2024-zhijian")
+    chain = [n for n in verdict.notes if n.rule == "chain"][0]
+    assert "推荐单位 → 县（市）人社局／主管单位 → 评审委员会" in chain.text and "48小时" in chain.text
+
+
+def test_002_chain_ends_at_the_county_bureau(reference):
+    verdict = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial", profile())
+    chain = [n for n in verdict.notes if n.rule == "chain"][0]
+    assert "推荐单位 → 县（市）人社局／主管单位（" in chain.text and "评审委员会" not in chain.text
+    assert not [n for n in verdict.notes if n.rule == "route_competent"]
