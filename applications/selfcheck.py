@@ -42,7 +42,7 @@ class SelfCheckForm(forms.Form):
     level = forms.ChoiceField(label=_("申报级别"))
     kind = forms.ChoiceField(label=_("申报类型"), widget=forms.RadioSelect)
 
-    unit_nature = forms.ChoiceField(label=_("单位性质"), choices=UnitNature.choices)
+    unit_nature = forms.ChoiceField(label=_("单位性质"), choices=UnitNature.choices, initial=UnitNature.INSTITUTION)
     county = forms.ChoiceField(label=_("工作所在县（市）"))
     grassroots_below_county = forms.BooleanField(label=_("在县级以下基层单位工作"), required=False)
     special_service = forms.MultipleChoiceField(

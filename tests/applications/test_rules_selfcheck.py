@@ -82,6 +82,7 @@ def test_bad_input_keeps_what_was_typed_and_says_what_to_fix(client, reference):
     assert "毕业时间不能晚于今天" in page
     assert 'value="2012-08-01"' in page  # the rest is kept
     assert "有几项需要修改" in page
+    assert 'href="#id_title_obtained"' in page and 'href="#id_graduated"' in page  # links to each problem
 
 
 def test_self_check_stores_nothing(client, reference):
