@@ -51,6 +51,18 @@ def _show(value) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def _text_change(old: str, new: str) -> tuple[str, str]:
+    """Long texts: show both sides from just before their first difference, not their openings."""
+    prefix = 0
+    for a, b in zip(old, new):
+        if a != b:
+            break
+        prefix += 1
+    start = max(0, prefix - 8)
+    cut = lambda t: ("…" if start else "") + t[start:start + 40] + ("…" if len(t) > start + 40 else "")  # noqa: E731
+    return cut(old) or _("（空）"), cut(new) or _("（空）")
+
+
 def _field_lines(old: dict, new: dict, redact: Callable[[str], str], blind: bool, prefix: str = "") -> list[str]:
     lines = []
     for key in list(dict.fromkeys([*old.keys(), *new.keys()])):
@@ -60,8 +72,13 @@ def _field_lines(old: dict, new: dict, redact: Callable[[str], str], blind: bool
         if blind and key in IDENTIFYING_FIELDS:
             lines.append(_("%(p)s%(label)s：已修改") % {"p": prefix, "label": label})
         else:
+            before, after = old.get(key), new.get(key)
+            if isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > 40:
+                shown_old, shown_new = _text_change(before, after)
+            else:
+                shown_old, shown_new = _show(before), _show(after)
             lines.append(redact(_("%(p)s%(label)s：%(old)s → %(new)s") % {
-                "p": prefix, "label": label, "old": _show(old.get(key)), "new": _show(new.get(key))}))
+                "p": prefix, "label": label, "old": shown_old, "new": shown_new}))
     return lines
 
 

@@ -57,11 +57,15 @@ class SectionView:
     scans: list[ScanView] = field(default_factory=list)
 
 
+# Never shown to blind reviewers: the unit's publicity scans list applicants by name, and the
+# 1-inch photo (kept for the e-certificate) shows the applicant's face.
+BLIND_HIDDEN_SLOTS = {*PUBLICITY_SLOTS, "photo"}
+
+
 def blind_may_open(attachment) -> bool:
     """The committee opens a scan only when the applicant answered the masking question and, if
-    the scan shows their name, a masked copy exists; the unit's publicity scans list names and
-    are never shown to it."""
-    if attachment.slot in PUBLICITY_SLOTS:
+    the scan shows their name, a masked copy exists; ``BLIND_HIDDEN_SLOTS`` never."""
+    if attachment.slot in BLIND_HIDDEN_SLOTS:
         return False
     if not attachment.is_image:
         return attachment.needs_masking is False
