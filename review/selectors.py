@@ -117,7 +117,7 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
     counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
     if filters.state:
         qs = qs.filter(state=filters.state)
-    qs = (qs.select_related("campaign", "specialty__series", "level", "unit", "applicant")
+    qs = (qs.select_related("campaign__committee", "specialty__series", "level", "unit", "applicant")
           .order_by("submitted_at", "id"))
     return qs, counts
 
