@@ -3,13 +3,10 @@ asked (dates, files, a reason); the door checks everything again under the row l
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import Section
 from applications.models import Campaign, Level, Specialty, Unit
 
 from .selectors import is_blind
@@ -142,7 +139,7 @@ class ReturnNoteForm(forms.Form):
 ReturnNoteFormSet = forms.formset_factory(ReturnNoteForm, extra=3, max_num=20)
 
 
-def note_targets(sections, names: dict[int, str]) -> list:
+def note_targets(sections) -> list:
     """Choices for a note: every section shown, then every scan (grouped under its section)."""
     choices = [(f"sec:{s.key}", s.label) for s in sections]
     for s in sections:
@@ -150,14 +147,3 @@ def note_targets(sections, names: dict[int, str]) -> list:
         if scans:
             choices.append((s.label + _(" · 附件"), scans))
     return choices
-
-
-def section_choices():
-    return [(k, label) for k, label in Section.choices]
-
-
-def parse_date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None

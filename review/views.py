@@ -173,7 +173,7 @@ def _detail_context(request, application, *, approve_form=None, return_form=None
             existing = UnitPublicity.objects.filter(application=application).first()
             initial = {"publicity_start": existing.start, "publicity_end": existing.end} if existing else {}
             approve_form = UnitApprovalForm(campaign=application.campaign, has_scans=has_scans, initial=initial)
-    targets = note_targets(sections, {})
+    targets = note_targets(sections)
     if note_formset is None:
         note_formset = ReturnNoteFormSet(prefix="notes", form_kwargs={"targets": targets})
     redact = redactor_for(application, user)
@@ -236,7 +236,7 @@ def act(request, pk: int, action: str):
         sections = sections_for(application, user)
         form = ReturnForm(request.POST)
         formset = ReturnNoteFormSet(request.POST, prefix="notes",
-                                    form_kwargs={"targets": note_targets(sections, {})})
+                                    form_kwargs={"targets": note_targets(sections)})
         forms.update(return_form=form, note_formset=formset)
         if not (form.is_valid() and formset.is_valid()):
             messages.error(request, _("请按提示修改后再提交。"))

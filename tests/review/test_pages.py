@@ -185,7 +185,8 @@ def test_committee_notifications_carry_the_code_only(reference, private_storage,
     app = fill_sample_application(ApplicationFactory())
     effects(application_transition, application_id=app.pk, action="submit", actor=app.applicant)
     effects(approve_at_unit, app, UnitOfficerFactory(unit=app.unit))
-    effects(application_transition, application_id=app.pk, action="approve", actor=CountyOfficerFactory(county=app.unit.county))
+    county_officer = CountyOfficerFactory(county=app.unit.county)
+    effects(application_transition, application_id=app.pk, action="approve", actor=county_officer)
     note = Notification.objects.get(user=clerk)
     assert app.code in note.title and app.applicant.real_name not in note.title + note.body
 
