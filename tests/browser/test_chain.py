@@ -45,7 +45,7 @@ def test_one_application_from_submission_to_accepted(page, live_server, login, t
     # The unit returns it with a reason and a note beside the summary.
     _as(page, login, "danwei")
     page.goto(f"{live_server.url}/review/queue/")
-    row = page.locator(f"tr[data-application={app.code}]")
+    row = page.locator(f"tr[data-application=\"{app.code}\"]")
     assert "努尔兰·别克" in row.inner_text()
     row.get_by_role("button", name="审核").click()
     page.get_by_text("退回申报人修改").click()
@@ -89,7 +89,7 @@ def test_one_application_from_submission_to_accepted(page, live_server, login, t
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/review/queue/")
     assert app.code in page.locator("main").inner_text()
-    page.locator(f"tr[data-application={app.code}]").get_by_role("button", name="审核").click()
+    page.locator(f"tr[data-application=\"{app.code}\"]").get_by_role("button", name="审核").click()
     _shot(page, "committee-390")
     for text in (page.locator("body").inner_text(), page.content()):
         assert "努尔兰" not in text and applicant.id_number not in text
