@@ -68,12 +68,14 @@ def test_beat_abandons_an_expired_return_and_tells_the_applicant(reference, priv
     application_transition(application_id=fresh.pk, action="submit", actor=fresh.applicant)
     application_transition(application_id=fresh.pk, action="return", actor=officer, comment="请补充")
 
+    # The state commits first; the notification and the mail follow on commit, so wait for both.
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        app.refresh_from_db()
-        if app.state == State.ABANDONED or worker_with_beat.poll() is not None:
+        told = Notification.objects.filter(user=app.applicant, title__contains="视为放弃申报").exists()
+        if (told and any(Path(worker_with_beat.mail_dir).glob("*.log"))) or worker_with_beat.poll() is not None:
             break
         time.sleep(0.5)
+    app.refresh_from_db()
     log = Path(worker_with_beat.log_path).read_text()
     assert app.state == State.ABANDONED, log
     assert "review.expire_returns" in log  # sent by beat, run by the worker
