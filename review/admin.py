@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import StateChange
+from .models import Notification, ReturnNote, StateChange, UnitPublicity, WorkdayOverride
 
 
 @admin.register(StateChange)
@@ -18,3 +18,35 @@ class StateChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """节假日与调休: corrections to chinesecalendar and the years after its data ends."""
+
+    list_display = ("date", "is_working_day", "note")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
+    search_fields = ("note",)
+
+
+@admin.register(UnitPublicity)
+class UnitPublicityAdmin(admin.ModelAdmin):
+    list_display = ("application", "start", "end", "working_days", "recorded_by", "recorded_at")
+    raw_id_fields = ("application", "recorded_by")
+    readonly_fields = ("working_days", "opinion", "recorded_at")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "user", "created_at", "read_at", "emailed")
+    list_filter = ("emailed",)
+    raw_id_fields = ("user", "application", "change")
+    search_fields = ("title",)
+
+
+@admin.register(ReturnNote)
+class ReturnNoteAdmin(admin.ModelAdmin):
+    list_display = ("application", "section", "attachment", "text")
+    raw_id_fields = ("change", "application", "attachment")

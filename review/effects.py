@@ -10,4 +10,16 @@ logger = logging.getLogger(__name__)
 
 
 def transition_committed(change_id: int) -> None:
-    logger.info("transition committed: StateChange %s", change_id)
+    from .models import StateChange
+    from .notifications import email_notifications, notifications_for_change
+
+    change = (StateChange.objects.select_related("application__applicant", "application__unit",
+                                                 "application__campaign", "application__specialty__series",
+                                                 "application__level")
+              .get(pk=change_id))
+    logger.debug("transition committed: StateChange %s (%s → %s)", change_id, change.from_state, change.to_state)
+    notes = notifications_for_change(change)
+    try:
+        email_notifications(notes)
+    except Exception:  # noqa: BLE001 - a mail server down must not undo a committed transition
+        logger.exception("e-mail for StateChange %s failed", change_id)

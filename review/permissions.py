@@ -38,7 +38,7 @@ def refuse(reason: str) -> Decision:
 
 
 def in_scope(user, application) -> bool:
-    return applications_visible_to(user).filter(pk=application.pk).exists()
+    return user is not None and applications_visible_to(user).filter(pk=application.pk).exists()
 
 
 def _state_is(application, *states) -> Decision:
@@ -48,7 +48,7 @@ def _state_is(application, *states) -> Decision:
 
 
 def _own(user, application) -> Decision:
-    if user.is_authenticated and application.applicant_id == user.pk:
+    if user is not None and user.is_authenticated and application.applicant_id == user.pk:
         return ALLOW
     return refuse(_("只能操作本人的申报。"))
 
@@ -95,7 +95,7 @@ def can_withdraw(user, application, now: dt.datetime | None = None) -> Decision:
 
 def _officer_at_step(user, application, now) -> Decision:
     step = STEP_OF_ROLE.get(getattr(user, "role", None))
-    if step is None or not user.is_authenticated:
+    if step is None or user is None or not user.is_authenticated:
         return refuse(_("只有审核人员可以进行此操作。"))
     if step not in application.campaign.chain_steps:
         return refuse(_("本年度评审工作的审核流程不包含此层级。"))

@@ -6,12 +6,24 @@ it is answered with 404, whether it exists or not (an officer cannot probe other
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from applications.models import Application
-
-from .models import ReturnNote, StateChange
 from portal.accounts.models import Role
+
+from .models import Notification, ReturnNote, StateChange
+from .states import State
+
+# Where each officer's queue starts: the review state of their chain step.  The committee also
+# keeps what it accepted; a campaign whose chain ends at the county (002) accepts there.
+QUEUE_STATES_OF_ROLE = {
+    Role.UNIT_OFFICER: (State.UNIT_REVIEW,),
+    Role.COUNTY_OFFICER: (State.COUNTY_REVIEW,),
+    Role.COMMITTEE_CLERK: (State.COMMITTEE_REVIEW, State.ACCEPTED),
+}
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -54,3 +66,148 @@ def return_notes_by_section(application) -> dict[str, list[ReturnNote]]:
         key = note.section or (note.attachment.section if note.attachment else "")
         grouped.setdefault(key, []).append(note)
     return grouped
+
+
+def is_blind(user) -> bool:
+    """Committee clerks review blind: codes and masked copies only (SPEC §4.15)."""
+    return getattr(user, "role", None) == Role.COMMITTEE_CLERK
+
+
+def applications_in_queue_of(user) -> QuerySet[Application]:
+    """What an officer works on: applications in their scope that have reached their chain step
+    at least once (drafts and applications still below them stay invisible), whatever their
+    state now.  Applicants and administrators get their visible set."""
+    visible = applications_visible_to(user)
+    states = QUEUE_STATES_OF_ROLE.get(getattr(user, "role", None))
+    if states is None or user.is_superuser:
+        return visible
+    reached = StateChange.objects.filter(application=OuterRef("pk"), to_state__in=states)
+    return visible.filter(Exists(reached))
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    campaign: int | None = None
+    specialty: int | None = None
+    level: int | None = None
+    state: str = ""
+    unit: int | None = None
+    q: str = ""
+
+
+def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[str, int]]:
+    """The officer's queue, filtered and searched, and the count per state of the same selection
+    without the state filter (the tabs).  Committee clerks search by code only."""
+    qs = applications_in_queue_of(user)
+    if filters.campaign:
+        qs = qs.filter(campaign_id=filters.campaign)
+    if filters.specialty:
+        qs = qs.filter(specialty_id=filters.specialty)
+    if filters.level:
+        qs = qs.filter(level_id=filters.level)
+    if filters.unit and not is_blind(user):
+        qs = qs.filter(unit_id=filters.unit)
+    term = filters.q.strip()
+    if term:
+        if is_blind(user):
+            qs = qs.filter(code__iexact=term)
+        else:
+            qs = qs.filter(Q(applicant__real_name__icontains=term) | Q(applicant__id_number__icontains=term)
+                           | Q(code__iexact=term))
+    counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    qs = (qs.select_related("campaign__committee", "specialty__series", "level", "unit", "applicant")
+          .order_by("submitted_at", "id"))
+    return qs, counts
+
+
+# -- what reviewers may read --------------------------------------------------------------------
+
+REDACTED = "＊＊＊"
+
+
+def redactor_for(application, viewer):
+    """A function that removes the applicant's name and ID number from a text for a blind
+    viewer (committee), and leaves it alone for everyone else.  Lower levels write names into
+    comments ("张建华的学历证书不清晰"); this is where they are taken out."""
+    if not is_blind(viewer):
+        return lambda text: text
+    user = application.applicant
+    secrets = {application.snapshot.get("name") if application.snapshot else None, user.real_name,
+               user.id_number, user.username}
+    secrets = sorted({s for s in secrets if s and len(s) >= 2}, key=len, reverse=True)
+    if not secrets:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(s) for s in secrets), re.IGNORECASE)
+    return lambda text: pattern.sub(REDACTED, text or "")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    change: StateChange
+    actor_label: str
+    comment: str
+    notes: list[tuple[str, str]]  # (where, text)
+
+
+def history_for(application, viewer) -> list[HistoryEntry]:
+    """The application's history as ``viewer`` may read it: a blind viewer sees roles instead of
+    people and comments with the applicant's name and ID number taken out."""
+    from applications.enums import Section
+
+    redact = redactor_for(application, viewer)
+    blind = is_blind(viewer)
+    changes = (StateChange.objects.filter(application=application).select_related("actor")
+               .prefetch_related("notes__attachment").order_by("created_at", "id"))
+    entries = []
+    for change in changes:
+        role_label = _role_label(change.actor_role)
+        if blind or change.actor is None:
+            actor_label = role_label
+        elif change.actor_role == Role.APPLICANT:
+            actor_label = f"{role_label} {change.actor.real_name}"
+        else:
+            actor_label = f"{role_label} {change.actor.real_name}".strip()
+        notes = []
+        for note in change.notes.all():
+            key = note.section or (note.attachment.section if note.attachment else "")
+            where = str(Section(key).label) if key in Section.values else str(_whole())
+            if note.attachment_id:
+                where = f"{where} · {note.attachment.slot}"
+            notes.append((where, redact(note.text)))
+        entries.append(HistoryEntry(change, actor_label, redact(change.comment), notes))
+    return entries
+
+
+def _whole():
+    from django.utils.translation import gettext_lazy as _
+
+    return _("整体意见")
+
+
+def _role_label(role: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if role == "system":
+        return _("系统")
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role
+
+
+def submission_rounds(application) -> list[StateChange]:
+    """The submissions (``submit``/``resubmit``) that carry a round record, oldest first."""
+    return list(StateChange.objects.filter(application=application, action__in=("submit", "resubmit"))
+                .order_by("created_at", "id"))
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("application").order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -13,6 +13,17 @@ Side effects, in order, inside one database transaction:
 6. after commit only: ``review.effects.transition_committed`` (notifications, documents).
 
 Refusals raise ``TransitionRefused`` carrying a user-facing Chinese message and the current state.
+
+What each action checks and records beyond the predicate (``_prepare``):
+
+* ``submit`` / ``resubmit``: the checklist is clean; the submission count, snapshot and a copy of the
+  submitted sections and attachment identities (``StateChange.data["round"]``, so the next round
+  can show reviewers what changed) are written.
+* ``approve`` at the unit step: the publicity (``data["publicity"] = {"start", "end"}`` as ISO dates,
+  or the dates recorded at an earlier approval) has ended and spans at least the campaign's working
+  days, both scans are attached; the comment is the campaign's fixed opinion text.
+* ``approve`` at the committee step (``accept``): the comment is 评审委员会已接收材料 unless given.
+* ``return``: a reason; notes per section or attachment (``data["notes"]``); the return clock.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from typing import Callable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from applications.checklist import Problem, submission_problems
@@ -31,8 +43,12 @@ from applications.models import Application
 from applications.snapshot import build_snapshot
 
 from . import permissions
-from .models import ReturnNote, StateChange
+from .models import ReturnNote, StateChange, UnitPublicity
 from .states import State
+
+
+# The unit's publicity scans (section "other"), in the order the unit-review form asks for them.
+PUBLICITY_SLOTS = {"publicity": gettext_lazy("推荐单位公示"), "publicity_result": gettext_lazy("公示结果")}
 
 
 class TransitionRefused(Exception):
@@ -87,6 +103,49 @@ def _sections_data(application: Application) -> dict[str, dict]:
     return {s.key: s.data for s in application.sections.all() if s.is_complete}
 
 
+def _round_record(application: Application, sections: dict[str, dict]) -> dict:
+    """What was submitted in this round: section contents and attachment identities."""
+    attachments = [{"id": a.pk, "section": a.section, "slot": a.slot, "file": a.file.name}
+                   for a in application.attachments.all() if a.slot not in PUBLICITY_SLOTS]
+    return {"sections": sections, "attachments": attachments}
+
+
+def _prepare_unit_approval(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
+    from .workdays import working_days_between
+
+    campaign = application.campaign
+    given = request.data.get("publicity") or {}
+    existing = UnitPublicity.objects.filter(application=application).first()
+    try:
+        start = dt.date.fromisoformat(str(given["start"])) if given.get("start") else (existing and existing.start)
+        end = dt.date.fromisoformat(str(given["end"])) if given.get("end") else (existing and existing.end)
+    except ValueError:
+        raise TransitionRefused(_("公示日期格式不正确，请按“年-月-日”填写。"), state=application.state)
+    if not start or not end:
+        raise TransitionRefused(_("请填写公示开始和结束日期。"), state=application.state)
+    if end < start:
+        raise TransitionRefused(_("公示结束日期不能早于开始日期。"), state=application.state)
+    today = timezone.localdate(now)
+    if end > today:
+        raise TransitionRefused(_("公示尚未结束（结束日期%s），公示期满无异议后方可审核通过。") % end.isoformat(),
+                                state=application.state)
+    days = working_days_between(start, end)
+    if days < campaign.publicity_working_days:
+        raise TransitionRefused(
+            _("公示期不少于%(need)d个工作日：%(start)s至%(end)s只有%(days)d个工作日（已扣除法定节假日，计入调休上班日）。")
+            % {"need": campaign.publicity_working_days, "start": start.isoformat(), "end": end.isoformat(),
+               "days": days}, state=application.state)
+    slots = set(application.attachments.filter(slot__in=PUBLICITY_SLOTS).values_list("slot", flat=True))
+    missing = [PUBLICITY_SLOTS[s] for s in PUBLICITY_SLOTS if s not in slots]
+    if missing:
+        raise TransitionRefused(_("请上传%s的扫描件。") % "、".join(str(m) for m in missing), state=application.state)
+    UnitPublicity.objects.update_or_create(application=application, defaults={
+        "start": start, "end": end, "working_days": days, "opinion": campaign.unit_opinion_text,
+        "recorded_by": request.actor})
+    request.comment = campaign.unit_opinion_text
+    request.data["publicity"] = {"start": start.isoformat(), "end": end.isoformat(), "working_days": days}
+
+
 def _prepare(application: Application, action: str, request: TransitionRequest, now: dt.datetime) -> None:
     """Counters and clocks owned by the action, and its own preconditions."""
     if action in ("submit", "resubmit"):
@@ -94,13 +153,19 @@ def _prepare(application: Application, action: str, request: TransitionRequest, 
         if problems:
             raise TransitionRefused(_("申报材料还不完整，请先按“保存并检查”的提示补充：%s") % problems[0].message,
                                     state=application.state, problems=problems)
+        sections = _sections_data(application)
         application.submission_count += 1
         application.submitted_at = now
         application.returned_at = None
         application.return_deadline = None
-        application.snapshot = build_snapshot(application, _sections_data(application))
+        application.snapshot = build_snapshot(application, sections)
+        request.data["round"] = _round_record(application, sections)
     elif action == "withdraw":
         application.submission_count = max(0, application.submission_count - 1)
+    elif action == "approve" and application.state == State.UNIT_REVIEW:
+        _prepare_unit_approval(application, request, now)
+    elif action == "approve" and application.state == State.COMMITTEE_REVIEW:
+        request.comment = request.comment.strip() or str(State.ACCEPTED.label)
     elif action == "return":
         if not request.comment.strip():
             raise TransitionRefused(_("退回时必须填写退回原因。"), state=application.state)
@@ -133,6 +198,8 @@ def application_transition(*, application_id: int, action: str, actor, comment: 
         _prepare(application, action, request, now)
         try:
             getattr(application, method_name)()
+            if application.state == State.CLOSED:
+                application.return_deadline = None  # closed for the year: no clock runs
             application.save()
         except (ConcurrentTransition, TransitionNotAllowed):
             current = Application.objects.filter(pk=application_id).values_list("state", flat=True).first()
@@ -169,3 +236,73 @@ def _committed(change_id: int) -> None:
     from .effects import transition_committed
 
     transition_committed(change_id)
+
+
+# -- built on the one door ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What a batch approval did: every item went through the one door on its own."""
+
+    approved: list[Application]
+    refused: list[tuple[int, str]]  # (application id, reason)
+
+
+def applications_batch_approve(*, application_ids: list[int], actor, expected_state: str | None = None,
+                               data: dict | None = None, now: dt.datetime | None = None) -> BatchOutcome:
+    """批量审核通过 for the unit and county steps.  Each application is approved in its own
+    transaction, so one refusal (another officer was quicker, a missing scan) leaves the others
+    approved and is reported with its own reason."""
+    approved, refused = [], []
+    for application_id in application_ids:
+        try:
+            approved.append(application_transition(application_id=application_id, action="approve", actor=actor,
+                                                    expected_state=expected_state, data=dict(data or {}), now=now))
+        except TransitionRefused as refusal:
+            refused.append((application_id, refusal.message))
+        except Application.DoesNotExist:
+            refused.append((application_id, _("申报不存在。")))
+    return BatchOutcome(approved, refused)
+
+
+def returns_expire(*, now: dt.datetime | None = None) -> list[int]:
+    """Abandon every returned application whose deadline has passed (视为放弃申报); returns their
+    ids.  The one door re-checks each under its row lock, so an applicant who resubmits in the
+    same second keeps their resubmission."""
+    now = now or timezone.now()
+    due = list(Application.objects.filter(state=State.RETURNED, return_deadline__lt=now)
+               .values_list("pk", flat=True))
+    abandoned = []
+    for application_id in due:
+        try:
+            application_transition(application_id=application_id, action="abandon", actor=None,
+                                   comment=_("逾期未重新提交，视为放弃申报。"), now=now)
+            abandoned.append(application_id)
+        except TransitionRefused:
+            continue
+    return abandoned
+
+
+def publicity_scans_attach(*, application: Application, files: dict) -> list:
+    """Store the unit's publicity scans (``{"publicity": upload, "publicity_result": upload}``).
+
+    They go through the common upload pipeline (JPG only).  A publicity notice lists applicants
+    by name, so each scan is masked whole for blind review: the committee never sees it, and the
+    applicant is never asked to answer the masking question for a scan the unit uploaded.  Raises
+    ``applications.uploads.UploadRefused`` with the pipeline's message; nothing is stored then.
+    """
+    from applications.masking import burn_mask_boxes
+    from applications.uploads import accept_upload, attach
+    from django.core.files.base import ContentFile
+
+    accepted = {slot: accept_upload(upload) for slot, upload in files.items() if upload and slot in PUBLICITY_SLOTS}
+    stored = []
+    for slot, upload in accepted.items():
+        attachment = attach(application, upload, section="other", slot=slot)
+        attachment.needs_masking = True
+        attachment.mask_boxes = [[0, 0, upload.width, upload.height]]
+        attachment.masked.save("masked", ContentFile(burn_mask_boxes(upload.content, attachment.mask_boxes)),
+                               save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401  (patterns are added by the review pages)
+from django.urls import path
+
+from . import views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("queue/batch-approve/", views.batch_approve, name="batch_approve"),
+    path("applications/<int:pk>/", views.application_detail, name="detail"),
+    path("applications/<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("applications/<int:pk>/history/", views.history, name="history"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path("notifications/", views.notifications, name="notifications"),
+]

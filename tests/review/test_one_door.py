@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from applications.samples import fill_sample_application
+from review.demo import approve_at_unit, publicity_dates, publicity_files
 from review.models import StateChange
-from review.services import TransitionRefused, application_transition
+from review.services import TransitionRefused, application_transition, publicity_scans_attach
 from review.states import State
 from tests.factories import (
     ApplicationFactory,
@@ -31,8 +32,10 @@ def test_submission_climbs_the_demo_chain_to_accepted(complete_app):
     unit_officer = UnitOfficerFactory(unit=app.unit)
     county_officer = CountyOfficerFactory(county=app.unit.county)
     clerk = ClerkFactory()
-    for actor, expected in ((unit_officer, State.COUNTY_REVIEW), (county_officer, State.COMMITTEE_REVIEW),
-                            (clerk, State.ACCEPTED)):
+    approve_at_unit(app, unit_officer)
+    app.refresh_from_db()
+    assert app.state == State.COUNTY_REVIEW
+    for actor, expected in ((county_officer, State.COMMITTEE_REVIEW), (clerk, State.ACCEPTED)):
         application_transition(application_id=app.pk, action="approve", actor=actor)
         app.refresh_from_db()
         assert app.state == expected
@@ -72,10 +75,13 @@ def test_stale_expected_state_is_refused_with_current_state(complete_app):
     app = complete_app
     application_transition(application_id=app.pk, action="submit", actor=app.applicant)
     officer = UnitOfficerFactory(unit=app.unit)
-    application_transition(application_id=app.pk, action="approve", actor=officer, expected_state=State.UNIT_REVIEW)
+    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, "x"))
+    publicity = publicity_dates(app.campaign, timezone.localdate())
+    application_transition(application_id=app.pk, action="approve", actor=officer, expected_state=State.UNIT_REVIEW,
+                           data={"publicity": publicity})
     with pytest.raises(TransitionRefused) as refused:
         application_transition(application_id=app.pk, action="approve", actor=officer,
-                               expected_state=State.UNIT_REVIEW)
+                               expected_state=State.UNIT_REVIEW, data={"publicity": publicity})
     assert refused.value.state == State.COUNTY_REVIEW
     assert "已被他人处理" in refused.value.message
 
