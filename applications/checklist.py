@@ -33,6 +33,7 @@ class Problem:
     section: str
     message: str
     slot: str = ""
+    attachment_uid: str = ""  # set for masking problems: the page links to that image's mask editor
 
 
 def facts_for(application: Application, sections: dict[str, dict]) -> MaterialFacts:
@@ -180,7 +181,7 @@ def build_checklist(application: Application) -> Checklist:
                          if m.material.code == attachment.slot), attachment.slot)
             by_key[attachment.section].problems.append(Problem(
                 attachment.section, _("“%(name)s”的图片尚未回答“是否包含本人姓名”或尚未完成遮盖。") % {"name": name},
-                attachment.slot))
+                attachment.slot, str(attachment.uid)))
     return Checklist(application, facts, statuses, attachments)
 
 

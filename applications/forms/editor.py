@@ -159,6 +159,18 @@ class SectionEditor:
             data["rows"] = self.formset.to_json()
         return data
 
+    def hide_errors(self) -> None:
+        """Render as typed but without error marks (a first visit to a half-filled section should
+        not shout); errors show after a save or when the page is opened from the checklist."""
+        from django.forms.utils import ErrorDict, ErrorList
+
+        self.is_valid()
+        forms_ = ([self.head] if self.head is not None else []) + (list(self.formset.forms) if self.formset else [])
+        for form in forms_:
+            form._errors = ErrorDict()
+        if self.formset is not None:
+            self.formset._non_form_errors = ErrorList()
+
     def error_messages(self) -> list[str]:
         """Every problem as one readable line: "第2行 · 毕业时间：…"."""
         self.is_valid()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +23,7 @@ from ..forms.application import NewApplicationForm
 from ..forms.presenter import present_section, row_titles
 from ..models import Campaign
 from ..ocr import ocr_available
-from .common import own_application, section_url, time_left, wants_json
+from .common import own_application, section_url, time_left
 
 
 def _open_campaigns():
@@ -131,7 +130,8 @@ def section_edit(request, code, key):
     elif key in SPECS:
         raw = section.draft if section and section.draft else json_to_raw(key, section.data if section else {})
         editor = SectionEditor(key, context=services.section_context(application), raw=raw)
-        show_errors = show_errors or bool(section and section.errors)
+        if not show_errors:
+            editor.hide_errors()
     context = _section_context(request, application, key, editor, checklist, show_errors=show_errors)
     context["draft_saved_at"] = section.updated_at if section else None
     return render(request, "applications/section.html", context, status=200)

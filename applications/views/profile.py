@@ -51,6 +51,7 @@ def profile_section(request, key):
     else:
         saved = ProfileSection.objects.filter(user=request.user, key=key).first()
         editor = SectionEditor(key, context=context, raw=json_to_raw(key, saved.data if saved else {}))
+        editor.hide_errors()
         show_errors = False
     return render(request, "applications/profile_section.html", {
         "key": key, "label": Section(key).label, "editor": editor, "show_errors": show_errors})

@@ -172,6 +172,12 @@
 
   // --- uploads with progress ------------------------------------------------------------------
   function setupUpload(form) {
+    // On a phone, choosing the photo is the upload: no second button to find.
+    var picker = form.querySelector("input[type=file]");
+    form.classList.add("js-auto");
+    picker.addEventListener("change", function () {
+      if (picker.files.length) form.requestSubmit();
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var input = form.querySelector("input[type=file]");
@@ -180,15 +186,17 @@
       var button = form.querySelector("button[type=submit]");
       if (!input.files.length) { error.textContent = "请选择要上传的文件。"; error.hidden = false; return; }
       error.hidden = true;
+      var body = new FormData(form);  // before disabling the picker: disabled inputs are not sent
       bar.hidden = false; bar.value = 0;
       button.disabled = true; button.textContent = "上传中…";
+      picker.disabled = true;
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(e.loaded * 100 / e.total); };
       xhr.onload = function () {
-        button.disabled = false; button.textContent = "上传";
+        button.disabled = false; button.textContent = "上传"; picker.disabled = false;
         bar.hidden = true;
         var data = null;
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
@@ -202,10 +210,10 @@
         form.parentElement.classList.remove("missing");
       };
       xhr.onerror = function () {
-        button.disabled = false; button.textContent = "上传"; bar.hidden = true;
+        button.disabled = false; button.textContent = "上传"; bar.hidden = true; picker.disabled = false;
         error.textContent = "网络中断，上传未完成，请重试。"; error.hidden = false;
       };
-      xhr.send(new FormData(form));
+      xhr.send(body);
     });
   }
 
