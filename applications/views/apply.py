@@ -79,6 +79,26 @@ def application_overview(request, code):
     return render(request, "applications/overview.html", context)
 
 
+def _section_hint(application, key) -> str:
+    """What the campaign asks of this section, in the notice's numbers."""
+    campaign = application.campaign
+    if key == Section.EVALUATIONS and campaign.evaluation_years and application.kind != "initial":
+        return _("本次申报需要%s年度的考核结果，每年一行。") % "、".join(map(str, sorted(campaign.evaluation_years)))
+    if key == Section.CE:
+        rules_ = [r for r in campaign.ce_rules.all() if r.level_id == application.level_id and not r.unit_natures
+                  and (not r.kinds or application.kind in r.kinds)]
+        if rules_:
+            rule = rules_[0]
+            return _("公需科目：%(py)s 年，每年%(ph)d学时；专业科目：%(ky)s 年，每年%(kh)d学时。每张合格证书填一行。") % {
+                "py": "、".join(map(str, rule.public_years)) or "无", "ph": rule.public_hours,
+                "ky": "、".join(map(str, rule.professional_years)) or "无", "kh": rule.professional_hours}
+    if key == Section.WORK_HISTORY:
+        return _("从参加工作起按时间顺序填写，上下衔接：下一段的起始日期为上一段结束日期的次日；目前的工作结束日期留空（至今）。")
+    if key == Section.EDUCATION:
+        return _("按从低到高的顺序填写（如：中专、大专、本科）。")
+    return ""
+
+
 def _section_context(request, application, key, editor, checklist, *, show_errors):
     status = checklist.section(key)
     notes = _return_context(application).get("notes", {})
@@ -89,7 +109,7 @@ def _section_context(request, application, key, editor, checklist, *, show_error
         "editable": application.state in EDITABLE, "row_titles": row_titles(key, rows),
         "row_slots": ROW_SLOTS, "notes": notes.get(key, []),
         "section_keys": [s.key for s in checklist.sections], "ocr_available": ocr_available(),
-        "draft_saved_at": None,
+        "draft_saved_at": None, "hint": _section_hint(application, key),
         "commitment_text": application.campaign.commitment_text if key == Section.COMMITMENT else "",
     }
 
