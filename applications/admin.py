@@ -113,10 +113,11 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("资格条件"), {"fields": ("years_in_grade", "grade_count_to", "initial_work_years", "evaluation_years",
                                   "evaluation_basic_delay", "evaluation_unqualified_delay",
                                   "private_enterprise_no_evaluation", "south_xinjiang_early_years",
-                                  "title_docs_in_xinjiang", "title_docs_elsewhere")}),
+                                  "title_docs_in_xinjiang", "title_docs_elsewhere", "junior_review_work_years")}),
         (_("答辩"), {"fields": ("defense_scored", "exempt_junior", "exempt_special_service", "exempt_counties",
                               "exempt_grassroots", "exempt_private_and_freelance")}),
         (_("诚信与收费"), {"fields": ("person_ban_years", "unit_ban_years", "fee_clause")}),
+        (_("通知原文依据"), {"fields": ("clauses",)}),
         (_("联系"), {"fields": ("office_address",)}),
     )
 

@@ -115,6 +115,7 @@ class Checklist:
     facts: MaterialFacts
     sections: list[SectionStatus]
     attachments: list[Attachment]
+    verdict: object | None = None  # the rule engine's answer once the sections it reads are complete
 
     @property
     def problems(self) -> list[Problem]:
@@ -170,11 +171,8 @@ def build_checklist(application: Application) -> Checklist:
                                                        % {"n": index + 1, "title": entry.get("name", "")},
                                                        material.code))
         statuses.append(status)
-    basic = data.get(Section.BASIC, {})
-    if basic.get("retired") or basic.get("civil_servant"):
-        statuses[0].problems.append(Problem(Section.BASIC, _(
-            "离退休人员、公务员及参照公务员法管理的事业单位人员不能申报专业技术职称。")))
     by_key = {s.key: s for s in statuses}
+    verdict = _verdict_problems(application, data, by_key)
     for attachment in attachments:
         if not attachment.masking_answered and attachment.section in by_key:
             name = next((m.material.name for s in statuses for m in s.materials
@@ -182,7 +180,47 @@ def build_checklist(application: Application) -> Checklist:
             by_key[attachment.section].problems.append(Problem(
                 attachment.section, _("“%(name)s”的图片尚未回答“是否包含本人姓名”或尚未完成遮盖。") % {"name": name},
                 attachment.slot, str(attachment.uid)))
-    return Checklist(application, facts, statuses, attachments)
+    return Checklist(application, facts, statuses, attachments, verdict)
+
+
+# Where an eligibility conclusion is fixed: the section whose answers it rests on.
+RULE_SECTION = {"title_level": Section.QUALIFICATION, "years_in_grade": Section.QUALIFICATION,
+                "south_xinjiang": Section.EDUCATION, "initial": Section.QUALIFICATION,
+                "junior_review": Section.QUALIFICATION, "evaluations": Section.EVALUATIONS,
+                "evaluations_missing": Section.EVALUATIONS}
+# The sections the rule engine reads; until they validate its answer would be about a blank form.
+RULE_INPUTS = (Section.BASIC, Section.EDUCATION, Section.QUALIFICATION)
+
+
+def _verdict_problems(application: Application, data: dict, by_key: dict[str, SectionStatus]):
+    """Ask the rule engine (``applications.rules.evaluate``) once the sections it reads are
+    complete; what blocks eligibility, and the continuing-education years still missing, become
+    problems of the section where the applicant can change them."""
+    from django.db.models import prefetch_related_objects
+
+    from .rules import CAMPAIGN_PREFETCH, evaluate, profile_from_sections
+
+    if any(key not in data for key in RULE_INPUTS):
+        return None
+    if Section.EVALUATIONS in by_key and Section.EVALUATIONS not in data:
+        return None
+    campaign = application.campaign
+    prefetch_related_objects([campaign], *CAMPAIGN_PREFETCH)
+    verdict = evaluate(campaign, application.specialty, application.level, application.kind,
+                       profile_from_sections(application, data))
+    for reason in verdict.blocking:
+        key = RULE_SECTION.get(reason.rule, Section.BASIC)
+        target = by_key.get(key) or by_key[Section.BASIC]
+        target.problems.append(Problem(target.key, _("不符合申报条件：%s") % reason))
+    ce = by_key.get(Section.CE)
+    if ce is not None and Section.CE in data and not data[Section.CE].get("exempt"):
+        labels = {"public": _("公需科目"), "professional": _("专业科目")}
+        for category, years in verdict.ce_missing.items():
+            if years:
+                ce.problems.append(Problem(Section.CE, _("继续教育%(cat)s缺少%(years)s年度（每年需%(hours)d学时）。") % {
+                    "cat": labels.get(category, category), "years": "、".join(map(str, years)),
+                    "hours": verdict.ce_hours_per_year.get(category, 0)}))
+    return verdict
 
 
 def submission_problems(application: Application) -> list[Problem]:

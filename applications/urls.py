@@ -22,3 +22,8 @@ urlpatterns = [
     path("apply/<str:code>/mask/<uuid:uid>/status/", views.masking_status, name="mask_status"),
     path("files/<uuid:uid>/<slug:variant>/", views.attachment_file, name="attachment_file"),
 ]
+
+# 自助预审 (public self-check, issue 3)
+from . import selfcheck  # noqa: E402
+
+urlpatterns += [path("selfcheck/", selfcheck.selfcheck, name="selfcheck")]

@@ -102,6 +102,11 @@ class Campaign(models.Model):
     grade_count_to = models.DateField(_("任职年限计算截止日"), null=True, blank=True,
                                       help_text=_("留空则为申报年度12月31日"))
     initial_work_years = models.JSONField(_("初定所需专业技术工作年限（按学历）"), default=default_initial_work_years)
+    # 初级 评审 follows the series' 评审条件, which none of the seed notices restates; empty means the
+    # portal does not judge diploma and years for it and says so (applications.rules).
+    junior_review_work_years = models.JSONField(
+        _("初级评审所需专业技术工作年限（按学历）"), default=dict, blank=True,
+        help_text=_("按本系列评审条件填写，例如 {\"junior_college\": 3}；留空则不由平台判断"))
     evaluation_years = models.JSONField(_("所需年度考核年份"), default=list)
     evaluation_basic_delay = models.PositiveSmallIntegerField(_("每个基本合格顺延年数"), default=1)
     evaluation_unqualified_delay = models.PositiveSmallIntegerField(_("每个不合格顺延年数"), default=2)
@@ -126,6 +131,11 @@ class Campaign(models.Model):
     unit_ban_years = models.PositiveSmallIntegerField(_("单位取消参评资格年数"), null=True, blank=True)
 
     fee_clause = models.CharField(_("收费标准（通知原文）"), max_length=300, blank=True)
+    # The notice's own words for each rule, cited by the rule engine next to its conclusions; keys
+    # are listed in applications.rules.clauses.CLAUSE_KEYS (a missing key falls back to a text
+    # built from the fields above).
+    clauses = models.JSONField(_("通知原文依据（按规则）"), default=dict, blank=True,
+                               help_text=_("规则代码 → 通知原文，例如 {\"scope\": \"一、评审范围：……\"}"))
     office_address = models.CharField(_("受理地点"), max_length=200, blank=True)
     source = models.CharField(_("来源（种子文件）"), max_length=100, blank=True)
 
