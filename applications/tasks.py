@@ -8,29 +8,26 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
-def ocr_propose_task(self, *, attachment_id: int) -> str:
+def _run(task, service, status_field: str, attachment_id: int) -> str:
+    """Call ``service``; on a crash retry, and after the last retry record "error" so the page stops
+    waiting and offers manual boxes."""
     try:
-        attachment = services.attachment_ocr_propose(attachment_id=attachment_id)
-    except Exception as exc:  # Tesseract crashed or timed out: try again, then leave manual boxes.
-        if self.request.retries >= self.max_retries:
+        attachment = service(attachment_id=attachment_id)
+    except Exception as exc:  # Tesseract crashed or timed out: not the applicant's problem.
+        if task.request.retries >= task.max_retries:
             from .models import Attachment
 
-            Attachment.objects.filter(pk=attachment_id).update(ocr_status="error")
+            Attachment.objects.filter(pk=attachment_id).update(**{status_field: "error"})
             return "error"
-        raise self.retry(exc=exc)
-    return attachment.ocr_status if attachment else "gone"
+        raise task.retry(exc=exc)
+    return getattr(attachment, status_field) if attachment else "gone"
+
+
+@shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+def ocr_propose_task(self, *, attachment_id: int) -> str:
+    return _run(self, services.attachment_ocr_propose, "ocr_status", attachment_id)
 
 
 @shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
 def ocr_check_masked_task(self, *, attachment_id: int) -> str:
-    try:
-        attachment = services.attachment_ocr_check_masked(attachment_id=attachment_id)
-    except Exception as exc:  # see above
-        if self.request.retries >= self.max_retries:
-            from .models import Attachment
-
-            Attachment.objects.filter(pk=attachment_id).update(mask_check_status="error")
-            return "error"
-        raise self.retry(exc=exc)
-    return attachment.mask_check_status if attachment else "gone"
+    return _run(self, services.attachment_ocr_check_masked, "mask_check_status", attachment_id)

@@ -127,11 +127,15 @@ def attachment_delete(request, code, uid):
     return redirect(section_url(application, section))
 
 
+def _material_names(checklist) -> dict[str, str]:
+    return {m.material.code: m.material.name for s in checklist.sections for m in s.materials}
+
+
 @login_required
 def masking_index(request, code):
     application = own_application(request.user, code)
     checklist = build_checklist(application)
-    names = {m.material.code: m.material.name for s in checklist.sections for m in s.materials}
+    names = _material_names(checklist)
     images = [a for a in checklist.attachments if a.is_image]
     return render(request, "applications/masking_index.html", {
         "application": application, "images": images, "names": names, "ocr_available": ocr_available(),
@@ -174,7 +178,7 @@ def masking_edit(request, code, uid):
             return redirect("applications:mask", application.code, attachment.uid)
         return redirect("applications:mask", application.code, attachment.uid)
     checklist = build_checklist(application)
-    names = {m.material.code: m.material.name for s in checklist.sections for m in s.materials}
+    names = _material_names(checklist)
     return render(request, "applications/masking_edit.html", {
         "application": application, "a": attachment, "name": names.get(attachment.slot, attachment.slot),
         "ocr_available": ocr_available(), "editable": application.state in EDITABLE,
