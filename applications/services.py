@@ -116,7 +116,12 @@ def application_create(*, applicant, campaign: Campaign, specialty: Specialty, l
         raise ApplicationRefused(_("您已有同一专业、级别和类型的申报，请在“我的申报”中继续填写。")) from None
     profile = {p.key: p.data for p in ProfileSection.objects.filter(user=applicant) if p.data}
     for key in PROFILE_SECTIONS:
-        if key in profile:
+        if key == Section.BASIC and key in profile:
+            # The unit chosen for this application wins over the one remembered in the profile.
+            unit_fields = {k: v for k, v in _basic_from_registration(application).items()
+                           if k in ("basic-unit_name", "basic-unit_nature", "basic-county")}
+            _store(application, key, {**json_to_raw(key, profile[key]), **unit_fields})
+        elif key in profile:
             _store(application, key, json_to_raw(key, profile[key]))
         elif key == Section.BASIC:
             _store(application, key, {**json_to_raw(key, {}), **_basic_from_registration(application)})

@@ -154,6 +154,8 @@ def section_edit(request, code, key):
             editor.hide_errors()
     context = _section_context(request, application, key, editor, checklist, show_errors=show_errors)
     context["draft_saved_at"] = section.updated_at if section else None
+    # The same number the autosave answers with (``stamp``): the browser compares versions, not clocks.
+    context["saved_stamp"] = section.updated_at.timestamp() if section else 0
     return render(request, "applications/section.html", context, status=200)
 
 

@@ -53,5 +53,7 @@ def profile_section(request, key):
         editor = SectionEditor(key, context=context, raw=json_to_raw(key, saved.data if saved else {}))
         editor.hide_errors()
         show_errors = False
+    stored = ProfileSection.objects.filter(user=request.user, key=key).values_list("updated_at", flat=True).first()
     return render(request, "applications/profile_section.html", {
-        "key": key, "label": Section(key).label, "editor": editor, "show_errors": show_errors})
+        "key": key, "label": Section(key).label, "editor": editor, "show_errors": show_errors,
+        "saved_stamp": stored.timestamp() if stored else 0})

@@ -94,7 +94,9 @@
     function storeLocal() {
       if (!key) return;
       try {
-        localStorage.setItem(key, JSON.stringify({ t: Date.now() / 1000, pairs: snapshot() }));
+        // ``base``: the server version this copy was typed on top of.  No clocks are compared:
+        // the copy is put back only if the server has saved nothing newer since.
+        localStorage.setItem(key, JSON.stringify({ base: serverStamp, t: Date.now(), pairs: snapshot() }));
       } catch (e) { /* storage full or disabled: the server copy still works */ }
     }
 
@@ -102,7 +104,11 @@
       if (!key) return;
       var saved;
       try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
-      if (!saved || !saved.pairs || saved.t <= serverStamp + 1) return;
+      if (!saved || !saved.pairs) return;
+      if (saved.base < serverStamp - 0.001 || JSON.stringify(saved.pairs) === JSON.stringify(snapshot())) {
+        try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
+        return;
+      }
       // Rows first: the copy may have more rows than the page.
       saved.pairs.forEach(function (pair) {
         var m = pair[0].match(/^(.*)-TOTAL_FORMS$/);
@@ -125,7 +131,7 @@
         });
         seen[pair[0]] = true;
       });
-      say("已恢复本机浏览器中未提交到服务器的内容（" + new Date(saved.t * 1000).toLocaleString("zh-CN") + "）。请核对后保存。");
+      say("已恢复本机浏览器中未保存到服务器的内容（" + new Date(saved.t).toLocaleString("zh-CN") + "）。请核对后保存。");
       schedule();
     }
 

@@ -134,3 +134,16 @@ def test_submitted_application_cannot_be_changed(client, reference, private_stor
     assert response.status_code == 409 and "不能修改" in response.json()["message"]
     page = client.get(reverse("applications:section", args=[app.code, "summary"])).content.decode()
     assert "<fieldset disabled>" in page
+
+
+def test_new_application_takes_the_chosen_unit_over_the_profiles(reference, private_storage):
+    first = fill_sample_application(ApplicationFactory())
+    user = first.applicant
+    ProfileSection.objects.create(user=user, key="basic", data=first.sections.get(key="basic").data)
+    new_unit = UnitFactory(name="新单位", nature="state_enterprise")
+    second = application_create(applicant=user, campaign=first.campaign, specialty=Specialty.objects.get(name="电力"),
+                                level=Level.objects.get(code="intermediate"), kind="review", unit=new_unit)
+    basic = second.sections.get(key="basic")
+    assert basic.is_complete
+    assert (basic.data["unit_name"], basic.data["unit_nature"]) == ("新单位", "state_enterprise")
+    assert basic.data["ethnicity"] == first.sections.get(key="basic").data["ethnicity"]
