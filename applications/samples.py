@@ -171,28 +171,37 @@ def fill_sample_application(application: Application, *, with_files: bool = True
     )
     campaign = application.campaign
     materials = resolve_materials(campaign.materials.all(), facts)
+
+    def add_scan(material, index: int, row: int | None = None) -> None:
+        shows_name = material.code not in {"photo", "social_insurance"}
+        payload = sample_photo() if material.code == "photo" else sample_scan(
+            material.name[:14], user.real_name if shows_name else "")
+        attachment = Attachment(application=application, section=material.section, slot=material.code,
+                                row=row, order=index, content_type="image/jpeg",
+                                original_name=f"{material.code}.jpg", size=len(payload))
+        with Image.open(io.BytesIO(payload)) as img:
+            attachment.width, attachment.height = img.size
+        attachment.file.save(f"{material.code}.jpg", ContentFile(payload), save=False)
+        if masking:
+            attachment.needs_masking = shows_name
+            if shows_name:
+                # The name is drawn at (120, 300), 48 px high, after "姓名：".
+                attachment.mask_boxes = [[100, 285, 700, 90]]
+                attachment.masked.save("masked.jpg", ContentFile(burn_mask_boxes(payload, attachment.mask_boxes)),
+                                       save=False)
+        attachment.save()
+
     for material in materials:
+        if material.code == "award_certificate":
+            # 获奖情况须与附件一致: one certificate per award row, whether or not the slot is required.
+            for row in range(len(data[Section.AWARDS]["rows"])):
+                add_scan(material, row, row=row)
+            continue
         if not material.required:
             continue
         count = max(material.min_count, campaign.title_docs_in_xinjiang if material.code == "title_docs" else 1)
         for index in range(count):
-            shows_name = material.code not in {"photo", "social_insurance"}
-            payload = sample_photo() if material.code == "photo" else sample_scan(
-                material.name[:14], user.real_name if shows_name else "")
-            attachment = Attachment(application=application, section=material.section, slot=material.code,
-                                    order=index, content_type="image/jpeg", original_name=f"{material.code}.jpg",
-                                    size=len(payload))
-            with Image.open(io.BytesIO(payload)) as img:
-                attachment.width, attachment.height = img.size
-            attachment.file.save(f"{material.code}.jpg", ContentFile(payload), save=False)
-            if masking:
-                attachment.needs_masking = shows_name
-                if shows_name:
-                    # The name is drawn at (120, 300), 48 px high, after "姓名：".
-                    attachment.mask_boxes = [[100, 285, 700, 90]]
-                    attachment.masked.save("masked.jpg", ContentFile(burn_mask_boxes(payload, attachment.mask_boxes)),
-                                           save=False)
-            attachment.save()
+            add_scan(material, index)
     return application
 
 

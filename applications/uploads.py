@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
 
 from .models import Application, Attachment
 
@@ -24,6 +24,22 @@ from .models import Application, Attachment
 MAX_PIXELS = 60_000_000
 THUMBNAIL_SIZE = (360, 360)
 JPEG_QUALITY = 88
+
+# Smallest acceptable short side, in pixels.  An A4 page under 600 px (about 72 dpi) cannot be read
+# by a reviewer; an ID card is a small document (85.6 × 54 mm: 300 px is ~140 dpi); the 1-inch photo
+# is printed on the e-certificate at 25 × 35 mm (200 px is ~200 dpi).
+MIN_SHORT_SIDE = 600
+MIN_SHORT_SIDE_BY_SLOT = {"photo": 200, "id_card_front": 300, "id_card_back": 300}
+
+# Sharpness: variance of the Laplacian of the grey page scaled to a 1000 px long side (so that the
+# number does not depend on the camera's resolution).  Calibrated on the generated A4 sample scans
+# (``tests/applications/test_upload_quality.py`` re-measures them): sharp pages score 300–700
+# (300 is a nearly empty page), the same pages Gaussian-blurred score 150–400 (radius 1), 70–180
+# (1.5), 32–77 (2), 8–16 (3), 2–5 (4); a blank page scores 0.  Below 25 text is smeared beyond
+# reading, so the scan is refused; a page blurred by radius 2 or less still passes.
+SHARPNESS_NORMALISED_SIDE = 1000
+MIN_SHARPNESS = 25.0
+_LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
 
 
 class UploadRefused(Exception):
@@ -42,6 +58,7 @@ class AcceptedUpload:
     thumbnail: bytes | None
     sha256: str
     original_name: str
+    sharpness: float | None = None
 
 
 def _sniff(head: bytes) -> str:
@@ -93,8 +110,45 @@ def _decode_jpeg(data: bytes) -> Image.Image:
     return probe
 
 
-def accept_upload(upload, *, allow_pdf: bool = False, max_bytes: int | None = None) -> AcceptedUpload:
-    """Check and normalise one uploaded file (a Django ``UploadedFile`` or any binary file object)."""
+def sharpness_of(image: Image.Image) -> float:
+    """Variance of the Laplacian of the grey image scaled down to a 1000 px long side."""
+    grey = image.convert("L")
+    scale = SHARPNESS_NORMALISED_SIDE / max(grey.size)
+    if scale < 1:
+        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))),
+                           Image.Resampling.BILINEAR)
+    edges = grey.filter(_LAPLACIAN)
+    # The kernel sees black beyond the border: drop the outermost pixels or every page looks sharp.
+    if edges.width > 4 and edges.height > 4:
+        edges = edges.crop((2, 2, edges.width - 2, edges.height - 2))
+    return float(ImageStat.Stat(edges).var[0])
+
+
+def _check_quality(image: Image.Image, *, min_short_side: int, check_sharpness: bool) -> float | None:
+    short = min(image.size)
+    if short < min_short_side:
+        raise UploadRefused(_("图片分辨率过低（%(w)d×%(h)d像素），短边至少需要%(min)d像素，否则审核时看不清。"
+                              "请用扫描仪（不低于150dpi）扫描，或用手机正对材料拍摄原图后上传。")
+                            % {"w": image.width, "h": image.height, "min": min_short_side}, "too_small")
+    if not check_sharpness:
+        return None
+    score = sharpness_of(image)
+    if score < MIN_SHARPNESS:
+        raise UploadRefused(_("图片模糊或几乎空白（清晰度%(score).0f，至少需要%(min).0f），审核时无法辨认。"
+                              "请在光线充足处对焦后重新拍摄，或用扫描仪扫描后上传。")
+                            % {"score": score, "min": MIN_SHARPNESS}, "blurred")
+    return score
+
+
+def accept_upload(upload, *, allow_pdf: bool = False, max_bytes: int | None = None,
+                  min_short_side: int = MIN_SHORT_SIDE, check_sharpness: bool = True) -> AcceptedUpload:
+    """Check and normalise one uploaded file (a Django ``UploadedFile`` or any binary file object).
+
+    Refusals, in the order they are checked: size (0 bytes, over the limit), content type (sniffed,
+    never the name), PDF where not allowed, broken or truncated data, decompression bombs, too
+    small a resolution, a blurred scan.  ``min_short_side`` and ``check_sharpness`` let a caller
+    relax the quality checks for small documents (``MIN_SHORT_SIDE_BY_SLOT``).
+    """
     max_bytes = max_bytes or settings.PORTAL_UPLOAD_MAX_BYTES
     data = _read(upload, max_bytes)
     kind = _sniff(data[:16])
@@ -111,6 +165,7 @@ def accept_upload(upload, *, allow_pdf: bool = False, max_bytes: int | None = No
                             % {"kind": label}, "not_jpeg")
     image = _decode_jpeg(data)
     upright = ImageOps.exif_transpose(image).convert("RGB")
+    sharpness = _check_quality(upright, min_short_side=min_short_side, check_sharpness=check_sharpness)
     out = io.BytesIO()
     upright.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif= argument: metadata dropped
     content = out.getvalue()
@@ -119,7 +174,7 @@ def accept_upload(upload, *, allow_pdf: bool = False, max_bytes: int | None = No
     thumb_out = io.BytesIO()
     thumb.save(thumb_out, "JPEG", quality=80)
     return AcceptedUpload(content, "image/jpeg", upright.width, upright.height, thumb_out.getvalue(),
-                          hashlib.sha256(content).hexdigest(), name)
+                          hashlib.sha256(content).hexdigest(), name, sharpness)
 
 
 def attach(application: Application, accepted: AcceptedUpload, *, section: str, slot: str,

@@ -1,8 +1,27 @@
-from django.urls import path  # noqa: F401  (patterns are added by the applicant and self-check pages)
+from django.urls import path
+
+from . import views
 
 app_name = "applications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/<slug:key>/", views.profile_section, name="profile_section"),
+    path("apply/new/", views.application_new, name="new"),
+    path("apply/<str:code>/", views.application_overview, name="overview"),
+    path("apply/<str:code>/section/<slug:key>/", views.section_edit, name="section"),
+    path("apply/<str:code>/section/<slug:key>/autosave/", views.section_autosave, name="autosave"),
+    path("apply/<str:code>/check/", views.application_checklist, name="checklist"),
+    path("apply/<str:code>/preview/", views.application_preview, name="preview"),
+    path("apply/<str:code>/submit/", views.application_submit, name="submit"),
+    path("apply/<str:code>/withdraw/", views.application_withdraw, name="withdraw"),
+    path("apply/<str:code>/upload/", views.attachment_upload, name="upload"),
+    path("apply/<str:code>/files/<uuid:uid>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("apply/<str:code>/mask/", views.masking_index, name="masking"),
+    path("apply/<str:code>/mask/<uuid:uid>/", views.masking_edit, name="mask"),
+    path("apply/<str:code>/mask/<uuid:uid>/status/", views.masking_status, name="mask_status"),
+    path("files/<uuid:uid>/<slug:variant>/", views.attachment_file, name="attachment_file"),
+]
 
 # 自助预审 (public self-check, issue 3)
 from . import selfcheck  # noqa: E402

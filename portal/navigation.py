@@ -17,6 +17,7 @@ PUBLIC = [
 BY_ROLE = {
     Role.APPLICANT: [
         (_("我的申报"), "dashboard"),
+        (_("新建申报"), "applications:new"),
         (_("个人档案"), "applications:profile"),
         (_("自助预审"), "applications:selfcheck"),
         (_("消息"), "review:notifications"),

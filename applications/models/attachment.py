@@ -54,6 +54,9 @@ class Attachment(models.Model):
                                   help_text=_("[[x, y, w, h], …] in original pixels"))
     ocr_hits = models.JSONField(_("识别到的姓名/身份证号位置"), default=list, blank=True)
     ocr_status = models.CharField(_("识别状态"), max_length=20, blank=True)
+    # The masked copy read back by OCR: what of the name / ID number is still legible on it.
+    mask_check = models.JSONField(_("遮盖件复查结果"), default=list, blank=True)
+    mask_check_status = models.CharField(_("遮盖件复查状态"), max_length=20, blank=True)
 
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

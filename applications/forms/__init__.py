@@ -1,0 +1,8 @@
+"""Forms of the applicant's pages: one per section (``sections``), their editor (``editor``) and
+the choice of campaign × specialty × level × kind (``application``)."""
+
+from .context import SectionContext
+from .editor import DATA_SECTIONS, SPECS, SectionEditor, json_to_raw, raw_delete_row, raw_from_post
+
+__all__ = ["DATA_SECTIONS", "SPECS", "SectionContext", "SectionEditor", "json_to_raw", "raw_delete_row",
+           "raw_from_post"]

@@ -1,0 +1,347 @@
+"""Writes of the applicant's pages: create an application from the profile, save sections (drafts
+and valid content), autosave, upload and delete scans, answer the masking question.
+
+Each function takes keyword arguments, runs in one transaction and raises an exception carrying a
+Chinese message (``ApplicationLocked``, ``UploadRefused``, ``MaskingRefused``) that views show as is.
+State changes (submit, resubmit, withdraw) are not here: they go through the one door,
+``review.services.application_transition``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from review.states import EDITABLE, State
+
+from .checklist import ROW_EVIDENCE, ROW_SLOTS, build_checklist
+from .enums import Section
+from .forms import SectionContext, SectionEditor, json_to_raw, raw_delete_row
+from .masking import burn_mask_boxes
+from .models import Application, ApplicationSection, Attachment, Campaign, Level, ProfileSection, Specialty, Unit
+from .ocr import ocr_available
+from .sections import PROFILE_SECTIONS
+from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, UploadRefused, accept_upload, attach
+
+MAX_FILES_PER_SLOT = 30
+
+
+class ApplicationRefused(Exception):
+    """A write the applicant may not make now; ``message`` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ApplicationLocked(ApplicationRefused):
+    pass
+
+
+class MaskingRefused(ApplicationRefused):
+    pass
+
+
+def section_context(application: Application) -> SectionContext:
+    return SectionContext(user=application.applicant, application=application)
+
+
+def ensure_editable(application: Application, now: dt.datetime | None = None) -> None:
+    """Only drafts and returned applications (within their deadline) can be changed."""
+    if application.state not in EDITABLE:
+        raise ApplicationLocked(_("该申报当前状态为“%s”，不能修改。如需修改，请联系推荐单位退回。")
+                                % application.get_state_display())
+    now = now or timezone.now()
+    if application.state == State.RETURNED and application.return_deadline and now > application.return_deadline:
+        raise ApplicationLocked(_("已超过退回修改期限（%s），不能再修改。")
+                                % timezone.localtime(application.return_deadline).strftime("%Y-%m-%d %H:%M"))
+
+
+# --- creation ---------------------------------------------------------------------------------
+
+def _basic_from_registration(application: Application) -> dict[str, list[str]]:
+    """What the portal already knows for 基本信息: registration and the chosen unit."""
+    from portal.accounts.validators import birth_date_of, gender_of
+
+    user, unit = application.applicant, application.unit
+    raw = {"basic-name": [user.real_name], "basic-phone": [user.phone or ""],
+           "basic-unit_name": [unit.name], "basic-unit_nature": [unit.nature], "basic-county": [unit.county.name],
+           "basic-grassroots_below_county": ["1" if unit.grassroots_below_county else "0"]}
+    if user.id_number:
+        raw.update({"basic-id_number": [user.id_number], "basic-birth_date": [birth_date_of(user.id_number).isoformat()],
+                    "basic-gender": [gender_of(user.id_number)]})
+    return raw
+
+
+def _store(application: Application, key: str, raw: dict[str, list[str]]) -> tuple[ApplicationSection, SectionEditor]:
+    editor = SectionEditor(key, context=section_context(application), raw=raw)
+    valid = editor.is_valid()
+    defaults = {"draft": raw, "is_complete": valid,
+                "errors": {} if valid else {"messages": editor.error_messages()}}
+    if valid:
+        defaults["data"] = editor.to_json()
+    section, _created = ApplicationSection.objects.update_or_create(application=application, key=key,
+                                                                   defaults=defaults)
+    return section, editor
+
+
+@transaction.atomic
+def application_create(*, applicant, campaign: Campaign, specialty: Specialty, level: Level, kind: str,
+                       unit: Unit, now: dt.datetime | None = None) -> Application:
+    """A new draft, pre-filled from the applicant's profile (and, for 基本信息, their registration).
+
+    The application keeps its own copy of each section: later profile edits do not change it.
+    """
+    if not campaign.specialties.filter(pk=specialty.pk).exists():
+        raise ApplicationRefused(_("本年度评审工作不包含“%s”专业。") % specialty)
+    if not campaign.levels.filter(pk=level.pk).exists():
+        raise ApplicationRefused(_("本年度评审工作不受理%s申报。") % level)
+    if kind not in (campaign.kinds or []):
+        raise ApplicationRefused(_("本年度评审工作不受理此申报类型。"))
+    window = campaign.submission_window(kind)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    if today > window.end:
+        raise ApplicationRefused(_("网上申报已于%s截止，逾期不予受理。") % window)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(applicant=applicant, campaign=campaign, specialty=specialty,
+                                                     level=level, kind=kind, unit=unit)
+    except IntegrityError:
+        raise ApplicationRefused(_("您已有同一专业、级别和类型的申报，请在“我的申报”中继续填写。")) from None
+    profile = {p.key: p.data for p in ProfileSection.objects.filter(user=applicant) if p.data}
+    for key in PROFILE_SECTIONS:
+        if key == Section.BASIC and key in profile:
+            # The unit chosen for this application wins over the one remembered in the profile.
+            unit_fields = {k: v for k, v in _basic_from_registration(application).items()
+                           if k in ("basic-unit_name", "basic-unit_nature", "basic-county")}
+            _store(application, key, {**json_to_raw(key, profile[key]), **unit_fields})
+        elif key in profile:
+            _store(application, key, json_to_raw(key, profile[key]))
+        elif key == Section.BASIC:
+            _store(application, key, {**json_to_raw(key, {}), **_basic_from_registration(application)})
+    return application
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def section_save(*, application: Application, key: str, raw: dict[str, list[str]]) -> tuple[ApplicationSection, SectionEditor]:
+    """Keep ``raw`` as the draft whatever it holds; when it validates, it becomes the section's
+    content and, for profile sections, the applicant's profile (pre-filling their next application)."""
+    ensure_editable(application)
+    section, editor = _store(application, key, raw)
+    if section.is_complete and key in PROFILE_SECTIONS:
+        ProfileSection.objects.update_or_create(user=application.applicant, key=key, defaults={"data": section.data})
+    return section, editor
+
+
+def section_autosave(*, application: Application, key: str, raw: dict[str, list[str]]) -> ApplicationSection:
+    """The page saves every few seconds: same as ``section_save`` (a draft that validates is the
+    content, so what is submitted is always what the applicant last saw)."""
+    section, _editor = section_save(application=application, key=key, raw=raw)
+    return section
+
+
+@transaction.atomic
+def section_delete_row(*, application: Application, key: str, raw: dict[str, list[str]],
+                       index: int) -> tuple[ApplicationSection, SectionEditor]:
+    """Remove row ``index`` (as typed in ``raw``); scans tied to it are deleted, those of later rows
+    move up with their rows."""
+    ensure_editable(application)
+    slots = [slot for slot, section in ROW_SLOTS.items() if section == key]
+    doomed = list(application.attachments.filter(slot__in=slots, row=index))
+    for attachment in doomed:
+        _delete_files(attachment)
+        attachment.delete()
+    for attachment in application.attachments.filter(slot__in=slots, row__gt=index).order_by("row"):
+        Attachment.objects.filter(pk=attachment.pk).update(row=attachment.row - 1)
+    return section_save(application=application, key=key, raw=raw_delete_row(key, raw, index))
+
+
+def profile_section_save(*, user, key: str, raw: dict[str, list[str]]) -> tuple[ProfileSection | None, SectionEditor]:
+    """Profile sections are checked without a campaign; only valid content is kept (the page
+    re-renders what was typed, and the browser keeps a copy, so nothing is lost)."""
+    editor = SectionEditor(key, context=SectionContext(user=user), raw=raw)
+    if not editor.is_valid():
+        return None, editor
+    profile, _created = ProfileSection.objects.update_or_create(user=user, key=key,
+                                                                defaults={"data": editor.to_json()})
+    return profile, editor
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+def _schedule(task_name: str, attachment_id: int) -> None:
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(attachment_id=attachment_id))
+
+
+@transaction.atomic
+def attachment_upload(*, application: Application, upload, slot: str, row: int | None = None) -> Attachment:
+    """Check one uploaded file for ``slot`` of the application's checklist and store it privately.
+
+    Raises ``UploadRefused`` (bad file) or ``ApplicationRefused`` (wrong slot or row); nothing is
+    stored then, and the sections are untouched.  Images get an OCR pass in the worker.
+    """
+    ensure_editable(application)
+    checklist = build_checklist(application)
+    found = next(((s, m) for s in checklist.sections for m in s.materials if m.material.code == slot), None)
+    if found is None:
+        raise ApplicationRefused(_("本申报不需要此项材料。"))
+    status, material = found
+    if material.have >= MAX_FILES_PER_SLOT:
+        raise ApplicationRefused(_("此项材料最多上传%d个文件。") % MAX_FILES_PER_SLOT)
+    if slot in ROW_SLOTS:
+        if row is not None and not 0 <= row < len(status.rows):
+            raise ApplicationRefused(_("请选择这份材料对应的是哪一项（先保存该栏目的内容）。"))
+        if row is None and slot in ROW_EVIDENCE:
+            raise ApplicationRefused(_("请选择这份证书对应的是哪一项。"))
+    else:
+        row = None
+    accepted = accept_upload(upload, allow_pdf=material.material.allow_pdf,
+                             min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE))
+    attachment = attach(application, accepted, section=material.material.section, slot=slot, row=row,
+                        order=material.have)
+    if attachment.is_image:
+        if ocr_available():
+            attachment.ocr_status = "pending"
+            _schedule("ocr_propose_task", attachment.pk)
+        else:
+            attachment.ocr_status = "unavailable"
+        attachment.save(update_fields=["ocr_status"])
+    return attachment
+
+
+def _delete_files(attachment: Attachment) -> None:
+    for field in (attachment.file, attachment.thumbnail, attachment.masked):
+        if field:
+            field.delete(save=False)
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment) -> None:
+    ensure_editable(attachment.application)
+    # Files go once the row is gone for good: a rolled-back delete keeps both.
+    files = [f.name for f in (attachment.file, attachment.thumbnail, attachment.masked) if f]
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+def _clean_boxes(boxes, width: int, height: int) -> list[list[int]]:
+    """Boxes as ``[[x, y, w, h], …]`` in image pixels, clipped to the image; tiny ones dropped."""
+    if not isinstance(boxes, list):
+        raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。"))
+    cleaned = []
+    for box in boxes[:50]:
+        try:
+            x, y, w, h = (int(round(float(v))) for v in box)
+        except (TypeError, ValueError):
+            raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。")) from None
+        if w < 0:
+            x, w = x + w, -w
+        if h < 0:
+            y, h = y + h, -h
+        left, top = max(0, x), max(0, y)
+        right, bottom = min(width, x + w), min(height, y + h)
+        if right - left >= 4 and bottom - top >= 4:
+            cleaned.append([left, top, right - left, bottom - top])
+    return cleaned
+
+
+@transaction.atomic
+def attachment_set_masking(*, attachment: Attachment, needs_masking: bool, boxes=None) -> Attachment:
+    """Answer 信息遮盖 for one image: 否, or 是 with the boxes to burn into a masked copy.
+
+    The original is never changed; committee reviewers get the masked copy
+    (``Attachment.reviewer_file``).  The masked copy is read back by OCR in the worker.
+    """
+    ensure_editable(attachment.application)
+    if not attachment.is_image:
+        raise MaskingRefused(_("PDF文件无需遮盖。"))
+    if attachment.masked:
+        attachment.masked.delete(save=False)
+    attachment.mask_check, attachment.mask_check_status = [], ""
+    if not needs_masking:
+        attachment.needs_masking, attachment.mask_boxes = False, []
+        attachment.save()
+        return attachment
+    with attachment.file.open("rb") as handle:
+        original = handle.read()
+    with Image.open(io.BytesIO(original)) as image:
+        width, height = image.size
+    cleaned = _clean_boxes(boxes or [], width, height)
+    if not cleaned:
+        raise MaskingRefused(_("请在图片上框出本人姓名（可框多处），或选择“否”。"))
+    attachment.needs_masking, attachment.mask_boxes = True, cleaned
+    attachment.masked.save("masked", ContentFile(burn_mask_boxes(original, cleaned)), save=False)
+    if ocr_available():
+        attachment.mask_check_status = "pending"
+        attachment.save()
+        _schedule("ocr_check_masked_task", attachment.pk)
+    else:
+        attachment.mask_check_status = "unavailable"
+        attachment.save()
+    return attachment
+
+
+# --- OCR (run by the worker) ------------------------------------------------------------------
+
+def _identity(attachment: Attachment) -> tuple[str, str]:
+    user = attachment.application.applicant
+    return user.real_name, user.id_number or ""
+
+
+def attachment_ocr_propose(*, attachment_id: int) -> Attachment | None:
+    """Propose mask boxes where the applicant's name or ID number appears on the original."""
+    from .ocr import OCRUnavailable, find_identity
+
+    attachment = Attachment.objects.select_related("application__applicant").filter(pk=attachment_id).first()
+    if attachment is None or not attachment.is_image:
+        return None
+    name, number = _identity(attachment)
+    try:
+        with attachment.file.open("rb") as handle, Image.open(handle) as image:
+            hits = find_identity(image, name=name, id_number=number)
+    except OCRUnavailable:
+        Attachment.objects.filter(pk=attachment_id).update(ocr_status="unavailable")
+        return attachment
+    Attachment.objects.filter(pk=attachment_id).update(ocr_hits=[h.as_json() for h in hits], ocr_status="done")
+    attachment.refresh_from_db()
+    return attachment
+
+
+def attachment_ocr_check_masked(*, attachment_id: int) -> Attachment | None:
+    """Read the masked copy back: anything of the name or ID number still legible is recorded."""
+    from .ocr import OCRUnavailable, find_identity
+
+    attachment = Attachment.objects.select_related("application__applicant").filter(pk=attachment_id).first()
+    if attachment is None or not attachment.masked:
+        return None
+    name, number = _identity(attachment)
+    masked_name = attachment.masked.name
+    try:
+        with attachment.masked.open("rb") as handle, Image.open(handle) as image:
+            hits = find_identity(image, name=name, id_number=number)
+    except OCRUnavailable:
+        Attachment.objects.filter(pk=attachment_id, masked=masked_name).update(mask_check_status="unavailable")
+        return attachment
+    # Only if the masked copy is still the one read: the applicant may have redrawn meanwhile.
+    Attachment.objects.filter(pk=attachment_id, masked=masked_name).update(
+        mask_check=[h.as_json() for h in hits], mask_check_status="leak" if hits else "clean")
+    attachment.refresh_from_db()
+    return attachment
+
+
+__all__ = ["ApplicationLocked", "ApplicationRefused", "MaskingRefused", "UploadRefused", "application_create",
+           "attachment_delete", "attachment_ocr_check_masked", "attachment_ocr_propose", "attachment_set_masking",
+           "attachment_upload", "ensure_editable", "profile_section_save", "section_autosave", "section_context",
+           "section_delete_row", "section_save"]

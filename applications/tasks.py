@@ -1,0 +1,33 @@
+"""Celery tasks of the applicant's side: thin wrappers (ids in, service call) started with
+``transaction.on_commit`` by ``applications.services``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+def _run(task, service, status_field: str, attachment_id: int) -> str:
+    """Call ``service``; on a crash retry, and after the last retry record "error" so the page stops
+    waiting and offers manual boxes."""
+    try:
+        attachment = service(attachment_id=attachment_id)
+    except Exception as exc:  # Tesseract crashed or timed out: not the applicant's problem.
+        if task.request.retries >= task.max_retries:
+            from .models import Attachment
+
+            Attachment.objects.filter(pk=attachment_id).update(**{status_field: "error"})
+            return "error"
+        raise task.retry(exc=exc)
+    return getattr(attachment, status_field) if attachment else "gone"
+
+
+@shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+def ocr_propose_task(self, *, attachment_id: int) -> str:
+    return _run(self, services.attachment_ocr_propose, "ocr_status", attachment_id)
+
+
+@shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+def ocr_check_masked_task(self, *, attachment_id: int) -> str:
+    return _run(self, services.attachment_ocr_check_masked, "mask_check_status", attachment_id)

@@ -1,0 +1,157 @@
+/* 信息遮盖: draw boxes over the applicant's name on an image, with mouse or finger.
+ * Boxes are kept in the image's own pixels (naturalWidth × naturalHeight) so the server burns
+ * exactly what was drawn, whatever the screen size.  OCR proposals (dashed) can be adopted. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("mask-form");
+    if (!form) return;
+    var image = document.getElementById("mask-image");
+    var canvas = document.getElementById("mask-canvas");
+    var hidden = document.getElementById("mask-boxes");
+    var tools = form.querySelector(".mask-tools");
+    var ocrState = form.querySelector(".ocr-state");
+    var useOcr = form.querySelector("[data-action=use-ocr]");
+    var error = form.querySelector(".mask-error");
+    var status = JSON.parse(document.getElementById("mask-status").textContent);
+    var boxes = (status.boxes || []).map(function (b) { return b.slice(); });
+    var proposals = [];
+    var drawing = null;
+    var ctx = canvas.getContext("2d");
+
+    function scale() { return image.naturalWidth ? image.clientWidth / image.naturalWidth : 1; }
+
+    function answer() {
+      var checked = form.querySelector("input[name=needs_masking]:checked");
+      return checked ? checked.value : null;
+    }
+
+    function redraw() {
+      canvas.width = image.clientWidth;
+      canvas.height = image.clientHeight;
+      var s = scale();
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      if (answer() !== "1") return;
+      ctx.setLineDash([6, 4]);
+      ctx.strokeStyle = "#d92d20";
+      ctx.lineWidth = 2;
+      proposals.forEach(function (b) { ctx.strokeRect(b[0] * s, b[1] * s, b[2] * s, b[3] * s); });
+      ctx.setLineDash([]);
+      ctx.fillStyle = "rgba(0, 0, 0, 0.88)";
+      boxes.concat(drawing ? [drawing] : []).forEach(function (b) {
+        ctx.fillRect(b[0] * s, b[1] * s, b[2] * s, b[3] * s);
+      });
+      hidden.value = JSON.stringify(boxes);
+    }
+
+    function point(event) {
+      var rect = canvas.getBoundingClientRect();
+      var s = scale();
+      return [(event.clientX - rect.left) / s, (event.clientY - rect.top) / s];
+    }
+
+    canvas.addEventListener("pointerdown", function (event) {
+      if (answer() !== "1") return;
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      var p = point(event);
+      drawing = [p[0], p[1], 0, 0];
+      drawing.origin = p;
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) return;
+      event.preventDefault();
+      var p = point(event), o = drawing.origin;
+      drawing[0] = Math.min(o[0], p[0]); drawing[1] = Math.min(o[1], p[1]);
+      drawing[2] = Math.abs(p[0] - o[0]); drawing[3] = Math.abs(p[1] - o[1]);
+      redraw();
+    });
+    function finish() {
+      if (!drawing) return;
+      if (drawing[2] * scale() >= 6 && drawing[3] * scale() >= 6) {
+        boxes.push([Math.round(drawing[0]), Math.round(drawing[1]), Math.round(drawing[2]), Math.round(drawing[3])]);
+      }
+      drawing = null;
+      error.hidden = true;
+      redraw();
+    }
+    canvas.addEventListener("pointerup", finish);
+    canvas.addEventListener("pointercancel", finish);
+
+    form.querySelector("[data-action=undo]").addEventListener("click", function () { boxes.pop(); redraw(); });
+    form.querySelector("[data-action=clear]").addEventListener("click", function () { boxes = []; redraw(); });
+    useOcr.addEventListener("click", function () {
+      proposals.forEach(function (b) { boxes.push(b.slice()); });
+      proposals = [];
+      useOcr.hidden = true;
+      redraw();
+    });
+
+    function showTools() {
+      var yes = answer() === "1";
+      tools.hidden = !yes;
+      canvas.classList.toggle("active", yes);
+      redraw();
+    }
+    form.querySelectorAll("input[name=needs_masking]").forEach(function (radio) {
+      radio.addEventListener("change", showTools);
+    });
+
+    function applyStatus(data) {
+      if (data.ocr_status === "done") {
+        var fresh = (data.ocr_hits || []).map(function (h) { return h.box; });
+        proposals = boxes.length ? [] : fresh;
+        if (fresh.length) {
+          ocrState.textContent = "已识别出 " + fresh.length + " 处姓名或身份证号（红色虚线框），可点击“采用识别出的位置”，再检查是否盖全。";
+          useOcr.hidden = boxes.length > 0;
+          if (answer() === null) {
+            var yes = form.querySelector("input[name=needs_masking][value='1']");
+            yes.checked = true;
+            showTools();
+          }
+        } else {
+          ocrState.textContent = "未自动识别出姓名，请核对图片；如有姓名，请手动框选。";
+        }
+      } else if (data.ocr_status === "unavailable" || data.ocr_status === "error") {
+        ocrState.textContent = "自动识别不可用，请手动框选。";
+      }
+      redraw();
+    }
+
+    var polls = 0;
+    function poll() {
+      var url = form.getAttribute("data-status-url");
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          applyStatus(data);
+          var check = form.querySelector(".mask-check");
+          if (check && data.mask_check_status === "leak") {
+            check.innerHTML = "<span class='field-error'>警告：遮盖件上仍能识别出本人姓名或身份证号，请补充框选。</span>";
+          } else if (check && data.mask_check_status === "clean") {
+            check.textContent = "复查：遮盖件上已识别不出姓名和身份证号。";
+          }
+          if ((data.ocr_status === "pending" || data.mask_check_status === "pending") && ++polls < 40) {
+            setTimeout(poll, 1500);
+          }
+        }).catch(function () { /* polling is a convenience: manual boxes always work */ });
+    }
+
+    form.addEventListener("submit", function (event) {
+      hidden.value = JSON.stringify(boxes);
+      if (answer() === null) {
+        event.preventDefault();
+        error.textContent = "请先回答：这张图片上有没有本人姓名？";
+        error.hidden = false;
+      } else if (answer() === "1" && !boxes.length) {
+        event.preventDefault();
+        error.textContent = "请在图片上框出本人姓名（拖动画框），或选择“否”。";
+        error.hidden = false;
+      }
+    });
+
+    function ready() { showTools(); applyStatus(status); if (status.ocr_status === "pending" || status.mask_check_status === "pending") poll(); }
+    if (image.complete && image.naturalWidth) ready(); else image.addEventListener("load", ready);
+    window.addEventListener("resize", redraw);
+  });
+})();

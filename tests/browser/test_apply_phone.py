@@ -1,0 +1,254 @@
+"""From a phone-sized screen: fill a complete application for the demo campaign, upload scans
+(one a sideways EXIF photo that must end up upright), mask the name by drawing boxes (mouse and
+touch), pass the checklist and submit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from applications.masking import MASK_COLOUR
+from applications.models import Application, Attachment, Unit
+from applications.samples import sample_photo, sample_scan
+from portal.accounts.models import User
+from review.states import State
+from tests.applications.helpers import sideways_photo
+from tests.factories import ApplicantFactory, UnitFactory
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+SHOTS = Path(os.environ.get("PORTAL_SCREENSHOTS", "")) if os.environ.get("PORTAL_SCREENSHOTS") else None
+
+
+def shot(page, name):
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(**PHONE, base_url=live_server.url)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def files(tmp_path):
+    def write(name, data):
+        path = tmp_path / name
+        path.write_bytes(data)
+        return str(path)
+    return write
+
+
+def save_next(page):
+    with page.expect_navigation():
+        page.click("button[name=_next]")
+    assert page.locator(".msg-error").count() == 0, page.locator("main").inner_text()[:800]
+
+
+def upload(page, slot, path, row=None):
+    form = page.locator(f"#slot-{slot} form.upload-form")
+    if row is not None:
+        form.locator("select[name=row]").select_option(str(row))
+    before = page.locator(f"#slot-{slot} .att").count()
+    form.locator("input[type=file]").set_input_files(path)  # choosing the file starts the upload
+    page.wait_for_function(
+        f"document.querySelectorAll('#slot-{slot} .att').length > {before} || "
+        f"!document.querySelector('#slot-{slot} .upload-error').hidden")
+    error = form.locator(".upload-error")
+    assert error.is_hidden(), error.inner_text()
+
+
+def drag_box(page, start, end, *, touch=False):
+    canvas = page.locator("#mask-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x0, y0 = box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"]
+    x1, y1 = box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"]
+    if touch:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+        for k in range(1, 6):
+            x, y = x0 + (x1 - x0) * k / 5, y0 + (y1 - y0) * k / 5
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    else:
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=4)
+        page.mouse.move(x1, y1, steps=4)
+        page.mouse.up()
+
+
+def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transactional_db, reference, settings,
+                                              files):
+    settings.PORTAL_TESSERACT_CMD = "/nonexistent/tesseract"  # OCR has its own tests; here: manual boxes
+    settings.STORAGES = {**settings.STORAGES}  # default storage under PORTAL_DATA_DIR/private
+    year = timezone.localdate().year
+    unit = UnitFactory(name="巴州建筑设计研究院（测试）")
+    user = ApplicantFactory(real_name="张建华")
+    page = phone
+    login(page, user.username, "pass-12345")
+
+    # Start: demo campaign, 建筑, 初级, 评审.
+    page.goto("/apply/new/?campaign=demo")
+    page.select_option("select[name=specialty]", label="工程系列·建筑")
+    page.select_option("select[name=level]", label="初级")
+    page.check("input[name=kind][value=review]")
+    page.select_option("select[name=unit]", value=str(unit.pk))
+    shot(page, "01-new")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    app = Application.objects.get(applicant=user)
+    shot(page, "02-overview")
+
+    # 基本信息: name, ID number, birth date, gender and unit come from the registration.
+    page.goto(f"/apply/{app.code}/section/basic/")
+    assert page.input_value("input[name=basic-id_number]") == user.id_number
+    page.fill("input[name=basic-ethnicity]", "汉族")
+    page.select_option("select[name=basic-political_status]", "cpc")
+    for name in ("aid_xinjiang", "transferred_from_organ", "retired", "civil_servant"):
+        page.check(f"input[name=basic-{name}][value='0']")
+    shot(page, "03-basic")
+    upload(page, "id_card_front", files("front.jpg", sample_scan("居民身份证", "张建华")))
+    upload(page, "id_card_back", files("back.jpg", sample_scan("居民身份证（反面）", "", lines=("签发机关：库尔勒市公安局",))))
+    upload(page, "photo", files("photo.jpg", sample_photo()))
+    save_next(page)
+
+    # 学历学位: one row; "无" by one click for the degree; the diploma is a sideways phone photo.
+    page.select_option("select[name=education-rows-0-level]", "bachelor")
+    page.check("input[name=education-rows-0-full_time][value='1']")
+    page.fill("input[name=education-rows-0-school]", "新疆大学")
+    page.fill("input[name=education-rows-0-major]", "土木工程")
+    page.locator("[data-field='education-rows-0-degree'] .none-button").click()
+    assert page.input_value("input[name=education-rows-0-degree]") == "无"
+    page.fill("input[name=education-rows-0-start]", "2012-09-01")
+    page.fill("input[name=education-rows-0-graduated]", "2016-07-01")
+    page.check("input[name=education-rows-0-south_xinjiang_graduate][value='0']")
+    upload(page, "diploma", files("diploma.jpg", sideways_photo("张建华")))
+    thumb = page.locator("#slot-diploma .att img").first
+    thumb.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    natural = thumb.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural[0] < natural[1], natural  # portrait: the sideways photo stands upright
+    upload(page, "chsi", files("chsi.jpg", sample_scan("教育部学历证书电子注册备案表", "")))
+    shot(page, "04-education")
+    save_next(page)
+
+    # 专业技术资格: no title yet (初级).
+    page.check("input[name=qualification-has_title][value='0']")
+    page.fill("input[name=qualification-professional_work_start]", "2016-08-01")
+    page.fill("input[name=qualification-professional_work_years]", str(year - 2016))
+    save_next(page)
+
+    # 工作经历: one period up to now.
+    page.fill("input[name=work_history-rows-0-start]", "2016-08-01")
+    page.fill("input[name=work_history-rows-0-unit]", unit.name)
+    page.fill("input[name=work_history-rows-0-position]", "技术员")
+    save_next(page)
+
+    # 业绩成果 with evidence.
+    page.fill("input[name=achievements-rows-0-period]", f"{year - 3}年—{year - 1}年")
+    page.fill("textarea[name=achievements-rows-0-content]", "参与库尔勒市某住宅小区结构设计。")
+    page.fill("input[name=achievements-rows-0-role]", "设计人员")
+    upload(page, "achievement_evidence", files("ach.jpg", sample_scan("项目验收报告", "")))
+    save_next(page)
+
+    # 获奖情况, 知识产权, 论文著作: honestly none.
+    for key in ("awards", "ip", "papers"):
+        page.check(f"input[name={key}-none]")
+        save_next(page)
+
+    # 年度考核: three years, added with "添加一行".
+    for index, y in enumerate(range(year - 3, year)):
+        if index:
+            page.click("[data-add-row=evaluations-rows]")
+        page.fill(f"input[name=evaluations-rows-{index}-year]", str(y))
+        page.select_option(f"select[name=evaluations-rows-{index}-result]", "qualified")
+    upload(page, "evaluation_form", files("eval.jpg", sample_scan("年度考核登记表", "")))
+    shot(page, "05-evaluations")
+    save_next(page)
+
+    page.fill("textarea[name=summary-text]", "参加工作以来，本人认真完成结构设计工作。" * 10)
+    assert "已写" in page.locator(".char-count").inner_text()
+    save_next(page)
+
+    # 继续教育: the last two years, both categories.
+    page.check("input[name=ce-exempt][value='0']")
+    rows = [(y, c, h) for y in (year - 1, year) for c, h in (("public", 30), ("professional", 60))]
+    for index, (y, category, hours) in enumerate(rows):
+        if index:
+            page.click("[data-add-row=ce-rows]")
+        page.fill(f"input[name=ce-rows-{index}-year]", str(y))
+        page.select_option(f"select[name=ce-rows-{index}-category]", category)
+        page.fill(f"input[name=ce-rows-{index}-hours]", str(hours))
+        page.locator(f"[data-field='ce-rows-{index}-provider'] .none-button").click()
+    upload(page, "ce_certificate", files("ce.jpg", sample_scan("继续教育培训合格证书", "")))
+    save_next(page)
+
+    # 其他附件 (optional) → 个人承诺书 on the checklist page.
+    page.goto(f"/apply/{app.code}/check/")
+    shot(page, "06-check-before")
+    assert page.locator("[data-testid=problem-count]").is_visible()
+    upload(page, "commitment", files("commit.jpg", sample_scan("个人承诺书", "张建华")))
+
+    # 信息遮盖: every image answered; the two with the name get boxes (mouse on one, finger on the other).
+    page.goto(f"/apply/{app.code}/mask/")
+    shot(page, "07-mask-index")
+    named = {"id_card_front", "diploma", "commitment"}
+    first = Attachment.objects.filter(application=app, needs_masking__isnull=True).order_by("id").first()
+    page.goto(f"/apply/{app.code}/mask/{first.uid}/")
+    touch_next = False
+    while True:
+        current = Attachment.objects.get(uid=page.url.rstrip("/").split("/")[-1])
+        if current.slot in named:
+            page.check("input[name=needs_masking][value='1']")
+            # "姓名：<name>" is drawn at (120, 300)–(720, 360) on a 1240×1754 page.
+            drag_box(page, (90 / 1240, 280 / 1754), (760 / 1240, 375 / 1754), touch=touch_next)
+            touch_next = not touch_next
+            assert page.input_value("#mask-boxes") != "[]"
+            shot(page, f"08-mask-{current.slot}")
+        else:
+            page.check("input[name=needs_masking][value='0']")
+        with page.expect_navigation():
+            page.click("[data-testid=mask-save-next]")
+        current.refresh_from_db()
+        assert current.masking_answered, current.slot
+        if not Attachment.objects.filter(application=app, needs_masking__isnull=True).exists():
+            break
+    for attachment in Attachment.objects.filter(application=app, needs_masking=True):
+        assert attachment.slot in named
+        with attachment.masked.open("rb") as handle, Image.open(handle) as masked:
+            for x, y, w, h in attachment.mask_boxes:
+                assert w > 300 and h > 50
+                centre = masked.convert("RGB").getpixel((x + w // 2, y + h // 2))
+                assert all(abs(a - b) <= 8 for a, b in zip(centre, MASK_COLOUR))
+    diploma = Attachment.objects.get(application=app, slot="diploma")
+    assert diploma.height > diploma.width
+
+    # 保存并检查 → clean → 提交.
+    page.goto(f"/apply/{app.code}/check/")
+    shot(page, "09-check-clean")
+    assert page.locator("[data-testid=clean]").is_visible(), page.locator("main").inner_text()[:2000]
+    with page.expect_navigation():
+        page.click("[data-testid=submit]")
+    app.refresh_from_db()
+    assert (app.state, app.submission_count) == (State.UNIT_REVIEW, 1)
+    assert "待单位审核" in page.locator("[data-testid=state]").inner_text()
+    page.goto("/me/")
+    shot(page, "10-home")
+    assert "等待审核" in page.locator(f"[data-application={app.code}]").inner_text()
+    # Nothing is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
