@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 PUBLIC = [
     (_("首页"), "home"),
     (_("自助预审"), "applications:selfcheck"),
-    (_("证书查询"), "review:certificate_lookup"),
+    (_("证书查询"), "aftercare:certificate_lookup"),
 ]
 
 BY_ROLE = {
@@ -37,9 +37,9 @@ BY_ROLE = {
     Role.COMMITTEE_CLERK: [
         (_("工作台"), "dashboard"),
         (_("形式审核"), "review:queue"),
-        (_("受理后管理"), "review:aftercare"),
+        (_("受理后管理"), "aftercare:index"),
         (_("花名册与清单"), "documents:exports"),
-        (_("诚信档案"), "review:integrity"),
+        (_("诚信档案"), "aftercare:integrity"),
         (_("消息"), "review:notifications"),
     ],
     Role.ADMIN: [

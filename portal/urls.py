@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("review/", include("review.urls")),
     path("documents/", include("review.documents.urls")),
+    path("aftercare/", include("review.aftercare.urls")),
 ]

@@ -1,0 +1,1 @@
+"""After acceptance: paper files, fees, defense, results, certificates, integrity records."""
