@@ -11,3 +11,7 @@ logger = logging.getLogger(__name__)
 
 def transition_committed(change_id: int) -> None:
     logger.info("transition committed: StateChange %s", change_id)
+    # Documents (issue 6): once the committee accepts, the worker renders the review form.
+    from .documents.services import review_form_after_transition
+
+    review_form_after_transition(change_id)

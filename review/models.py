@@ -140,3 +140,4 @@ class ReturnNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+from .documents.models import *  # noqa: E402,F401,F403
