@@ -6,7 +6,7 @@ idempotent, so that converges on one complete document.  An exception is retried
 backoff; ``DocumentRefused`` (e.g. not yet accepted) is final.
 
 The worker imports WeasyPrint and builds the font configuration once per process, before the
-first task (``worker_process_init`` for pool children, ``worker_ready`` for the solo pool).
+first task (``worker_process_init``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import time
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_process_init
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +57,8 @@ def _warm_up(where: str) -> None:
 
 
 @worker_process_init.connect
-def _warm_pool_child(**kwargs) -> None:
-    _warm_up("pool process")
+def _warm_worker_process(**kwargs) -> None:
+    # Sent in every prefork child and, with the solo pool, in the worker process itself: the
+    # processes that run tasks.  (The threads pool builds the engine on its first task instead.)
+    _warm_up("worker process")
 
-
-@worker_ready.connect
-def _warm_solo_worker(sender=None, **kwargs) -> None:
-    # With the solo (or threads) pool, tasks run in this very process: warm it.  A prefork parent
-    # never renders; its children warm themselves in ``worker_process_init``.
-    pool = getattr(getattr(sender, "pool", None), "__class__", type(None)).__module__
-    if pool.endswith(("solo", "thread")):
-        _warm_up("worker process")
