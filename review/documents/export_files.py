@@ -24,9 +24,9 @@ from .facts import chinese_date
 
 # Excel column widths (characters) and PDF widths (mm) of the 15 roster columns, in order.
 ROSTER_XLSX_WIDTHS = [6, 30, 10, 12, 6, 9, 10, 10, 36, 10, 14, 13, 14, 9, 16]
-ROSTER_PDF_WIDTHS_MM = [9, 36, 15, 18, 8, 12, 14, 12, 52, 14, 18, 18, 17, 12, 26]
+ROSTER_PDF_WIDTHS_MM = [9, 36, 15, 20, 8, 14, 14, 12, 48, 14, 18, 18, 17, 12, 26]
 FEE_XLSX_WIDTHS = [6, 14, 30, 24, 8, 10, 12, 10]
-FEE_PDF_WIDTHS_MM = [10, 22, 50, 36, 12, 16, 20, 14]
+FEE_PDF_WIDTHS_MM = [10, 26, 46, 36, 12, 16, 20, 14]
 
 
 def _workbook_properties(title: str, generated_on: str) -> dict:
