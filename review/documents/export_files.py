@@ -64,23 +64,34 @@ def _formats(book) -> dict:
     }
 
 
+def _sheet_with_heading(book, fmt: dict, name: str, data: dict, columns: list[str], widths: list[int]):
+    """A worksheet with the title row, the scope / date row and the column header (row 3)."""
+    sheet = book.add_worksheet(name)
+    last_col = len(columns) - 1
+    split = last_col // 2
+    sheet.merge_range(0, 0, 0, last_col, data["title"], fmt["title"])
+    sheet.set_row(0, 30)
+    sheet.merge_range(1, 0, 1, split, f"{data['scope_line']}：{data['scope_name']}", fmt["left"])
+    sheet.merge_range(1, split + 1, 1, last_col,
+                      _("制表日期：%s") % chinese_date(dt.date.fromisoformat(data["generated_on"])), fmt["right"])
+    sheet.write_row(HEADER_ROW, 0, columns, fmt["header"])
+    sheet.set_row(HEADER_ROW, 32)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    return sheet
+
+
+HEADER_ROW = 2
+
+
 def render_roster_xlsx(data: dict, *, on_progress=None) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties(_workbook_properties(data["title"], data["generated_on"]))
     fmt = _formats(book)
-    sheet = book.add_worksheet(_("花名册"))
+    sheet = _sheet_with_heading(book, fmt, _("花名册"), data, data["columns"], ROSTER_XLSX_WIDTHS)
     last_col = len(data["columns"]) - 1
-    sheet.merge_range(0, 0, 0, last_col, data["title"], fmt["title"])
-    sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, 7, f"{data['scope_line']}：{data['scope_name']}", fmt["left"])
-    sheet.merge_range(1, 8, 1, last_col, _("制表日期：%s") % chinese_date(dt.date.fromisoformat(data["generated_on"])),
-                      fmt["right"])
-    header_row = 2
-    sheet.write_row(header_row, 0, data["columns"], fmt["header"])
-    sheet.set_row(header_row, 32)
-    for col, width in enumerate(ROSTER_XLSX_WIDTHS):
-        sheet.set_column(col, col, width)
+    header_row = HEADER_ROW
     cell, center = fmt["cell"], fmt["center"]
     centred = {0, 2, 4, 5, 6, 7, 9, 11, 13}
     total = len(data["rows"])
@@ -115,18 +126,10 @@ def render_fee_list_xlsx(data: dict) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties(_workbook_properties(data["title"], data["generated_on"]))
     fmt = _formats(book)
-    sheet = book.add_worksheet(_("缴费清单"))
     columns = [str(c) for c in FEE_COLUMNS]
+    sheet = _sheet_with_heading(book, fmt, _("缴费清单"), data, columns, FEE_XLSX_WIDTHS)
     last_col = len(columns) - 1
-    sheet.merge_range(0, 0, 0, last_col, data["title"], fmt["title"])
-    sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, 4, f"{data['scope_line']}：{data['scope_name']}", fmt["left"])
-    sheet.merge_range(1, 5, 1, last_col, _("制表日期：%s") % chinese_date(dt.date.fromisoformat(data["generated_on"])),
-                      fmt["right"])
-    header_row = 2
-    sheet.write_row(header_row, 0, columns, fmt["header"])
-    for col, width in enumerate(FEE_XLSX_WIDTHS):
-        sheet.set_column(col, col, width)
+    header_row = HEADER_ROW
     row_index = header_row
     for row in data["rows"]:
         row_index += 1

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from applications.models import Attachment
 from applications.samples import fill_sample_application
 from review.documents.models import Document, DocumentKind, DocumentStatus
-from tests.documents.conftest import climb_to_accepted, wait_for, workbook
+from tests.documents.conftest import climb_to_accepted, remove_worker_files, wait_for, workbook  # noqa: F401 (fixture)
 from tests.documents.test_exports import EXPECTED_HEADER, bulk_accepted
 from tests.factories import ApplicationFactory, UnitFactory, UnitOfficerFactory
 
@@ -31,18 +30,12 @@ def shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def world(celery_worker_process, reference):
+def world(celery_worker_process, reference, remove_worker_files):
     unit = UnitFactory(name="巴州建筑设计研究院（浏览器测试）")
     app = climb_to_accepted(fill_sample_application(ApplicationFactory(unit=unit)))
     bulk_accepted(4, unit=unit)
     officer = UnitOfficerFactory(unit=unit, username="danwei-browser")
-    yield {"unit": unit, "app": app, "officer": officer, "worker": celery_worker_process}
-    for document in Document.objects.exclude(file=""):
-        document.file.storage.delete(document.file.name)
-    for attachment in Attachment.objects.all():
-        for field in (attachment.file, attachment.masked, attachment.thumbnail):
-            if field:
-                field.storage.delete(field.name)
+    return {"unit": unit, "app": app, "officer": officer, "worker": celery_worker_process}
 
 
 def test_officer_generates_a_roster_and_downloads_it(page, live_server, login, world):

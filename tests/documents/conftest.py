@@ -84,6 +84,21 @@ def workbook(content: bytes):
     return openpyxl.load_workbook(io.BytesIO(content))
 
 
+@pytest.fixture
+def remove_worker_files(transactional_db):
+    """Worker tests share the worker's storage (``DATA_DIR/private``): remove what they wrote."""
+    yield
+    from applications.models import Attachment
+    from review.documents.models import Document
+
+    for document in Document.objects.exclude(file=""):
+        document.file.storage.delete(document.file.name)
+    for attachment in Attachment.objects.all():
+        for field in (attachment.file, attachment.masked, attachment.thumbnail):
+            if field:
+                field.storage.delete(field.name)
+
+
 # --- a prefork worker, whose pool child can be killed mid-task --------------------------------
 
 @pytest.fixture

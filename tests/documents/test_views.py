@@ -197,3 +197,19 @@ def test_pending_documents_show_progress_not_a_download(client, unit_export):
     assert response.status_code == 302 and response["Location"] == reverse("documents:detail", args=[document.uid])
     detail = client.get(reverse("documents:detail", args=[document.uid])).content.decode()
     assert "正在生成（40%）" in detail and 'value="40"' in detail
+
+
+def test_the_web_process_never_imports_weasyprint():
+    """Views only queue work: WeasyPrint (and its ~100 MB of fonts) lives in the worker."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import django, sys; django.setup(); import portal.urls, review.documents.views, "
+            "review.documents.services, review.documents.tasks, review.effects; "
+            "print('weasyprint' in sys.modules, 'fontTools.subset' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"})
+    assert result.stdout.split() == ["False", "False"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from applications.models import Attachment, Campaign
+from applications.models import Campaign
 from applications.samples import fill_sample_application
 from review.documents.models import Document, DocumentKind, DocumentStatus, ScopeKind
 from review.documents.scope import ExportScope
@@ -33,20 +33,8 @@ from .test_exports import EXPECTED_HEADER, bulk_accepted
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture
-def remove_files_afterwards(transactional_db):
-    """Worker tests share the worker's storage (``DATA_DIR/private``): remove what they wrote."""
-    yield
-    for document in Document.objects.exclude(file=""):
-        document.file.storage.delete(document.file.name)
-    for attachment in Attachment.objects.all():
-        for field in (attachment.file, attachment.masked, attachment.thumbnail):
-            if field:
-                field.storage.delete(field.name)
-
-
 def test_acceptance_renders_the_review_form_in_the_worker(celery_worker_process, reference,
-                                                          remove_files_afterwards):
+                                                          remove_worker_files):
     app = climb_to_accepted(fill_sample_application(ApplicationFactory()))
     # The one door called review.effects on commit, which queued the render: nothing else here.
     document = wait_for(lambda: Document.objects.filter(application=app, kind=DocumentKind.REVIEW_FORM,
@@ -72,7 +60,7 @@ def test_acceptance_renders_the_review_form_in_the_worker(celery_worker_process,
 
 
 def test_killing_the_worker_mid_render_still_yields_one_complete_document(prefork_worker, reference,
-                                                                          remove_files_afterwards):
+                                                                          remove_worker_files):
     unit = UnitFactory(name="巴州天山电力有限责任公司（测试）")
     rows = 400  # a roster long enough (several seconds of layout) to be caught mid-render
     bulk_accepted(rows, unit=unit)
