@@ -134,8 +134,16 @@ class Engine:
     """WeasyPrint plus one ``FontConfiguration`` and the shared stylesheet, for this process."""
 
     def __init__(self) -> None:
+        from PIL import ImageFile
+
+        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
+
+        # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
+        # the upload checks in this process accept truncated scans.  Our documents only embed
+        # images Pillow has already re-encoded, so the strict default is restored.
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()

@@ -34,3 +34,14 @@ def test_rare_characters_in_a_name_print_from_the_full_font(reference, private_s
     fonts = pdffonts(content, tmp_path)
     assert "Portal-Serif" in fonts  # the fast subset prints the common characters …
     assert "Noto-Serif-CJK-SC" in fonts or "Noto-Sans-CJK-SC" in fonts  # … the full face the rare ones
+
+
+def test_loading_the_engine_keeps_pillow_strict_about_truncated_images():
+    """WeasyPrint flips Pillow's global LOAD_TRUNCATED_IMAGES on import; the worker also checks
+    uploads, so the engine puts it back."""
+    from PIL import ImageFile
+
+    from review.documents.engine import engine
+
+    engine()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
