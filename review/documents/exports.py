@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.enums import Kind
 from applications.models import Campaign, CampaignFee
@@ -26,11 +27,11 @@ from .scope import ExportScope
 INCLUDE_ACCEPTED = "accepted"
 INCLUDE_SUBMITTED = "submitted"
 INCLUDE_CHOICES = {
-    INCLUDE_ACCEPTED: "评审委员会已接收的申报（报送用）",
-    INCLUDE_SUBMITTED: "全部已提交的申报（含审核中）",
+    INCLUDE_ACCEPTED: gettext_lazy("评审委员会已接收的申报（报送用）"),
+    INCLUDE_SUBMITTED: gettext_lazy("全部已提交的申报（含审核中）"),
 }
 
-FEE_COLUMNS = ["序号", "姓名", "工作单位", "专业", "级别", "申报类型", "评审费（元）", "是否缴费"]
+FEE_COLUMNS = [gettext_lazy(c) for c in ("序号", "姓名", "工作单位", "专业", "级别", "申报类型", "评审费（元）", "是否缴费")]
 
 # "Paid" until fee-payment records exist: the state says the committee recorded the payment.
 PAID_STATES = (State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT, State.DECIDED, State.CERTIFIED)
