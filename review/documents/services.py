@@ -124,6 +124,8 @@ def export_request(*, user, scope: ExportScope, campaign: Campaign, kind: str,
         include = INCLUDE_ACCEPTED  # fees are due only once the committee has accepted
     series = export_series(kind, campaign.pk, scope, include)
     with transaction.atomic():
+        # Serialise requests of one campaign: a double click must not race for the next version.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
         running = (Document.objects.select_for_update()
                    .filter(series_key=series, status__in=(DocumentStatus.PENDING, DocumentStatus.RENDERING))
                    .first())
@@ -149,6 +151,7 @@ def prefilled_request(*, application: Application, key: str, user) -> Document:
     digest = source_hash("prefilled", key, application_facts(loaded))
     series = prefilled_series(application.pk, key)
     with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).exists()
         current = current_document(series)
         if current and current.is_ready and current.source_hash == digest:
             return current
@@ -328,8 +331,10 @@ def _start(document_id: int) -> Document:
 
 
 def _fail(document_id: int, exc: Exception) -> None:
+    # Users see what to do; the technical cause goes to the log for the administrator.
+    logger.error("document %s failed: %r", document_id, exc, exc_info=exc)
     Document.objects.filter(pk=document_id).update(
-        status=DocumentStatus.FAILED, error=_("生成失败：%s") % (str(exc)[:300] or type(exc).__name__))
+        status=DocumentStatus.FAILED, error=_("生成失败，系统会自动重试；多次失败请联系系统管理员。"))
 
 
 # --- rendering ------------------------------------------------------------------------------

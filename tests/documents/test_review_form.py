@@ -84,7 +84,10 @@ def test_blank_back_page_is_added_when_the_sections_end_on_a_front_page(accepted
         rendered = render_review_form(facts, photo=None, verify_code="ABCDE-23456",
                                       verify_url="http://x.invalid/v/", generated_on=dt.date(2026, 9, 1))
         assert rendered.pages % 2 == 0
-        seen_blank |= any("此页无正文" in t for t in page_texts(rendered.content))
+        texts = page_texts(rendered.content)
+        # The watermark is on every page, the inserted blank back page included.
+        assert all(squeeze(facts["committee"]) in squeeze(t) and facts["code"] in t for t in texts)
+        seen_blank |= any("此页无正文" in t for t in texts)
     assert seen_blank
 
 
