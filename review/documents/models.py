@@ -70,7 +70,7 @@ class ScopeKind(models.TextChoices):
     CAMPAIGN = "campaign", _("全部")
 
 
-def document_path(instance: "Document", filename: str) -> str:
+def document_path(instance: Document, filename: str) -> str:
     # Content-addressed: the same bytes always land on the same name (idempotent retries), and
     # a storage path never reveals whose document it is.
     ext = filename.rsplit(".", 1)[-1]

@@ -105,7 +105,7 @@ def _queue(task, **kwargs) -> None:
     def send():
         try:
             task.delay(**kwargs)
-        except Exception:  # noqa: BLE001 — kombu raises many types; logged, the row stays pending
+        except Exception:  # kombu raises many types; logged, the row stays pending for a retry
             logger.exception("could not queue %s %s", task.name, kwargs)
 
     transaction.on_commit(send)

@@ -34,14 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-import django  # noqa: E402  (path and settings first)
+import django  # after sys.path and the settings module are set
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+from django.utils import timezone
 
 TARGETS = {"review_form_warm_s": 0.5, "review_form_kb": 500, "roster_xlsx_10000_s": 3.0, "roster_pdf_1000_s": 10.0}
 
@@ -170,7 +170,7 @@ def bench_review_form(app_ids: list[int], repeat: int) -> dict:
     service_times = []
     for pk in app_ids:
         with CaptureQueriesContext(connection) as queries:
-            document, seconds = timed(review_form_render, application_id=pk)
+            _document, seconds = timed(review_form_render, application_id=pk)
         service_times.append(seconds)
     return {"renders": repeat, "warm_median_s": round(statistics.median(times), 3),
             "warm_p95_s": round(percentile(times, 0.95), 3), "size_kb_max": round(max(sizes), 1),
@@ -200,7 +200,7 @@ def bench_exports(rows: int, pdf: bool) -> dict:
     xlsx, xlsx_s = timed(render_roster_xlsx, roster)
     with CaptureQueriesContext(connection) as fee_queries:
         fees, fee_data_s = timed(lambda: fee_list_for(campaign=campaign, scope=scope, generated_on=today).as_data())
-    fee_xlsx, fee_xlsx_s = timed(render_fee_list_xlsx, fees)
+    _fee_xlsx, fee_xlsx_s = timed(render_fee_list_xlsx, fees)
     result = {
         "rows": rows,
         "roster_data_s": round(data_s, 3), "roster_xlsx_render_s": round(xlsx_s, 3),

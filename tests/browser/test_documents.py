@@ -30,7 +30,7 @@ def shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def world(celery_worker_process, reference, remove_worker_files):
+def world(celery_worker_process, reference, remove_worker_files):  # noqa: F811 (imported fixture)
     unit = UnitFactory(name="巴州建筑设计研究院（浏览器测试）")
     app = climb_to_accepted(fill_sample_application(ApplicationFactory(unit=unit)))
     bulk_accepted(4, unit=unit)

@@ -110,33 +110,27 @@ def prefork_worker(transactional_db, settings):
 
     app.control.purge()
     log_path = Path(settings.DATA_DIR) / f"test-prefork-worker-{os.getpid()}.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("celery worker exited early:\n" + log_path.read_text())
-        if "ready." in log_path.read_text():
-            break
-        time.sleep(0.2)
-    else:
-        raise RuntimeError("celery worker did not become ready:\n" + log_path.read_text())
-    proc.log_path = log_path
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            wait_for(lambda: proc.poll() is not None or "ready." in log_path.read_text(), timeout=90,
+                     interval=0.2, message=f"celery worker did not become ready, see {log_path}")
+            if proc.poll() is not None:
+                raise RuntimeError("celery worker exited early:\n" + log_path.read_text())
+            proc.log_path = log_path
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
 
 
 def pool_children(pid: int) -> list[int]:

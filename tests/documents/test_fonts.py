@@ -19,7 +19,7 @@ def test_subset_covers_gb2312_and_leaves_rare_characters_to_the_fallback():
     gb2312_hanzi = {bytes((hi, lo)).decode("gb2312") for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)
                     if not (hi == 0xD7 and lo > 0xF9)}
     assert len(gb2312_hanzi) == 6763 and gb2312_hanzi <= chars
-    family, path, _weight = subset_fonts()[0]
+    _family, path, _weight = subset_fonts()[0]
     cmap = TTFont(str(path)).getBestCmap()
     assert ord("张") in cmap and ord("建") in cmap
     assert not any(ord(ch) in cmap for ch in "喆𠮷䶮")

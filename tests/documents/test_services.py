@@ -56,7 +56,7 @@ def test_export_request_queues_once_and_renders_idempotently(unit_with_apps, pri
     assert rerun.pk == done.pk and rerun.checksum == done.checksum and rerun.attempts == 1
     files = stored_files(private_storage)
     assert len(files) == 1 and hashlib.sha256(files[0].read_bytes()).hexdigest() == done.checksum
-    assert [c.value for c in workbook(files[0].read_bytes()).worksheets[0][3]][0] == "序号"
+    assert workbook(files[0].read_bytes()).worksheets[0]["A3"].value == "序号"
 
 
 def test_a_crash_mid_render_leaves_nothing_and_the_retry_completes(unit_with_apps, private_storage, monkeypatch):
