@@ -209,3 +209,4 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+from .documents.models import *  # noqa: E402,F401,F403
