@@ -129,7 +129,10 @@ def application_facts(application: Application) -> dict:
         label = _label(CECategory, row.get("category"))
         ce_totals[label] = ce_totals.get(label, 0) + int(row.get("hours") or 0)
 
-    names = dict(campaign.materials.values_list("code", "name"))
+    from review.services import PUBLICITY_SLOTS  # the unit's scans are not campaign checklist items
+
+    names = {**{slot: str(label) for slot, label in PUBLICITY_SLOTS.items()},
+             **dict(campaign.materials.values_list("code", "name"))}
     uploads = (Attachment.objects.filter(application=application)
                .values("section", "slot").annotate(n=Count("id"), first=Min("id")).order_by("section", "first"))
     section_order = list(Section.values)

@@ -60,6 +60,8 @@ def test_every_section_is_printed(accepted_app):
     # Section contents, not just headings: the sample's paper title, award and school.
     for value in ("寒旱地区砌体结构抗震加固技术探讨", "自治州优秀工程勘察设计奖", "新疆大学", "本单位已对提供的申报材料逐一审核"):
         assert value in text
+    # The materials list names the unit's publicity scans, never their slot codes.
+    assert "推荐单位公示" in text and "publicity" not in text
 
 
 @pytest.mark.parametrize("summary_chars, work_rows", [(20, 1), (600, 2), (1400, 4), (2200, 8), (3000, 16)])
