@@ -241,4 +241,4 @@ class Notification(models.Model):
         return self.title
 
 
-from .aftercare.models import *  # noqa: E402,F401,F403
+from .aftercare.models import *

@@ -14,4 +14,4 @@ def expire_returns_task() -> list[int]:
 
 
 # After acceptance (issue 7): certificates rendered by the worker.
-from .aftercare.tasks import render_certificate_task  # noqa: E402,F401
+from .aftercare.tasks import render_certificate_task, render_publicity_list_task  # noqa: E402,F401

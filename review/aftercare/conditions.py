@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from applications.rules import defense_exemption, fee_for, profile_from_sections
 
-
 # -- paper files -----------------------------------------------------------------------------------
 
 def paper_item_names(campaign) -> list[str]:

@@ -197,14 +197,27 @@ class Decision(models.Model):
         return self.result == DecisionResult.PASS
 
 
+def publicity_list_path(instance: ResultPublicity, filename: str) -> str:
+    return f"publicity/{instance.campaign_id}/{instance.list_source[:16]}.pdf"
+
+
 class ResultPublicity(models.Model):
-    """The publicity (公示) of a campaign's results; certificates are issued once it has ended."""
+    """The publicity (公示) of a campaign's results; certificates are issued once it has ended.
+
+    ``list_pdf`` is the printed list (公示名单) as the worker last rendered it; ``list_source`` is
+    the digest of the data it shows, so a list that no longer matches the decisions is rendered
+    again instead of being handed out.
+    """
 
     campaign = models.OneToOneField("applications.Campaign", on_delete=models.CASCADE,
                                     related_name="result_publicity", verbose_name=_("年度评审工作"))
     start = models.DateField(_("公示开始日期"))
     end = models.DateField(_("公示结束日期"))
     working_days = models.PositiveSmallIntegerField(_("公示工作日数"))
+    list_pdf = models.FileField(_("公示名单（PDF）"), upload_to=publicity_list_path, max_length=300, blank=True)
+    list_source = models.CharField(_("名单数据摘要"), max_length=64, blank=True)
+    list_requested = models.CharField(_("待生成的名单数据摘要"), max_length=64, blank=True)
+    list_error = models.TextField(_("名单生成错误"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("经办人"))
     recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
@@ -231,7 +244,7 @@ class CertificateStatus(models.TextChoices):
     FAILED = "failed", _("生成失败")
 
 
-def certificate_path(instance: "Certificate", filename: str) -> str:
+def certificate_path(instance: Certificate, filename: str) -> str:
     # A random name: the storage path reveals neither the holder nor the number.
     return f"certificates/{instance.campaign_id}/{instance.token}.pdf"
 
@@ -334,6 +347,16 @@ class IntegrityRecord(models.Model):
 
 
 __all__ = [
-    "Certificate", "CertificateStatus", "Decision", "DecisionResult", "DefenseRecord", "DefenseSession", "FeeBatch",
-    "FeePayment", "IntegrityRecord", "PLACE_TO_BE_ANNOUNCED", "PaperReceipt", "ResultPublicity",
+    "PLACE_TO_BE_ANNOUNCED",
+    "Certificate",
+    "CertificateStatus",
+    "Decision",
+    "DecisionResult",
+    "DefenseRecord",
+    "DefenseSession",
+    "FeeBatch",
+    "FeePayment",
+    "IntegrityRecord",
+    "PaperReceipt",
+    "ResultPublicity",
 ]

@@ -63,7 +63,7 @@ def _notify(applications_and_texts) -> None:
     notes = Notification.objects.bulk_create(rows)
     try:
         email_notifications(notes)
-    except Exception:  # noqa: BLE001 - a mail server down must not undo the committed change
+    except Exception:
         logger.exception("e-mail about a defense session failed")
 
 

@@ -24,7 +24,6 @@ from .conditions import FeeStatus, PaperStatus, fee_status, outcome_label, paper
 from .models import Certificate, DefenseSession, IntegrityRecord, PaperReceipt
 from .permissions import is_admin
 
-
 # -- campaigns ------------------------------------------------------------------------------------
 
 def campaigns_managed_by(user) -> QuerySet[Campaign]:
@@ -94,7 +93,8 @@ class Row:
         return outcome_label(self.defense, self.scored) if self.defense.has_outcome else "已安排"
 
 
-def _related(app: Application, name: str):
+def related_or_none(app: Application, name: str):
+    """A reverse one-to-one (payment, defense, decision, certificate) or None when missing."""
     try:
         return getattr(app, name)
     except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist of a missing reverse one-to-one
@@ -108,10 +108,10 @@ def rows_for(applications, campaign: Campaign) -> list[Row]:
     rows = []
     for app in applications:
         app.campaign = campaign
-        payment = _related(app, "fee_payment")
+        payment = related_or_none(app, "fee_payment")
         rows.append(Row(app, paper_status(app, items=items, receipts=app.paper_receipts.all()),
-                        fee_status(app, payment=payment), _related(app, "defense"), _related(app, "decision"),
-                        _related(app, "certificate"), campaign.defense_scored))
+                        fee_status(app, payment=payment), related_or_none(app, "defense"), related_or_none(app, "decision"),
+                        related_or_none(app, "certificate"), campaign.defense_scored))
     return rows
 
 
@@ -199,7 +199,7 @@ def fee_reconciliation(user, campaign: Campaign) -> list[UnitReconciliation]:
     units: dict[int, UnitReconciliation] = {}
     for app in apps:
         entry = units.setdefault(app.unit_id, UnitReconciliation(app.unit))
-        payment = _related(app, "fee_payment")
+        payment = related_or_none(app, "fee_payment")
         if app.state not in AFTER_ACCEPTANCE:
             if payment is not None:
                 entry.closed_paid += payment.amount

@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from functools import partial
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -357,10 +358,13 @@ def defense_schedule(*, application_ids: list[int], session: DefenseSession, act
             state = Application.objects.values_list("state", flat=True).get(pk=application_id)
             if state == State.DEFENSE_SCHEDULED:
                 outcome.done.append(_defense_move(application_id=application_id, session=session, actor=actor))
+            elif state == State.DEFENSE_EXEMPT:
+                grounds = DefenseRecord.objects.filter(application_id=application_id).values_list("grounds", flat=True)
+                raise RecordRefused(_("该申报人免于答辩（%s），无需安排答辩。") % "；".join(grounds.first() or []))
             else:
                 outcome.done.append(application_transition(
                     application_id=application_id, action="schedule_defense", actor=actor,
-                    expected_state=State.FEE_PAID, data={"session": session.pk}, now=now))
+                    data={"session": session.pk}, now=now))
         except (RecordRefused, TransitionRefused) as refusal:
             outcome.refused.append((application_id, refusal.message))
         except Application.DoesNotExist:
@@ -393,7 +397,7 @@ def defense_outcome_record(*, application_id: int, actor, score=None, passed: bo
     with transaction.atomic():
         application = _locked(application_id, actor)
         _state_in(application, (State.DEFENSE_SCHEDULED,), _("录入答辩成绩"))
-        record = DefenseRecord.objects.select_for_update().select_related("session").get(application=application)
+        record = DefenseRecord.objects.select_for_update(of=("self",)).select_related("session").get(application=application)
         if record.session is None:
             raise RecordRefused(_("尚未安排答辩场次。"))
         if record.session.date > timezone.localdate(now):
@@ -407,7 +411,7 @@ def defense_outcome_record(*, application_id: int, actor, score=None, passed: bo
                 if score in (None, ""):
                     raise RecordRefused(_("请填写答辩成绩（0—100分），缺席的请标记缺席。"))
                 try:
-                    value = Decimal(str(score)).quantize(Decimal("0.1"))
+                    value = Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
                 except (InvalidOperation, ValueError):
                     raise RecordRefused(_("答辩成绩须为0—100之间的数字。"))
                 if not (0 <= value <= 100):
@@ -481,7 +485,7 @@ def certificates_issue(*, application_ids: list[int], actor, now: dt.datetime | 
                 application = application_transition(application_id=application_id, action="certify", actor=actor,
                                                      expected_state=State.DECIDED, now=now)
                 certificate_id = Certificate.objects.values_list("pk", flat=True).get(application_id=application_id)
-                transaction.on_commit(lambda cid=certificate_id: certificate_render_queue(certificate_id=cid))
+                transaction.on_commit(partial(certificate_render_queue, certificate_id=certificate_id))
             outcome.done.append(application)
         except TransitionRefused as refusal:
             outcome.refused.append((application_id, refusal.message))
@@ -497,7 +501,7 @@ def certificate_render_queue(*, certificate_id: int) -> None:
 
     try:
         render_certificate_task.delay(certificate_id=certificate_id)
-    except Exception:  # noqa: BLE001 - kombu raises many types; the row stays pending and is retried
+    except Exception:
         logger.exception("could not queue the certificate %s", certificate_id)
 
 

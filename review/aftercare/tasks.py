@@ -17,3 +17,10 @@ def render_certificate_task(*, certificate_id: int) -> str:
     from .render import certificate_render
 
     return certificate_render(certificate_id=certificate_id).number
+
+
+@shared_task(name="aftercare.render_publicity_list", **RETRY)
+def render_publicity_list_task(*, campaign_id: int) -> str:
+    from .exports import publicity_list_render
+
+    return publicity_list_render(campaign_id=campaign_id).list_source

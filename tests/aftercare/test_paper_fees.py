@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from applications.models import Campaign, Level, Specialty
 from review.aftercare.models import FeeBatch, FeePayment, PaperReceipt
-from review.aftercare.selectors import aftercare_applications, fee_reconciliation, fee_totals, load_campaign, rows_for
+from review.aftercare.selectors import (
+    aftercare_applications,
+    fee_reconciliation,
+    fee_totals,
+    load_campaign,
+    rows_for,
+)
 from review.aftercare.services import (
     RecordRefused,
     fee_batch_record,
