@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,7 +46,7 @@ def mine(request, code: str):
         "decision": related_or_none(application, "decision"),
         "certificate": Certificate.objects.filter(application=application).first(),
         "paper_window": campaign.paper_window, "fee_window": campaign.fee_window,
-        "defense_window": campaign.defense_window,
+        "defense_window": campaign.defense_window, "today": timezone.localdate(),
     })
 
 

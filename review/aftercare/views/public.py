@@ -67,6 +67,9 @@ def certificate_lookup(request):
                                    "download": _download_link(c) if c.is_ready and c.is_valid else ""}
                                   for c in found]
             context["not_found"] = _(NOT_FOUND) if not found else ""
+            if found:
+                # Found: the form is emptied, so the full ID number does not stay on the screen.
+                context["form"] = LookupForm()
     return render(request, "aftercare/public/lookup.html", context)
 
 
