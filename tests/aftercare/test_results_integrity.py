@@ -117,7 +117,7 @@ def test_certificate_pdf_states_everything_with_photo_and_qr(accepted, staff, de
     reader = PdfReader(io.BytesIO(payload))
     assert len(reader.pages) == 1
     page = reader.pages[0]
-    text = page.extract_text().replace(" ", "")
+    text = page.extract_text().replace(" ", "").replace("\n", "")
     for expected in ("专业技术资格证书", app.applicant.real_name, app.applicant.id_number, "工程系列", "建筑", "初级",
                      "助理工程师", decided_campaign.committee.name, certificate.number, certificate.token,
                      "zhicheng.example.cn/aftercare/c/"):
