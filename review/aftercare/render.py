@@ -50,8 +50,13 @@ def render_pdf(html: str) -> bytes:
     try:
         from ..documents.engine import engine
     except ImportError:  # the documents engine is not merged yet: plain WeasyPrint
+        from PIL import ImageFile
+
+        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
         import weasyprint
 
+        # Importing WeasyPrint relaxes Pillow process-wide; the upload checks need it strict.
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
         return weasyprint.HTML(string=html).write_pdf()
     return engine().render(html).content
 

@@ -99,11 +99,13 @@ def fee_batch(request):
 def defense(request, session_form=None):
     campaign = campaign_for(request)
     groups = defense_overview(request.user, campaign)
+    # The new-session form starts on the first specialty that has people waiting for a session.
+    busy = next((g.specialty.pk for g in groups if g.waiting), next((g.specialty.pk for g in groups), None))
     return render(request, "aftercare/defense.html", {
         **page_context(request, campaign, "defense"), "groups": groups,
         "unevaluated": sum(g.unevaluated for g in groups),
         "session_form": session_form or SessionForm(specialties=campaign.specialties.all(),
-                                                    initial={"date": campaign.defense_start}),
+                                                    initial={"date": campaign.defense_start, "specialty": busy}),
         "defense_window": campaign.defense_window,
     }, status=400 if session_form is not None else 200)
 
