@@ -20,7 +20,7 @@ from portal.accounts.validators import birth_date_of, gender_of
 
 from .enums import CECategory, Education, EvaluationResult, PoliticalStatus, Section, UnitNature
 from .materials import MaterialFacts, resolve_materials
-from .models import Application, ApplicationSection, Attachment
+from .models import Application, ApplicationSection
 
 FONT_PATHS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -139,6 +139,19 @@ def sample_sections(*, name: str, id_number: str, unit_name: str, unit_nature: s
     }
 
 
+@lru_cache(maxsize=256)
+def _accepted_sample(code: str, title: str, name: str):
+    """A generated scan as the upload pipeline stores it (upright JPEG, thumbnail, checksum);
+    cached because tests and the demo build many applications from the same pages."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, accept_upload
+
+    payload = sample_photo() if code == "photo" else sample_scan(title, name)
+    return accept_upload(SimpleUploadedFile(f"{code}.jpg", payload, content_type="image/jpeg"),
+                         min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(code, MIN_SHORT_SIDE))
+
+
 def fill_sample_application(application: Application, *, with_files: bool = True,
                             masking: bool = True, **overrides) -> Application:
     """Give ``application`` complete, valid sections and one scan per required checklist item.
@@ -146,7 +159,9 @@ def fill_sample_application(application: Application, *, with_files: bool = True
     Scans that show the applicant's name are answered "needs masking: yes" with a box over the
     name and a masked copy; the rest "no" (when ``masking`` is False, questions stay unanswered).
     """
-    from .masking import burn_mask_boxes  # local: masking imports Pillow helpers only
+    from .forms.editor import json_to_raw  # local: forms import this module's neighbours
+    from .masking import burn_mask_boxes
+    from .uploads import attach
 
     user = application.applicant
     unit = application.unit
@@ -159,7 +174,7 @@ def fill_sample_application(application: Application, *, with_files: bool = True
     for key, content in data.items():
         ApplicationSection.objects.update_or_create(
             application=application, key=key,
-            defaults={"draft": content, "data": content, "is_complete": True, "errors": {}})
+            defaults={"draft": json_to_raw(key, content), "data": content, "is_complete": True, "errors": {}})
     if not with_files:
         return application
     basic, qual = data[Section.BASIC], data[Section.QUALIFICATION]
@@ -174,22 +189,18 @@ def fill_sample_application(application: Application, *, with_files: bool = True
 
     def add_scan(material, index: int, row: int | None = None) -> None:
         shows_name = material.code not in {"photo", "social_insurance"}
-        payload = sample_photo() if material.code == "photo" else sample_scan(
-            material.name[:14], user.real_name if shows_name else "")
-        attachment = Attachment(application=application, section=material.section, slot=material.code,
-                                row=row, order=index, content_type="image/jpeg",
-                                original_name=f"{material.code}.jpg", size=len(payload))
-        with Image.open(io.BytesIO(payload)) as img:
-            attachment.width, attachment.height = img.size
-        attachment.file.save(f"{material.code}.jpg", ContentFile(payload), save=False)
+        accepted = _accepted_sample(material.code, material.name[:14], user.real_name if shows_name else "")
+        attachment = attach(application, accepted, section=material.section, slot=material.code, row=row,
+                            order=index)
         if masking:
             attachment.needs_masking = shows_name
             if shows_name:
                 # The name is drawn at (120, 300), 48 px high, after "姓名：".
                 attachment.mask_boxes = [[100, 285, 700, 90]]
-                attachment.masked.save("masked.jpg", ContentFile(burn_mask_boxes(payload, attachment.mask_boxes)),
+                attachment.masked.save("masked.jpg", ContentFile(burn_mask_boxes(accepted.content,
+                                                                                 attachment.mask_boxes)),
                                        save=False)
-        attachment.save()
+            attachment.save()
 
     for material in materials:
         if material.code == "award_certificate":

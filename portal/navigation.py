@@ -12,6 +12,7 @@ PUBLIC = [
     (_("首页"), "home"),
     (_("自助预审"), "applications:selfcheck"),
     (_("证书查询"), "aftercare:certificate_lookup"),
+    (_("评审表验证"), "documents:verify_lookup"),
 ]
 
 BY_ROLE = {
@@ -20,6 +21,7 @@ BY_ROLE = {
         (_("新建申报"), "applications:new"),
         (_("个人档案"), "applications:profile"),
         (_("自助预审"), "applications:selfcheck"),
+        (_("打印与下载"), "documents:mine"),
         (_("消息"), "review:notifications"),
     ],
     Role.UNIT_OFFICER: [

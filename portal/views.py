@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from applications.models import Campaign
 from portal.accounts.models import Role
-from review.selectors import applications_visible_to
+from review.selectors import applications_in_queue_of, applications_visible_to
 from review.states import State
 
 
@@ -40,11 +40,13 @@ def dashboard(request):
     visible = applications_visible_to(user)
     context = {"role": user.role}
     if user.role == Role.APPLICANT:
-        context["applications"] = visible.select_related("campaign", "specialty__series", "level").order_by("-updated_at")
+        context["applications"] = (visible.select_related("campaign__committee", "specialty__series", "level")
+                                   .order_by("-updated_at"))
         context["open_campaigns"] = [r for r in _campaign_rows(timezone.localdate()) if r["open"]]
         template = "dashboard/applicant.html"
     else:
-        counts = dict(visible.values_list("state").annotate(n=Count("id")).order_by())
+        # Officers count what reached their step (their queue), not everything in their scope.
+        counts = dict(applications_in_queue_of(user).values_list("state").annotate(n=Count("id")).order_by())
         context["state_counts"] = [
             {"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State if s != State.DRAFT
         ]

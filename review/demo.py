@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from applications.demo import DEMO_PASSWORD, demo_id_number
 from applications.enums import Kind, Section
+from applications.forms.editor import json_to_raw
 from applications.models import Application, ApplicationSection, Campaign, Level, Specialty, Unit
 from applications.samples import fill_sample_application, sample_scan
 from portal.accounts.models import Role, User
@@ -53,7 +54,7 @@ def revise_for_resubmission(application: Application) -> None:
     """What an applicant does after a return: rewrite the summary and upload a clearer diploma."""
     section = ApplicationSection.objects.get(application=application, key=Section.SUMMARY)
     section.data = {"text": section.data["text"] + "（已按退回意见补充近三年主持项目情况。）"}
-    section.draft = section.data
+    section.draft = json_to_raw(Section.SUMMARY, section.data)
     section.save()
     diploma = application.attachments.filter(slot="diploma").first()
     if diploma is not None:

@@ -23,3 +23,7 @@ def transition_committed(change_id: int) -> None:
         email_notifications(notes)
     except Exception:  # noqa: BLE001 - a mail server down must not undo a committed transition
         logger.exception("e-mail for StateChange %s failed", change_id)
+    # Documents (issue 6): once the committee accepts, the worker renders the review form.
+    from .documents.services import review_form_after_transition
+
+    review_form_after_transition(change_id)

@@ -239,6 +239,5 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-from .aftercare.models import *
+from .documents.models import *  # noqa: E402,F401,F403
+from .aftercare.models import *  # noqa: E402,F401,F403

@@ -82,7 +82,9 @@ def applications_in_queue_of(user) -> QuerySet[Application]:
     if states is None or user.is_superuser:
         return visible
     reached = StateChange.objects.filter(application=OuterRef("pk"), to_state__in=states)
-    return visible.filter(Exists(reached))
+    # A withdrawn application is back in the applicant's hands: not the officer's business
+    # until it is submitted again.
+    return visible.filter(Exists(reached)).exclude(state=State.DRAFT)
 
 
 @dataclass(frozen=True)

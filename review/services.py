@@ -30,8 +30,8 @@ What each action checks and records beyond the predicate (``_prepare``):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +48,7 @@ from .aftercare import door as aftercare_door
 from .aftercare import permissions as aftercare_permissions
 from .models import ReturnNote, StateChange, UnitPublicity
 from .states import State
+
 
 # The unit's publicity scans (section "other"), in the order the unit-review form asks for them.
 PUBLICITY_SLOTS = {"publicity": gettext_lazy("推荐单位公示"), "publicity_result": gettext_lazy("公示结果")}
@@ -307,10 +308,9 @@ def publicity_scans_attach(*, application: Application, files: dict) -> list:
     applicant is never asked to answer the masking question for a scan the unit uploaded.  Raises
     ``applications.uploads.UploadRefused`` with the pipeline's message; nothing is stored then.
     """
-    from django.core.files.base import ContentFile
-
     from applications.masking import burn_mask_boxes
     from applications.uploads import accept_upload, attach
+    from django.core.files.base import ContentFile
 
     accepted = {slot: accept_upload(upload) for slot, upload in files.items() if upload and slot in PUBLICITY_SLOTS}
     stored = []

@@ -38,9 +38,6 @@ def applicant_rows(applications):
     """
     from applications.models import ApplicationSection
 
-    if hasattr(applications, "select_related"):
-        # The dashboard view does not know what the cards print (committee names): fetch it here.
-        applications = applications.select_related("campaign__committee", "specialty__series", "level")
     apps = list(applications)
     incomplete: dict[int, int] = {}
     for app_id, complete in ApplicationSection.objects.filter(application__in=[a.pk for a in apps]).values_list(

@@ -78,3 +78,18 @@ def test_anonymous_sees_nothing(world):
     from django.contrib.auth.models import AnonymousUser
 
     assert codes(applications_visible_to(AnonymousUser())) == set()
+
+
+def test_withdrawn_application_leaves_the_unit_queue_until_resubmitted(reference, private_storage):
+    from applications.samples import fill_sample_application
+    from review.selectors import applications_in_queue_of
+    from review.services import application_transition
+
+    app = fill_sample_application(ApplicationFactory())
+    officer = UnitOfficerFactory(unit=app.unit)
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    assert codes(applications_in_queue_of(officer)) == {app.code}
+    application_transition(application_id=app.pk, action="withdraw", actor=app.applicant)
+    assert codes(applications_in_queue_of(officer)) == set()
+    application_transition(application_id=app.pk, action="submit", actor=app.applicant)
+    assert codes(applications_in_queue_of(officer)) == {app.code}

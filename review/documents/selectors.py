@@ -1,0 +1,77 @@
+"""Reads of the documents app, scoped to the user.
+
+A document is visible when its application is (``applications_visible_to``) or, for exports, when
+it was made for the user's own export scope.  Anything else is answered 404, whether it exists or
+not.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from applications.models import Campaign
+
+from ..selectors import applications_visible_to
+from ..states import AFTER_ACCEPTANCE, IN_REVIEW
+from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, ScopeKind
+from .scope import ExportScope, export_scope_of
+
+
+def document_visible_to(user, uid) -> Document:
+    document = Document.objects.select_related("application", "campaign").filter(uid=uid).first()
+    if document is None or not user.is_authenticated:
+        raise Http404
+    if document.application_id is not None:
+        if not applications_visible_to(user).filter(pk=document.application_id).exists():
+            raise Http404
+        return document
+    scope = export_scope_of(user)
+    if scope is None:
+        raise Http404
+    if scope.kind != ScopeKind.CAMPAIGN and (scope.kind, scope.id) != (document.scope_kind, document.scope_id):
+        raise Http404
+    return document
+
+
+def export_campaigns(user) -> list[dict]:
+    """The campaigns with applications in the user's scope, newest first, with their counts:
+    two queries whatever the number of applications."""
+    counts = (applications_visible_to(user).order_by().values("campaign")
+              .annotate(accepted=Count("id", filter=Q(state__in=AFTER_ACCEPTANCE)),
+                        reviewing=Count("id", filter=Q(state__in=IN_REVIEW))))
+    by_campaign = {row["campaign"]: row for row in counts if row["accepted"] or row["reviewing"]}
+    campaigns = Campaign.objects.select_related("committee").filter(pk__in=by_campaign).order_by("-year", "code")
+    return [{"campaign": c, "accepted": by_campaign[c.pk]["accepted"], "reviewing": by_campaign[c.pk]["reviewing"]}
+            for c in campaigns]
+
+
+def recent_exports(scope: ExportScope, *, limit: int = 30) -> list[Document]:
+    """The scope's latest exports (one query)."""
+    qs = Document.objects.filter(kind__in=EXPORT_KINDS)
+    if scope.kind != ScopeKind.CAMPAIGN:
+        qs = qs.filter(scope_kind=scope.kind, scope_id=scope.id)
+    else:
+        qs = qs.filter(scope_kind=ScopeKind.CAMPAIGN)
+    return list(qs.select_related("campaign").order_by("-created_at", "-id")[:limit])
+
+
+def review_forms_of(application_ids) -> dict[int, Document]:
+    """Per application, its current review form or the render under way (one query)."""
+    found: dict[int, Document] = {}
+    docs = list(Document.objects.filter(kind=DocumentKind.REVIEW_FORM, application_id__in=list(application_ids))
+                .filter(Q(is_current=True) | Q(status__in=(DocumentStatus.PENDING, DocumentStatus.RENDERING,
+                                                           DocumentStatus.FAILED)))
+                .order_by("application_id", "-version"))
+    for doc in docs:
+        # The newest version first: an in-progress re-render shows over the current one.
+        found.setdefault(doc.application_id, doc)
+    current = {d.application_id: d for d in docs if d.is_current}
+    for app_id, doc in found.items():
+        doc.current_version = current.get(app_id)
+    return found
+
+
+def prefilled_of(application_id: int) -> dict[str, Document]:
+    docs = Document.objects.filter(kind=DocumentKind.PREFILLED, application_id=application_id, is_current=True)
+    return {d.template_key: d for d in docs}

@@ -1,0 +1,47 @@
+"""Fonts: a small portal subset for speed, the full Noto CJK face for rare characters in names."""
+
+from __future__ import annotations
+
+from fontTools.ttLib import TTFont
+
+from applications.samples import fill_sample_application
+from review.documents.engine import subset_characters, subset_fonts
+from review.documents.services import review_form_render
+from tests.factories import ApplicantFactory, ApplicationFactory
+
+from .conftest import climb_to_accepted, pdffonts, pdftotext
+
+RARE_NAME = "王喆𠮷䶮"  # 喆 and 䶮 (Ext-A) are outside GB 2312; 𠮷 is CJK Ext-B
+
+
+def test_subset_covers_gb2312_and_leaves_rare_characters_to_the_fallback():
+    chars = set(subset_characters())
+    gb2312_hanzi = {bytes((hi, lo)).decode("gb2312") for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)
+                    if not (hi == 0xD7 and lo > 0xF9)}
+    assert len(gb2312_hanzi) == 6763 and gb2312_hanzi <= chars
+    _family, path, _weight = subset_fonts()[0]
+    cmap = TTFont(str(path)).getBestCmap()
+    assert ord("张") in cmap and ord("建") in cmap
+    assert not any(ord(ch) in cmap for ch in "喆𠮷䶮")
+    assert path.stat().st_size < 4 * 1024 * 1024
+
+
+def test_rare_characters_in_a_name_print_from_the_full_font(reference, private_storage, tmp_path):
+    applicant = ApplicantFactory(real_name=RARE_NAME)
+    app = climb_to_accepted(fill_sample_application(ApplicationFactory(applicant=applicant)))
+    content = review_form_render(application_id=app.pk).file.read()
+    assert RARE_NAME in pdftotext(content, tmp_path)
+    fonts = pdffonts(content, tmp_path)
+    assert "Portal-Serif" in fonts  # the fast subset prints the common characters …
+    assert "Noto-Serif-CJK-SC" in fonts or "Noto-Sans-CJK-SC" in fonts  # … the full face the rare ones
+
+
+def test_loading_the_engine_keeps_pillow_strict_about_truncated_images():
+    """WeasyPrint flips Pillow's global LOAD_TRUNCATED_IMAGES on import; the worker also checks
+    uploads, so the engine puts it back."""
+    from PIL import ImageFile
+
+    from review.documents.engine import engine
+
+    engine()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
