@@ -14,8 +14,6 @@ import io
 import json
 import logging
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -111,11 +109,10 @@ def publicity_list_render(*, campaign_id: int) -> ResultPublicity:
     except Exception as exc:
         ResultPublicity.objects.filter(pk=publicity.pk).update(list_error=str(exc)[:300] or type(exc).__name__)
         raise
+    from .render import store_pdf
+
     publicity.list_source = source
-    name = publicity_list_path(publicity, "list.pdf")
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(content))
+    stored = store_pdf(publicity_list_path(publicity, "list.pdf"), content)
     ResultPublicity.objects.filter(pk=publicity.pk).update(list_pdf=stored, list_source=source, list_error="")
     logger.info("publicity list of campaign %s rendered: %d rows, %d bytes", campaign_id, len(data["rows"]),
                 len(content))

@@ -12,7 +12,6 @@ import hashlib
 import logging
 
 import segno
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -61,6 +60,15 @@ def render_pdf(html: str) -> bytes:
     return engine().render(html).content
 
 
+def store_pdf(name: str, content: bytes) -> str:
+    """Write ``content`` at ``name`` so that no reader ever sees half a file (the documents'
+    atomic write: temporary file and rename on disk, one upload on S3); returns the name."""
+    from ..documents.services import write_atomically
+
+    write_atomically(name, content, hashlib.sha256(content).hexdigest(), storage=default_storage)
+    return name
+
+
 def certificate_render(*, certificate_id: int) -> Certificate:
     certificate = Certificate.objects.select_related("application").get(pk=certificate_id)
     if certificate.is_ready:
@@ -68,10 +76,7 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     try:
         html = render_to_string("aftercare/pdf/certificate.html", certificate_context(certificate))
         content = render_pdf(html)
-        name = certificate_path(certificate, "certificate.pdf")
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        stored = default_storage.save(name, ContentFile(content))
+        stored = store_pdf(certificate_path(certificate, "certificate.pdf"), content)
     except Exception as exc:
         Certificate.objects.filter(pk=certificate_id).update(
             status=CertificateStatus.FAILED, error=_("生成失败：%s") % (str(exc)[:300] or type(exc).__name__))
