@@ -253,3 +253,22 @@ def test_fraud_needs_facts_and_the_right_clerk(staff, accepted):
     with pytest.raises(RecordRefused):
         integrity_record_create(application_id=app.pk, facts="x", actor=staff.other_clerk)
     assert not IntegrityRecord.objects.exists()
+
+
+def test_the_public_self_check_reveals_no_ones_ban(client, staff, private_storage):
+    """Anonymous by design: the self-check never reads the integrity records, even for a banned
+    person who is logged in (bans are applied in the checklist and at submission)."""
+    from django.urls import reverse
+
+    from tests.applications.test_rules_selfcheck import form_data
+
+    app = _in_campaign("bz-2023-jianzhu")
+    integrity_record_create(application_id=app.pk, facts="伪造学历", actor=staff.admin)
+    for user in (None, app.applicant):
+        if user is not None:
+            client.force_login(user)
+        response = client.post(reverse("applications:selfcheck") + "?campaign=bz-2024-zhijian", form_data())
+        verdict = response.context["verdict"]
+        assert verdict.eligible is True
+        assert not [r for r in verdict.reasons if r.rule in ("person_ban", "unit_ban")]
+        assert "被限制申报至2026" not in response.content.decode()
