@@ -155,7 +155,8 @@ def defense_outcome(application, record) -> tuple[Decimal | None, str, str]:
     if average["mean"] is None:
         return None, _("免于答辩；本专业当年无人参加现场答辩，不赋分"), ""
     return (average["mean"],
-            _("免于答辩，按本专业%(n)d名答辩人员平均分赋分：%(mean)s分") % {"n": average["count"], "mean": average["mean"]},
+            _("免于答辩，按本专业%(n)d名答辩人员平均分赋分：%(mean)s分")
+            % {"n": average["count"], "mean": average["mean"]},
             "")
 
 
@@ -214,7 +215,8 @@ def integrity_record_write(application, *, facts: str, include_unit: bool, actor
     unit_years = unit_ban_years_for(campaign) if include_unit else None
     applicant = application.applicant
     return IntegrityRecord.objects.create(
-        id_number=(applicant.id_number or "").upper(), name=(application.snapshot or {}).get("name") or applicant.real_name,
+        id_number=(applicant.id_number or "").upper(),
+        name=(application.snapshot or {}).get("name") or applicant.real_name,
         person=applicant, unit=application.unit if include_unit else None, campaign=campaign,
         application=application, facts=facts, person_ban_years=person_years,
         person_banned_until=ban_end(campaign.year, person_years), unit_ban_years=unit_years,

@@ -38,7 +38,8 @@ def photo_data_uri(certificate: Certificate) -> str:
 
 def certificate_context(certificate: Certificate) -> dict:
     return {
-        "c": certificate, "meeting_day": day_text(certificate.meeting_date), "issued_day": day_text(certificate.issued_on),
+        "c": certificate, "meeting_day": day_text(certificate.meeting_date),
+        "issued_day": day_text(certificate.issued_on),
         "qr": qr_data_uri(verify_url(certificate)), "verify_url": verify_url(certificate),
         "photo": photo_data_uri(certificate),
     }

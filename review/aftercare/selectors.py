@@ -110,8 +110,9 @@ def rows_for(applications, campaign: Campaign) -> list[Row]:
         app.campaign = campaign
         payment = related_or_none(app, "fee_payment")
         rows.append(Row(app, paper_status(app, items=items, receipts=app.paper_receipts.all()),
-                        fee_status(app, payment=payment), related_or_none(app, "defense"), related_or_none(app, "decision"),
-                        related_or_none(app, "certificate"), campaign.defense_scored))
+                        fee_status(app, payment=payment), related_or_none(app, "defense"),
+                        related_or_none(app, "decision"), related_or_none(app, "certificate"),
+                        campaign.defense_scored))
     return rows
 
 

@@ -397,7 +397,8 @@ def defense_outcome_record(*, application_id: int, actor, score=None, passed: bo
     with transaction.atomic():
         application = _locked(application_id, actor)
         _state_in(application, (State.DEFENSE_SCHEDULED,), _("录入答辩成绩"))
-        record = DefenseRecord.objects.select_for_update(of=("self",)).select_related("session").get(application=application)
+        record = (DefenseRecord.objects.select_for_update(of=("self",)).select_related("session")
+                  .get(application=application))
         if record.session is None:
             raise RecordRefused(_("尚未安排答辩场次。"))
         if record.session.date > timezone.localdate(now):

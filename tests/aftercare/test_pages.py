@@ -321,3 +321,26 @@ def test_certificate_downloads_need_scope(client, accepted, staff, demo_campaign
     assert client.get(reverse("aftercare:certificate_download", args=[certificate.pk])).status_code == 404
     client.force_login(staff.clerk)
     assert client.get(reverse("aftercare:certificate_download", args=[certificate.pk])).status_code == 200
+
+
+def test_publicity_list_and_panel_list_queries_do_not_grow(client, accepted, staff, demo_campaign):
+    move_window(demo_campaign, "defense", -20, -15)
+    session = defense_session_save(campaign=demo_campaign, actor=staff.clerk,
+                                   specialty=Specialty.objects.get(series__name="工程系列", name="建筑"),
+                                   date=demo_campaign.defense_start, time_slot="上午")
+    client.force_login(staff.clerk)
+
+    def grow(n):
+        for _ in range(n):
+            junior = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+            attendee = to_fee_paid(accepted(), staff.clerk)
+            defense_schedule(application_ids=[attendee.pk], session=session, actor=staff.clerk)
+
+    grow(2)
+    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    xlsx = reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo"
+    panel = reverse("aftercare:session_panel", args=[session.pk])
+    counts = [_count(client, xlsx), _count(client, panel)]
+    grow(6)
+    assert [_count(client, xlsx), _count(client, panel)] == counts

@@ -138,8 +138,9 @@ def session_create(request):
         return defense(request, session_form=form)
     d = form.cleaned_data
     try:
-        services.defense_session_save(campaign=campaign, actor=request.user, specialty=_specialty(campaign, d["specialty"]),
-                                      date=d["date"], time_slot=d["time_slot"], place=d["place"])
+        services.defense_session_save(campaign=campaign, actor=request.user,
+                                      specialty=_specialty(campaign, d["specialty"]), date=d["date"],
+                                      time_slot=d["time_slot"], place=d["place"])
     except RecordRefused as refusal:
         form.add_error(None, refusal.message)
         messages.error(request, refusal.message)

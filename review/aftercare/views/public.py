@@ -30,7 +30,8 @@ NOT_FOUND = "未查询到证书。请核对身份证号码和姓名（须与申�
 def public_view(certificate: Certificate, *, full_name: bool) -> dict:
     """What a public page may show of a certificate: never the whole ID number."""
     return {
-        "number": certificate.number, "name": certificate.holder_name if full_name else mask_name(certificate.holder_name),
+        "number": certificate.number,
+        "name": certificate.holder_name if full_name else mask_name(certificate.holder_name),
         "id_number": mask_id_number(certificate.id_number), "series": certificate.series,
         "specialty": certificate.specialty, "level": certificate.level, "title": certificate.title,
         "kind": certificate.kind, "committee": certificate.committee, "meeting_date": certificate.meeting_date,
