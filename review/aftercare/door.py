@@ -169,7 +169,7 @@ def _decide(application, request, now, refuse) -> None:
     try:
         meeting = dt.date.fromisoformat(str(request.data.get("meeting_date") or ""))
     except ValueError:
-        raise refuse(_("请填写评审会议日期（年-月-日）。"))
+        raise refuse(_("请填写评审会议日期（年-月-日）。")) from None
     if meeting > timezone.localdate(now):
         raise refuse(_("评审会议日期不能晚于今天。"))
     window = application.campaign.defense_window

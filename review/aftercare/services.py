@@ -187,7 +187,7 @@ def _amount(value) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise RecordRefused(_("请填写正确的金额。"))
+        raise RecordRefused(_("请填写正确的金额。")) from None
     if amount <= 0:
         raise RecordRefused(_("金额须大于0。"))
     return amount
@@ -414,7 +414,7 @@ def defense_outcome_record(*, application_id: int, actor, score=None, passed: bo
                 try:
                     value = Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
                 except (InvalidOperation, ValueError):
-                    raise RecordRefused(_("答辩成绩须为0—100之间的数字。"))
+                    raise RecordRefused(_("答辩成绩须为0—100之间的数字。")) from None
                 if not (0 <= value <= 100):
                     raise RecordRefused(_("答辩成绩须为0—100之间的数字。"))
                 record.score = value

@@ -104,7 +104,7 @@ def certificate_public_download(request, token: str):
     try:
         payload = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE)
     except signing.BadSignature:
-        raise Http404
+        raise Http404 from None
     certificate = Certificate.objects.filter(pk=payload.get("c"), revoked_at__isnull=True).first()
     if certificate is None or not certificate.is_ready:
         raise Http404
