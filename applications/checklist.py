@@ -204,10 +204,17 @@ def _verdict_problems(application: Application, data: dict, by_key: dict[str, Se
         return None
     if Section.EVALUATIONS in by_key and Section.EVALUATIONS not in data:
         return None
+    from dataclasses import replace
+
+    from review.aftercare.bans import bans_for
+
     campaign = application.campaign
     prefetch_related_objects([campaign], *CAMPAIGN_PREFETCH)
-    verdict = evaluate(campaign, application.specialty, application.level, application.kind,
-                       profile_from_sections(application, data))
+    # 诚信档案: the integrity records fill the ban fields the sections cannot know.
+    bans = bans_for(id_number=application.applicant.id_number, unit_id=application.unit_id)
+    profile = replace(profile_from_sections(application, data), banned_until=bans.person_until,
+                      unit_banned_until=bans.unit_until)
+    verdict = evaluate(campaign, application.specialty, application.level, application.kind, profile)
     for reason in verdict.blocking:
         key = RULE_SECTION.get(reason.rule, Section.BASIC)
         target = by_key.get(key) or by_key[Section.BASIC]

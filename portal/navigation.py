@@ -27,12 +27,14 @@ BY_ROLE = {
     Role.UNIT_OFFICER: [
         (_("工作台"), "dashboard"),
         (_("待审核"), "review:queue"),
+        (_("受理后进度"), "aftercare:unit"),
         (_("花名册与清单"), "documents:exports"),
         (_("消息"), "review:notifications"),
     ],
     Role.COUNTY_OFFICER: [
         (_("工作台"), "dashboard"),
         (_("待审核"), "review:queue"),
+        (_("受理后进度"), "aftercare:unit"),
         (_("花名册与清单"), "documents:exports"),
         (_("消息"), "review:notifications"),
     ],

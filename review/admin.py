@@ -50,3 +50,6 @@ class NotificationAdmin(admin.ModelAdmin):
 class ReturnNoteAdmin(admin.ModelAdmin):
     list_display = ("application", "section", "attachment", "text")
     raw_id_fields = ("change", "application", "attachment")
+
+
+from .aftercare import admin as aftercare_admin  # noqa: E402,F401 - registers the after-acceptance models

@@ -86,8 +86,13 @@ CASES = [
     DemoCase("热合曼·艾则孜", "19860711", "151", UNIT_B, "建筑", "intermediate", State.COUNTY_REVIEW),
     DemoCase("陈晓东", "19880130", "171", UNIT_A, "建筑", "intermediate", State.COMMITTEE_REVIEW),
     DemoCase("周敏", "19900817", "262", UNIT_B, "建筑", "intermediate", State.COMMITTEE_REVIEW, "resubmitted"),
-    DemoCase("艾力·吐尔逊", "19850405", "191", UNIT_A, "电力", "intermediate", State.ACCEPTED),
-    DemoCase("杨帆", "19920101", "213", UNIT_B, "建筑", "junior", State.ACCEPTED),
+    DemoCase("艾力·吐尔逊", "19850405", "191", UNIT_A, "电力", "intermediate", State.ACCEPTED, "partial_paper"),
+    DemoCase("杨帆", "19920101", "213", UNIT_B, "建筑", "junior", State.DEFENSE_EXEMPT),
+    # After acceptance (review.aftercare): paper, fee, defense, fraud.
+    DemoCase("吴刚", "19870621", "315", UNIT_A, "建筑", "intermediate", State.PAPER_RECEIVED),
+    DemoCase("李娜", "19900228", "326", UNIT_B, "建筑", "intermediate", State.FEE_PAID),
+    DemoCase("赵磊", "19860915", "337", UNIT_A, "建筑", "intermediate", State.DEFENSE_SCHEDULED),
+    DemoCase("钱伟", "19881203", "359", UNIT_B, "建筑", "intermediate", State.CLOSED, "fraud"),
     DemoCase("孙丽", "19891111", "284", UNIT_A, "建筑", "intermediate", State.ABANDONED),
     DemoCase("何志强", "19840909", "235", UNIT_B, "建筑", "intermediate", State.CLOSED),
     DemoCase("巴特尔", "19940303", "257", UNIT_A, "建筑", "intermediate", State.DRAFT, "withdrawn"),
@@ -134,7 +139,7 @@ def _drive(app: Application, case: DemoCase, officers: dict[str, User], now: dt.
         door("abandon", None, comment="逾期未重新提交，视为放弃申报。")
         return
     door("submit", app.applicant)
-    if case.target == State.CLOSED:
+    if case.target == State.CLOSED and case.note != "fraud":
         reasons = ["继续教育学时不足，请补充专业科目学时证明。", "专业科目学时仍不足60学时。", "继续教育证明仍不符合要求。"]
         for index, reason in enumerate(reasons):
             door("return", unit_officer, comment=reason,
@@ -165,6 +170,9 @@ def _drive(app: Application, case: DemoCase, officers: dict[str, User], now: dt.
     if case.target == State.COMMITTEE_REVIEW:
         return
     door("approve", clerk)
+    from .aftercare.demo import after_acceptance
+
+    after_acceptance(app, case, clerk, now)
 
 
 def build(*, stdout=None) -> dict:
@@ -185,6 +193,9 @@ def build(*, stdout=None) -> dict:
         fill_sample_application(app)
         _drive(app, case, officers, now)
         created.append(app.pk)
+    from .aftercare.demo import build_certified
+
+    created.extend(build_certified(officers))
     if stdout is not None:
         states = Application.objects.filter(campaign=campaign).values_list("state", flat=True)
         summary = "、".join(f"{State(s).label}{list(states).count(s)}份" for s in dict.fromkeys(sorted(states)))

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
-from .states import REVIEW_STATE_OF_STEP, State
+from .states import REVIEW_STATE_OF_STEP, TERMINAL, State
 
 
 def _step_after(application, step: str) -> str:
@@ -85,6 +85,35 @@ class ReviewStateMachine(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.RETURNED, target=State.ABANDONED)
     def abandon(self) -> None:
         """视为放弃申报: the return deadline passed without a resubmission."""
+
+    # -- after acceptance (review.aftercare fires these once their records complete a condition) --
+    @transition(field=state, source=State.ACCEPTED, target=State.PAPER_RECEIVED)
+    def receive_paper(self) -> None:
+        """纸质材料已接收: every item of the campaign's paper checklist was ticked."""
+
+    @transition(field=state, source=State.PAPER_RECEIVED, target=State.FEE_PAID)
+    def confirm_fee(self) -> None:
+        """已缴费: the review fee is recorded (or the campaign charges none, 002)."""
+
+    @transition(field=state, source=State.FEE_PAID, target=State.DEFENSE_EXEMPT)
+    def exempt_defense(self) -> None:
+        """免于答辩: the rule engine found at least one ground of exemption."""
+
+    @transition(field=state, source=State.FEE_PAID, target=State.DEFENSE_SCHEDULED)
+    def schedule_defense(self) -> None:
+        """待答辩: placed in a defense session of the application's specialty."""
+
+    @transition(field=state, source=[State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT], target=State.DECIDED)
+    def decide(self) -> None:
+        """已评审: the committee's decision (通过／未通过) is recorded."""
+
+    @transition(field=state, source=State.DECIDED, target=State.CERTIFIED)
+    def certify(self) -> None:
+        """已发证: the electronic certificate of a pass is issued."""
+
+    @transition(field=state, source=[s for s in State.values if s not in TERMINAL], target=State.CLOSED)
+    def close_for_fraud(self) -> None:
+        """弄虚作假: the committee records fraud; the application is closed (诚信档案)."""
 
 
 class StateChange(models.Model):
@@ -193,8 +222,9 @@ class Notification(models.Model):
                              verbose_name=_("接收人"))
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
                                     related_name="notifications", verbose_name=_("申报"))
-    change = models.ForeignKey(StateChange, on_delete=models.CASCADE, related_name="notifications",
-                               verbose_name=_("审核记录"))
+    # Blank for news that is not a transition (a defense session's place announced later).
+    change = models.ForeignKey(StateChange, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="notifications", verbose_name=_("审核记录"))
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     emailed = models.BooleanField(_("已发送邮件"), default=False)
@@ -210,3 +240,4 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.title
 from .documents.models import *  # noqa: E402,F401,F403
+from .aftercare.models import *  # noqa: E402,F401,F403

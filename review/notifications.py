@@ -52,6 +52,11 @@ def _subject(application, blind: bool) -> str:
 
 
 def _applicant_text(change: StateChange, application) -> tuple[str, str]:
+    from .aftercare.notifications import applicant_text as aftercare_text
+
+    after_acceptance = aftercare_text(change, application)
+    if after_acceptance is not None:
+        return after_acceptance
     to = change.to_state
     deadline = timezone.localtime(application.return_deadline).strftime("%Y-%m-%d %H:%M") \
         if application.return_deadline else ""

@@ -60,6 +60,17 @@ def _submission_window(application, now) -> Decision:
     return refuse(_("不在网上申报时间内（%s），逾期不予受理。") % window)
 
 
+def _not_banned(application, now) -> Decision:
+    """诚信档案: a banned person, or a person of a banned unit, may not submit (says until when)."""
+    from .aftercare.bans import ban_refusal, bans_for
+
+    bans = bans_for(id_number=application.applicant.id_number, unit_id=application.unit_id)
+    if not bans:
+        return ALLOW
+    reason = ban_refusal(application.campaign, application.kind, bans, today=timezone.localdate(now))
+    return refuse(reason) if reason else ALLOW
+
+
 def can_submit(user, application, now: dt.datetime | None = None) -> Decision:
     for check in (_own(user, application), _state_is(application, State.DRAFT),
                   _submission_window(application, now)):
@@ -68,7 +79,7 @@ def can_submit(user, application, now: dt.datetime | None = None) -> Decision:
     campaign = application.campaign
     if application.submission_count >= campaign.max_submissions:
         return refuse(_("已提交%d次，达到本年度提交次数上限。") % application.submission_count)
-    return ALLOW
+    return _not_banned(application, now)
 
 
 def can_resubmit(user, application, now: dt.datetime | None = None) -> Decision:
@@ -83,7 +94,7 @@ def can_resubmit(user, application, now: dt.datetime | None = None) -> Decision:
         return refuse(_("已超过退回修改期限（%s），视为放弃申报。") % local.strftime("%Y-%m-%d %H:%M"))
     if application.submission_count >= application.campaign.max_submissions:
         return refuse(_("已提交%d次，达到本年度提交次数上限。") % application.submission_count)
-    return ALLOW
+    return _not_banned(application, now)
 
 
 def can_withdraw(user, application, now: dt.datetime | None = None) -> Decision:

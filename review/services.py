@@ -24,6 +24,7 @@ What each action checks and records beyond the predicate (``_prepare``):
   days, both scans are attached; the comment is the campaign's fixed opinion text.
 * ``approve`` at the committee step (``accept``): the comment is 评审委员会已接收材料 unless given.
 * ``return``: a reason; notes per section or attachment (``data["notes"]``); the return clock.
+* after acceptance (``receive_paper`` … ``certify``, ``close_for_fraud``): see ``review.aftercare.door``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from applications.models import Application
 from applications.snapshot import build_snapshot
 
 from . import permissions
+from .aftercare import door as aftercare_door
+from .aftercare import permissions as aftercare_permissions
 from .models import ReturnNote, StateChange, UnitPublicity
 from .states import State
 
@@ -84,6 +87,18 @@ ACTIONS = {
     "approve": Action("approve", "审核通过", permissions.can_approve),
     "return": Action("return", "退回", permissions.can_return, "return_to_applicant"),
     "abandon": Action("abandon", "视为放弃申报", permissions.can_abandon, "abandon"),
+    # After acceptance (review.aftercare): fired by its services once a record completes a condition.
+    "receive_paper": Action("receive_paper", "纸质材料已接收", aftercare_permissions.can_receive_paper,
+                            "receive_paper"),
+    "confirm_fee": Action("confirm_fee", "确认缴费", aftercare_permissions.can_confirm_fee, "confirm_fee"),
+    "exempt_defense": Action("exempt_defense", "免于答辩", aftercare_permissions.can_arrange_defense,
+                             "exempt_defense"),
+    "schedule_defense": Action("schedule_defense", "安排答辩", aftercare_permissions.can_arrange_defense,
+                               "schedule_defense"),
+    "decide": Action("decide", "记录评审结果", aftercare_permissions.can_decide, "decide"),
+    "certify": Action("certify", "发放电子证书", aftercare_permissions.can_certify, "certify"),
+    "close_for_fraud": Action("close_for_fraud", "弄虚作假，终止申报", aftercare_permissions.can_close_for_fraud,
+                              "close_for_fraud"),
 }
 
 
@@ -171,6 +186,8 @@ def _prepare(application: Application, action: str, request: TransitionRequest, 
             raise TransitionRefused(_("退回时必须填写退回原因。"), state=application.state)
         application.returned_at = now
         application.return_deadline = now + dt.timedelta(hours=application.campaign.return_hours)
+    elif action in aftercare_door.AFTERCARE_ACTIONS:
+        aftercare_door.prepare(application, action, request, now)
 
 
 def application_transition(*, application_id: int, action: str, actor, comment: str = "",

@@ -11,3 +11,7 @@ def expire_returns_task() -> list[int]:
     from .services import returns_expire
 
     return returns_expire()
+
+
+# After acceptance (issue 7): certificates rendered by the worker.
+from .aftercare.tasks import render_certificate_task, render_publicity_list_task  # noqa: E402,F401

@@ -33,17 +33,16 @@ INCLUDE_CHOICES = {
 
 FEE_COLUMNS = [gettext_lazy(c) for c in ("序号", "姓名", "工作单位", "专业", "级别", "申报类型", "评审费（元）", "是否缴费")]
 
-# "Paid" until fee-payment records exist: the state says the committee recorded the payment.
-PAID_STATES = (State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT, State.DECIDED, State.CERTIFIED)
+def fee_is_paid(*, application) -> bool:
+    """Whether an application's review fee is recorded as paid: a ``FeePayment`` (issue 7,
+    ``review.aftercare``) covering the fee the rule engine sets.  The state says nothing here:
+    paper and fee arrive in either order, so a fee may be paid while the application still waits
+    for paper.  Reads ``application.fee_payment`` and ``application.campaign``'s fee rows: select
+    the first with the row and share a loaded campaign, and a list costs no query per row."""
+    from ..aftercare.conditions import fee_status
 
-
-def fee_is_paid(*, state: str, application_id: int | None = None) -> bool:
-    """Whether an application's review fee counts as paid.
-
-    The one place the fee list asks; the fee-payment workstream replaces its body with a look-up of
-    its payment records (``application_id`` is passed for that).  Today: ``fee_paid`` or later.
-    """
-    return state in PAID_STATES
+    status = fee_status(application)
+    return status.payment is not None and status.settled
 
 
 def states_for(include: str) -> tuple[str, ...]:
@@ -144,14 +143,15 @@ def fee_list_for(*, campaign: Campaign, scope: ExportScope, generated_on: dt.dat
     """
     records = (scope.applications()
                .filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
-               .select_related("applicant", "unit", "level", "specialty__series")
+               .select_related("applicant", "unit", "level", "specialty__series", "fee_payment")
                .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
     rows = []
     by_kind: dict[str, dict] = {k: {"kind": str(label), "count": 0, "due": 0, "paid_count": 0, "paid": 0}
                                 for k, label in Kind.choices}
     for index, app in enumerate(records.iterator(chunk_size=2000), start=1):
         amount = fee_for(campaign, app.level, app.kind)
-        paid = fee_is_paid(state=app.state, application_id=app.pk)
+        app.campaign = campaign
+        paid = fee_is_paid(application=app)
         rows.append({
             "index": index, "name": (app.snapshot or {}).get("name") or app.applicant.real_name,
             "unit": app.unit.name, "specialty": str(app.specialty), "level": app.level.name,

@@ -249,6 +249,6 @@ def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transac
     assert "待单位审核" in page.locator("[data-testid=state]").inner_text()
     page.goto("/me/")
     shot(page, "10-home")
-    assert "等待审核" in page.locator(f"[data-application={app.code}]").inner_text()
+    assert "等待审核" in page.locator(f"[data-application=\"{app.code}\"]").inner_text()
     # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -59,6 +58,15 @@ def bulk_accepted(count: int, *, unit, state=State.ACCEPTED, kind=Kind.REVIEW, l
         apps.append(app)
     Application.objects.filter(pk__in=[a.pk for a in apps]).update(state=state)
     return apps
+
+
+def record_payments(apps) -> None:
+    """Fee payments as the clerk records them (issue 7), the rule engine's amount each."""
+    from review.aftercare.models import FeePayment
+
+    for app in apps:
+        FeePayment.objects.create(application=app, amount=fee_for(app.campaign, app.level, app.kind),
+                                  paid_on=TODAY, receipt_number=f"T-{app.pk}")
 
 
 def unit_scope(unit) -> ExportScope:
@@ -156,7 +164,9 @@ def test_fee_list_totals_are_the_rule_engines_fees(reference, private_storage):
     bulk_accepted(2, unit=unit, level_code="junior")  # 初级 评审
     bulk_accepted(2, unit=unit, kind=Kind.INITIAL, level_code="junior")  # 初次确定 初级
     paid = bulk_accepted(2, unit=unit, state=State.FEE_PAID)
-    bulk_accepted(1, unit=unit, state=State.DEFENSE_EXEMPT, kind=Kind.AWARD)
+    award = bulk_accepted(1, unit=unit, state=State.DEFENSE_EXEMPT, kind=Kind.AWARD)
+    # Paid means a payment record (issue 7), whatever the state.
+    record_payments([*paid, *award])
     bulk_accepted(1, unit=unit, state=State.UNIT_REVIEW)  # not accepted: no fee yet
     campaign = load_campaign(Campaign.objects.get(code="demo").pk)
     fees = fee_list_for(campaign=campaign, scope=unit_scope(unit), generated_on=TODAY)
@@ -165,7 +175,7 @@ def test_fee_list_totals_are_the_rule_engines_fees(reference, private_storage):
 
     accepted = Application.objects.filter(unit=unit).exclude(state=State.UNIT_REVIEW).select_related("level")
     expected_due = sum(fee_for(campaign, a.level, a.kind) or 0 for a in accepted)
-    expected_paid = sum(fee_for(campaign, a.level, a.kind) or 0 for a in accepted if fee_is_paid(state=a.state))
+    expected_paid = sum(fee_for(campaign, a.level, a.kind) or 0 for a in accepted if fee_is_paid(application=a))
     assert expected_due == 3 * 380 + 2 * 220 + 2 * 100 + 2 * 380 + 380
     assert fees.overall["due"] == expected_due and fees.overall["paid"] == expected_paid == 3 * 380
     assert fees.overall["count"] == len(fees.rows) == 10
@@ -199,11 +209,16 @@ def test_fee_list_of_a_notice_without_fees(reference):
     assert [sheet.cell(row=4 + i, column=7).value for i in range(2)] == ["—", "—"]
 
 
-@pytest.mark.parametrize("state, paid", [(State.ACCEPTED, False), (State.PAPER_RECEIVED, False),
-                                         (State.FEE_PAID, True), (State.DEFENSE_SCHEDULED, True),
-                                         (State.DECIDED, True), (State.CERTIFIED, True)])
-def test_fee_counts_as_paid_from_fee_paid_on(state, paid):
-    assert fee_is_paid(state=state) is paid
+def test_fee_counts_as_paid_from_its_payment_record_not_the_state(reference):
+    """Paper and fee arrive in either order: paid before the paper is complete is still paid;
+    fee_paid state without a record (data put there by hand) is not."""
+    unit = UnitFactory()
+    early, late = bulk_accepted(1, unit=unit), bulk_accepted(1, unit=unit, state=State.FEE_PAID)
+    record_payments(early)
+    campaign = load_campaign(Campaign.objects.get(code="demo").pk)
+    rows = {r["name"]: r["paid"] for r in fee_list_for(campaign=campaign, scope=unit_scope(unit),
+                                                        generated_on=TODAY).rows}
+    assert rows == {early[0].applicant.real_name: True, late[0].applicant.real_name: False}
 
 
 def test_same_data_same_bytes(reference):

@@ -1,0 +1,80 @@
+"""Bans from the integrity records (诚信档案, SPEC §9): how long, and who is banned now.
+
+A notice bans a person "从申报年度下一年度起N年内" (000/001/002: 3 years, 003/004: 5 years) and a
+unit involved for 3 years (003/004).  Choices where the notices are silent (also in the README):
+
+* Both bans run from 1 January of the year after the campaign's year to 31 December of the
+  campaign year + N: fraud found in a 2023 campaign with a 3-year ban bars 2024, 2025 and 2026,
+  i.e. until 2026年12月31日.  The last banned day is what the rule engine receives
+  (``Profile.banned_until`` as a date), so its own wording ("限制申报至2026年12月31日") applies.
+* A campaign that sets no unit ban (000/001/002) still lets the committee record the unit; it
+  then gets the 3 years the issue names.
+* A ban given as a day bars every campaign whose first day left to submit falls on or before it
+  (``applications.rules.eligibility``): from the moment the record is made, the person cannot
+  submit another application in the same year either.  The application concerned is closed.
+* Several records for the same person or unit: the latest end wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max, Q
+
+DEFAULT_UNIT_BAN_YEARS = 3
+
+
+def ban_end(campaign_year: int, years: int) -> dt.date:
+    """The last banned day of a ban of ``years`` years starting the year after ``campaign_year``."""
+    return dt.date(campaign_year + years, 12, 31)
+
+
+def unit_ban_years_for(campaign) -> int:
+    return campaign.unit_ban_years or DEFAULT_UNIT_BAN_YEARS
+
+
+@dataclass(frozen=True)
+class Bans:
+    person_until: dt.date | None = None
+    unit_until: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.person_until or self.unit_until)
+
+
+def bans_for(*, id_number: str | None, unit_id: int | None) -> Bans:
+    """The latest ban end of a person (by ID number) and of a unit, from every record: one
+    aggregate query (none for nobody)."""
+    from .models import IntegrityRecord
+
+    person_q = Q(id_number=id_number.upper()) if id_number else None
+    unit_q = Q(unit_id=unit_id) if unit_id else None
+    if person_q is None and unit_q is None:
+        return Bans()
+    either = person_q | unit_q if person_q is not None and unit_q is not None else (person_q or unit_q)
+    wanted = {}
+    if person_q is not None:
+        wanted["person"] = Max("person_banned_until", filter=person_q)
+    if unit_q is not None:
+        wanted["unit"] = Max("unit_banned_until", filter=unit_q)
+    found = IntegrityRecord.objects.filter(either).aggregate(**wanted)
+    return Bans(found.get("person"), found.get("unit"))
+
+
+def ban_refusal(campaign, kind: str, bans: Bans, *, today: dt.date | None = None) -> str:
+    """The rule engine's words for the first ban that bars ``campaign``, or "" when none does.
+
+    Asks ``applications.rules.eligibility.check_ban`` so that the submission predicate, the
+    checklist and the self-check all judge a ban the same way.
+    """
+    from applications.rules.eligibility import check_ban
+
+    for until, unit in ((bans.person_until, False), (bans.unit_until, True)):
+        if until is None:
+            continue
+        check = check_ban(campaign, kind, until, unit=unit, today=today)
+        blocking = [reason for reason in check.reasons if reason.ok is False]
+        if blocking:
+            return blocking[0].text
+    return ""

@@ -1,0 +1,377 @@
+"""The clerk's campaign-wide pages: fees (list, totals, reconciliation, unit batches), defense
+(exemptions, sessions, scheduling, score sheets), results (decisions, publicity and its list),
+certificates, and the integrity records."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import Specialty
+
+from ...states import State
+from .. import services
+from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreFormSet, SessionForm
+from ..models import DefenseSession, ResultPublicity
+from ..permissions import RecordRefused, is_admin
+from ..selectors import (
+    aftercare_applications,
+    defense_overview,
+    fee_reconciliation,
+    fee_totals,
+    integrity_records_for,
+    rows_for,
+    session_rows,
+)
+from .common import campaign_for, clerk_or_404, ids_from, page_context, redirect_back, report_outcome
+
+
+def _url(name: str, campaign, *args) -> str:
+    return reverse(f"aftercare:{name}", args=args) + f"?campaign={campaign.code}"
+
+
+# -- fees ------------------------------------------------------------------------------------------
+
+def _units_with_unpaid(rows):
+    seen, units = set(), []
+    for row in rows:
+        if not row.fee.no_fee and row.fee.payment is None and row.app.state in services.OPEN_AFTER_ACCEPTANCE \
+                and row.app.unit_id not in seen:
+            seen.add(row.app.unit_id)
+            units.append(row.app.unit)
+    return units
+
+
+@login_required
+def fees(request, batch_form=None):
+    """缴费清单: every accepted application with its fee (rule engine) and payment; totals per kind;
+    expected vs recorded per unit; a unit's batch payment."""
+    campaign = campaign_for(request)
+    rows = rows_for(aftercare_applications(request.user, campaign), campaign)
+    by_kind, overall = fee_totals(rows)
+    units = _units_with_unpaid(rows)
+    unit_id = request.GET.get("unit") or (batch_form.data.get("unit") if batch_form is not None else "")
+    chosen = next((u for u in units if str(u.pk) == str(unit_id)), None)
+    unpaid_of_unit = [r for r in rows if chosen and r.app.unit_id == chosen.pk and not r.fee.no_fee
+                      and r.fee.payment is None and r.app.state in services.OPEN_AFTER_ACCEPTANCE]
+    form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
+        "unit": chosen.pk if chosen else "", "amount": sum(r.fee.due for r in unpaid_of_unit) or None})
+    return render(request, "aftercare/fees.html", {
+        **page_context(request, campaign, "fees"), "rows": rows, "by_kind": by_kind, "overall": overall,
+        "units": fee_reconciliation(request.user, campaign), "batch_form": form, "chosen": chosen,
+        "unpaid_of_unit": unpaid_of_unit, "fee_window": campaign.fee_window,
+    }, status=400 if batch_form is not None else 200)
+
+
+@login_required
+@require_POST
+def fee_batch(request):
+    campaign = campaign_for(request)
+    rows = rows_for(aftercare_applications(request.user, campaign), campaign)
+    units = _units_with_unpaid(rows)
+    form = FeeBatchForm(request.POST, units=units, admin=is_admin(request.user))
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再提交。"))
+        return fees(request, batch_form=form)
+    unit = next(u for u in units if str(u.pk) == form.cleaned_data["unit"])
+    d = form.cleaned_data
+    try:
+        batch = services.fee_batch_record(
+            campaign=campaign, unit=unit, application_ids=ids_from(request), amount=d["amount"], paid_on=d["paid_on"],
+            receipt_number=d["receipt_number"], actor=request.user, override_reason=d.get("override_reason", ""))
+    except RecordRefused as refusal:
+        messages.error(request, refusal.message)
+        return fees(request, batch_form=form)
+    messages.success(request, _("已登记%(unit)s批量缴费%(amount)s元（%(n)d人，收据号%(receipt)s）。") % {
+        "unit": unit.name, "amount": batch.amount, "n": batch.payments.count(), "receipt": batch.receipt_number})
+    return redirect(_url("fees", campaign))
+
+
+# -- defense ---------------------------------------------------------------------------------------
+
+@login_required
+def defense(request, session_form=None):
+    campaign = campaign_for(request)
+    groups = defense_overview(request.user, campaign)
+    # The new-session form starts on the first specialty that has people waiting for a session.
+    busy = next((g.specialty.pk for g in groups if g.waiting), next((g.specialty.pk for g in groups), None))
+    return render(request, "aftercare/defense.html", {
+        **page_context(request, campaign, "defense"), "groups": groups,
+        "unevaluated": sum(g.unevaluated for g in groups),
+        "session_form": session_form or SessionForm(specialties=campaign.specialties.all(),
+                                                    initial={"date": campaign.defense_start, "specialty": busy}),
+        "defense_window": campaign.defense_window,
+    }, status=400 if session_form is not None else 200)
+
+
+@login_required
+@require_POST
+def defense_apply(request):
+    campaign = campaign_for(request)
+    try:
+        result = services.defense_exemptions_apply(campaign=campaign, actor=request.user)
+    except RecordRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("已按免答辩规则认定%(n)d份申报：免于答辩%(exempt)d份，须参加答辩%(attend)d份。") % {
+            "n": result["evaluated"], "exempt": result["exempt"], "attend": result["attending"]})
+    return redirect(_url("defense", campaign))
+
+
+def _specialty(campaign, value):
+    return get_object_or_404(Specialty.objects.filter(pk__in=campaign.specialties.values("pk")), pk=value)
+
+
+@login_required
+@require_POST
+def session_create(request):
+    campaign = campaign_for(request)
+    form = SessionForm(request.POST, specialties=campaign.specialties.all())
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再提交。"))
+        return defense(request, session_form=form)
+    d = form.cleaned_data
+    try:
+        services.defense_session_save(campaign=campaign, actor=request.user,
+                                      specialty=_specialty(campaign, d["specialty"]), date=d["date"],
+                                      time_slot=d["time_slot"], place=d["place"])
+    except RecordRefused as refusal:
+        form.add_error(None, refusal.message)
+        messages.error(request, refusal.message)
+        return defense(request, session_form=form)
+    messages.success(request, _("已添加答辩场次。"))
+    return redirect(_url("defense", campaign))
+
+
+def _session_for(request, pk):
+    clerk_or_404(request.user)
+    session = (DefenseSession.objects.select_related("campaign__committee", "specialty__series")
+               .filter(pk=pk).first())
+    if session is None:
+        raise Http404
+    if not is_admin(request.user) and session.campaign.committee_id != request.user.committee_id:
+        raise Http404
+    return session
+
+
+@login_required
+def session(request, pk: int):
+    """One session: change its day, time or place (applicants are told), and the score sheet (by
+    application code: the sheet goes to the panel)."""
+    sess = _session_for(request, pk)
+    campaign = sess.campaign
+    apps = session_rows(sess)
+    scored = campaign.defense_scored
+    form = SessionForm(specialties=campaign.specialties.all(), initial={
+        "specialty": sess.specialty_id, "date": sess.date, "time_slot": sess.time_slot, "place": sess.place})
+    initial = [{"application": a.pk, "score": a.defense.score, "absent": a.defense.absent,
+                "result": "" if a.defense.passed is None else ("pass" if a.defense.passed else "fail")} for a in apps]
+    scores = ScoreFormSet(initial=initial, prefix="s")
+    status = 200
+    if request.method == "POST" and request.POST.get("what") == "session":
+        form = SessionForm(request.POST, specialties=campaign.specialties.all())
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.defense_session_save(campaign=campaign, actor=request.user, session=sess,
+                                              specialty=_specialty(campaign, d["specialty"]), date=d["date"],
+                                              time_slot=d["time_slot"], place=d["place"])
+            except RecordRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, _("已保存答辩场次；已安排的申报人会收到变更通知。"))
+                return redirect(reverse("aftercare:session", args=[sess.pk]))
+        status = 400
+    elif request.method == "POST" and request.POST.get("what") == "scores":
+        scores = ScoreFormSet(request.POST, initial=initial, prefix="s")
+        own = {a.pk for a in apps}
+        if scores.is_valid():
+            saved, failed = 0, []
+            codes = {a.pk: a.code for a in apps}
+            for row in scores.cleaned_data:
+                application_id = row.get("application")
+                if application_id not in own:
+                    continue
+                blank = row.get("score") is None and not row.get("result") and not row.get("absent")
+                if blank:
+                    continue
+                try:
+                    services.defense_outcome_record(
+                        application_id=application_id, actor=request.user, score=row.get("score"),
+                        passed={"pass": True, "fail": False}.get(row.get("result")), absent=row.get("absent", False))
+                    saved += 1
+                except RecordRefused as refusal:
+                    failed.append(_("申报 %(code)s：%(reason)s") % {"code": codes[application_id],
+                                                                  "reason": refusal.message})
+            if saved:
+                messages.success(request, _("已录入%d人的答辩情况。") % saved)
+            for text in failed:
+                messages.error(request, text)
+            return redirect(reverse("aftercare:session", args=[sess.pk]))
+        status = 400
+    return render(request, "aftercare/session.html", {
+        **page_context(request, campaign, "defense"), "session": sess, "apps": apps, "form": form,
+        "scores": list(zip(scores.forms, apps)), "formset": scores, "scored": scored,
+        "held": sess.date <= timezone.localdate(),
+    }, status=status)
+
+
+@login_required
+def session_panel(request, pk: int):
+    """The printable list for the defense panel: codes, level, kind; no names."""
+    sess = _session_for(request, pk)
+    return render(request, "aftercare/session_panel.html", {"session": sess, "apps": session_rows(sess),
+                                                            "scored": sess.campaign.defense_scored})
+
+
+@login_required
+@require_POST
+def session_schedule(request):
+    value = request.POST.get("session", "")
+    sess = _session_for(request, int(value) if value.isdigit() else 0)
+    campaign = sess.campaign
+    ids = ids_from(request)
+    visible = dict(aftercare_applications(request.user, campaign).filter(pk__in=ids).values_list("pk", "code"))
+    if not ids:
+        messages.error(request, _("请先勾选要安排的申报。"))
+    else:
+        outcome = services.defense_schedule(application_ids=[i for i in ids if i in visible], session=sess,
+                                            actor=request.user)
+        report_outcome(request, outcome, _("已安排%d人参加答辩，并已通知申报人。"), visible)
+    return redirect_back(request, _url("defense", campaign))
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+@login_required
+def results(request, publicity_form=None, decision_form=None):
+    campaign = campaign_for(request)
+    rows = rows_for(aftercare_applications(request.user, campaign, states=(
+        State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT, State.DECIDED, State.CERTIFIED)), campaign)
+    publicity = ResultPublicity.objects.filter(campaign=campaign).first()
+    pending = [r for r in rows if r.app.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)]
+    decided = [r for r in rows if r.decision is not None]
+    return render(request, "aftercare/results.html", {
+        **page_context(request, campaign, "results"), "pending": pending, "decided": decided,
+        "passed": sum(1 for r in decided if r.decision.is_pass), "publicity": publicity,
+        "decision_form": decision_form or DecisionForm(initial={"meeting_date": timezone.localdate()}),
+        "publicity_form": publicity_form or ResultPublicityForm(
+            initial={"start": publicity.start, "end": publicity.end} if publicity else {}),
+    }, status=400 if (publicity_form or decision_form) else 200)
+
+
+@login_required
+@require_POST
+def decide_bulk(request):
+    campaign = campaign_for(request)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择评审结果并填写评审会议日期。"))
+        return results(request, decision_form=form)
+    ids = ids_from(request)
+    visible = dict(aftercare_applications(request.user, campaign).filter(pk__in=ids).values_list("pk", "code"))
+    if not ids:
+        messages.error(request, _("请先勾选申报。"))
+        return redirect(_url("results", campaign))
+    outcome = services.decisions_record(application_ids=[i for i in ids if i in visible],
+                                        result=form.cleaned_data["result"],
+                                        meeting_date=form.cleaned_data["meeting_date"], actor=request.user)
+    report_outcome(request, outcome, _("已记录%d份申报的评审结果。"), visible)
+    return redirect(_url("results", campaign))
+
+
+@login_required
+@require_POST
+def publicity(request):
+    campaign = campaign_for(request)
+    form = ResultPublicityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再提交。"))
+        return results(request, publicity_form=form)
+    try:
+        saved = services.result_publicity_set(campaign=campaign, start=form.cleaned_data["start"],
+                                              end=form.cleaned_data["end"], actor=request.user)
+    except RecordRefused as refusal:
+        form.add_error(None, refusal.message)
+        messages.error(request, refusal.message)
+        return results(request, publicity_form=form)
+    messages.success(request, _("已设置评审结果公示期：%(s)s至%(e)s（%(n)d个工作日）。") % {
+        "s": saved.start.isoformat(), "e": saved.end.isoformat(), "n": saved.working_days})
+    return redirect(_url("results", campaign))
+
+
+@login_required
+def publicity_list(request, fmt: str):
+    """The results publicity list (公示名单): XLSX at once; the PDF from the worker (the page waits
+    for it and downloads it when ready)."""
+    from urllib.parse import quote
+
+    from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
+
+    campaign = campaign_for(request)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    try:
+        data = publicity_list_data(campaign=campaign)
+    except ResultPublicity.DoesNotExist:
+        messages.error(request, _("请先设置评审结果公示期。"))
+        return redirect(_url("results", campaign))
+    if fmt == "xlsx":
+        response = HttpResponse(publicity_list_xlsx(data),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        stored, ready = publicity_list_request(campaign=campaign)
+        if not ready:
+            return render(request, "aftercare/wait.html", {
+                **page_context(request, campaign, "results"), "what": _("公示名单（PDF）"), "error": stored.list_error,
+                "back": _url("results", campaign)})
+        response = HttpResponse(stored.list_pdf.open("rb").read(), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(data['title'] + '.' + fmt)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- certificates ----------------------------------------------------------------------------------
+
+@login_required
+def certificates(request):
+    campaign = campaign_for(request)
+    rows = rows_for(aftercare_applications(request.user, campaign, states=(State.DECIDED, State.CERTIFIED)),
+                    campaign)
+    passed = [r for r in rows if r.decision is not None and r.decision.is_pass]
+    publicity = ResultPublicity.objects.filter(campaign=campaign).first()
+    return render(request, "aftercare/certificates.html", {
+        **page_context(request, campaign, "certificates"), "rows": passed,
+        "to_issue": [r for r in passed if r.certificate is None], "publicity": publicity,
+        "publicity_over": publicity is not None and publicity.end <= timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def certify_bulk(request):
+    campaign = campaign_for(request)
+    ids = ids_from(request)
+    visible = dict(aftercare_applications(request.user, campaign).filter(pk__in=ids).values_list("pk", "code"))
+    outcome = services.certificates_issue(application_ids=[i for i in ids if i in visible], actor=request.user)
+    report_outcome(request, outcome, _("已发放%d份电子证书，证书文件正在生成。"), visible)
+    return redirect(_url("certificates", campaign))
+
+
+# -- integrity -------------------------------------------------------------------------------------
+
+@login_required
+def integrity(request):
+    """诚信档案: visible to administrators and committee clerks only (404 for everyone else)."""
+    clerk_or_404(request.user)
+    from django.core.paginator import Paginator
+
+    page = Paginator(integrity_records_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "aftercare/integrity.html", {"page": page, "today": timezone.localdate(),
+                                                        "is_admin": is_admin(request.user)})

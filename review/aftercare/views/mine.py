@@ -1,0 +1,117 @@
+"""After acceptance as the applicant and their unit see it: what paper is still missing, the fee,
+the defense (exempt and why, or when and where), the result, and the certificate to download."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import Application
+from portal.accounts.models import Role
+
+from ...selectors import applications_visible_to
+from ...states import AFTER_ACCEPTANCE, State
+from ..conditions import fee_status, paper_status
+from ..models import Certificate, CertificateStatus, DefenseRecord
+from ..permissions import can_manage
+from ..selectors import paper_missing_by_application, related_or_none
+from .public import certificate_file_response
+
+
+def _own_after_acceptance(user, code: str) -> Application:
+    if not user.is_authenticated or user.role != Role.APPLICANT:
+        raise Http404
+    qs = (applications_visible_to(user).filter(applicant_id=user.pk, state__in=(*AFTER_ACCEPTANCE, State.CLOSED))
+          .select_related("campaign__committee", "level", "specialty__series", "unit"))
+    return get_object_or_404(qs, code=code)
+
+
+@login_required
+def mine(request, code: str):
+    """受理后进度 of one of the applicant's applications."""
+    application = _own_after_acceptance(request.user, code)
+    campaign = application.campaign
+    record = DefenseRecord.objects.filter(application=application).select_related("session").first()
+    from applications.rules.defense import defense_note
+
+    return render(request, "aftercare/mine.html", {
+        "app": application, "paper": paper_status(application), "fee": fee_status(application), "record": record,
+        "defense_note": defense_note(campaign, application.kind, bool(record and record.exempt)) if record else "",
+        "decision": related_or_none(application, "decision"),
+        "certificate": Certificate.objects.filter(application=application).first(),
+        "paper_window": campaign.paper_window, "fee_window": campaign.fee_window,
+        "defense_window": campaign.defense_window, "today": timezone.localdate(),
+    })
+
+
+@login_required
+def my_certificate(request, code: str):
+    """The applicant downloads their own certificate from their home page."""
+    application = _own_after_acceptance(request.user, code)
+    certificate = Certificate.objects.filter(application=application, revoked_at__isnull=True).first()
+    if certificate is None:
+        raise Http404
+    if not certificate.is_ready:
+        return render(request, "aftercare/wait.html", {
+            "what": _("电子证书"), "error": certificate.error if certificate.status == CertificateStatus.FAILED else "",
+            "back": request.META.get("HTTP_REFERER") or "/me/"})
+    return certificate_file_response(certificate)
+
+
+@login_required
+def certificate_download(request, pk: int):
+    """A clerk or administrator downloads a certificate of their committee."""
+    certificate = Certificate.objects.select_related("application__campaign").filter(pk=pk).first()
+    if certificate is None or not can_manage(request.user, certificate.application):
+        raise Http404
+    if not certificate.is_ready:
+        return render(request, "aftercare/wait.html", {"what": _("电子证书"), "error": certificate.error,
+                                                        "back": request.META.get("HTTP_REFERER") or "/"})
+    return certificate_file_response(certificate)
+
+
+@login_required
+@require_POST
+def certificate_rerender(request, pk: int):
+    """Ask the worker again for a certificate whose rendering failed or never started."""
+    from ..services import certificate_render_queue
+
+    certificate = Certificate.objects.select_related("application__campaign").filter(pk=pk).first()
+    if certificate is None or not can_manage(request.user, certificate.application):
+        raise Http404
+    if not certificate.is_ready:
+        Certificate.objects.filter(pk=pk).update(status=CertificateStatus.PENDING, error="")
+        certificate_render_queue(certificate_id=pk)
+        messages.success(request, _("已重新提交生成证书 %s。") % certificate.number)
+    return redirect(request.POST.get("next") or "aftercare:index")
+
+
+@login_required
+def unit(request):
+    """推荐单位 and 县（市）/主管单位: their applicants after acceptance — paper still missing, fee,
+    defense and result — so that they can deliver what the committee still needs."""
+    user = request.user
+    if user.role not in (Role.UNIT_OFFICER, Role.COUNTY_OFFICER):
+        raise Http404
+    qs = (applications_visible_to(user).filter(state__in=AFTER_ACCEPTANCE)
+          .select_related("applicant", "unit", "level", "specialty__series", "campaign__committee", "fee_payment",
+                          "defense__session", "decision", "certificate")
+          .prefetch_related("campaign__fees")
+          .order_by("-campaign__year", "campaign_id", "unit__name", "id"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    apps = list(page.object_list)
+    missing = paper_missing_by_application(apps)
+    rows = []
+    for app in apps:
+        payment = related_or_none(app, "fee_payment")
+        rows.append({"app": app, "missing": missing[app.pk], "fee": fee_status(app, payment=payment),
+                     "defense": related_or_none(app, "defense"), "decision": related_or_none(app, "decision"),
+                     "certificate": related_or_none(app, "certificate")})
+    return render(request, "aftercare/unit.html", {"rows": rows, "page": page})
+

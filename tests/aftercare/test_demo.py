@@ -1,0 +1,35 @@
+"""The demo covers every state after acceptance, with a certified application whose certificate
+is rendered and found by the public look-up; building it twice changes nothing."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from applications.models import Application
+from review.aftercare.models import Certificate, DefenseSession, IntegrityRecord
+from review.states import State
+
+
+def test_demo_after_acceptance(client, reference, private_storage):
+    from applications import demo as applications_demo
+    from review import demo
+
+    applications_demo.build()
+    demo.build()
+    states = set(Application.objects.filter(campaign__code="demo").values_list("state", flat=True))
+    assert {State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT,
+            State.CLOSED} <= states
+    session = DefenseSession.objects.get(campaign__code="demo")
+    assert session.place_label == "地点另行通知" and session.records.count() == 1
+    record = IntegrityRecord.objects.get(name="钱伟")
+    assert record.person_banned_until.year == record.campaign.year + 5
+    certificate = Certificate.objects.get(application__campaign__code="bz-2023-jianzhu")
+    assert certificate.is_ready and certificate.application.state == State.CERTIFIED
+    assert (certificate.holder_name, certificate.title, certificate.meeting_date.isoformat()) == (
+        "古丽娜尔·艾买提", "工程师", "2023-10-25")
+    page = client.post(reverse("aftercare:certificate_lookup"),
+                       {"id_number": certificate.id_number, "name": "古丽娜尔·艾买提"}).content.decode()
+    assert certificate.number in page
+    count = Application.objects.count()
+    demo.build()
+    assert Application.objects.count() == count and Certificate.objects.count() == 1

@@ -1,0 +1,346 @@
+"""The after-acceptance pages: scope (404 outside it), forms through the services with what was
+typed kept on refusal, and query counts that do not grow with the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import zipfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Level, Specialty
+from review.aftercare.models import FeePayment, IntegrityRecord, PaperReceipt
+from review.aftercare.services import (
+    certificates_issue,
+    decisions_record,
+    defense_exemptions_apply,
+    defense_schedule,
+    defense_session_save,
+    integrity_record_create,
+    result_publicity_set,
+)
+from review.states import State
+from tests.aftercare.conftest import move_window
+from tests.aftercare.test_defense import to_fee_paid
+from tests.factories import ApplicantFactory, CountyOfficerFactory, UnitFactory, UnitOfficerFactory
+
+TODAY = timezone.localdate
+
+
+def _days(n):
+    return TODAY() + dt.timedelta(days=n)
+
+
+def _url(name, *args, campaign="demo"):
+    return reverse(f"aftercare:{name}", args=args) + f"?campaign={campaign}"
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(ctx.captured_queries)
+
+
+# -- scope ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["index", "fees", "defense", "results", "certificates", "integrity"])
+def test_clerk_pages_are_404_for_applicants_and_units(client, accepted, name):
+    app = accepted()
+    for user in (app.applicant, UnitOfficerFactory(unit=app.unit), CountyOfficerFactory()):
+        client.force_login(user)
+        assert client.get(_url(name)).status_code == 404
+
+
+def test_another_committees_clerk_cannot_open_or_act_on_an_application(client, accepted, staff):
+    app = accepted()
+    client.force_login(staff.other_clerk)
+    assert client.get(reverse("aftercare:application", args=[app.pk])).status_code == 404
+    items = list(app.campaign.paper_items.values_list("name", flat=True))
+    response = client.post(reverse("aftercare:paper_record", args=[app.pk]),
+                           {"items": items, "received_on": TODAY().isoformat()})
+    assert response.status_code == 404
+    # Their own roster does not list it either, whichever campaign they ask for.
+    assert app.code not in client.get(_url("index")).content.decode()
+    assert not PaperReceipt.objects.exists()
+
+
+def test_the_clerk_sees_names_on_the_roster(client, accepted, staff):
+    app = accepted()
+    client.force_login(staff.clerk)
+    page = client.get(_url("index")).content.decode()
+    assert app.applicant.real_name in page and app.code in page and app.unit.name in page
+
+
+# -- forms ---------------------------------------------------------------------------------------
+
+def test_paper_form_records_and_moves_the_state(client, accepted, staff):
+    app = accepted()
+    client.force_login(staff.clerk)
+    items = list(app.campaign.paper_items.values_list("name", flat=True))
+    response = client.post(reverse("aftercare:paper_record", args=[app.pk]),
+                           {"items": items, "received_on": TODAY().isoformat()}, follow=True)
+    assert "已登记纸质材料7项，当前状态：纸质材料已接收" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == State.PAPER_RECEIVED
+
+
+def test_a_refusal_keeps_what_was_typed(client, accepted, staff, demo_campaign):
+    move_window(demo_campaign, "fee", -10, -2)
+    app = accepted()
+    client.force_login(staff.clerk)
+    response = client.post(reverse("aftercare:fee_record", args=[app.pk]),
+                           {"amount": "380", "paid_on": TODAY().isoformat(), "receipt_number": "SJ-20261122-7"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"不在缴费时间内（{demo_campaign.fee_window}），逾期不予受理。" in page
+    assert 'value="SJ-20261122-7"' in page
+    assert not FeePayment.objects.exists()
+
+
+def test_admin_sees_the_override_field_and_its_reason_is_shown(client, accepted, staff, demo_campaign):
+    move_window(demo_campaign, "paper", -10, -2)
+    app = accepted()
+    client.force_login(staff.clerk)
+    assert "override_reason" not in client.get(reverse("aftercare:application", args=[app.pk])).content.decode()
+    client.force_login(staff.admin)
+    detail = reverse("aftercare:application", args=[app.pk])
+    assert "窗口外补录原因（仅管理员）" in client.get(detail).content.decode()
+    items = list(app.campaign.paper_items.values_list("name", flat=True))[:2]
+    client.post(reverse("aftercare:paper_record", args=[app.pk]),
+                {"items": items, "received_on": _days(-3).isoformat(), "override_reason": "邮寄延误，经主任同意"})
+    assert "窗口外补录：邮寄延误，经主任同意" in client.get(detail).content.decode()
+
+
+def test_bulk_paper_receipt_from_the_roster(client, accepted, staff):
+    apps = [accepted(), accepted()]
+    client.force_login(staff.clerk)
+    response = client.post(reverse("aftercare:paper_bulk"), {"campaign": "demo", "ids": [a.pk for a in apps],
+                                                             "received_on": TODAY().isoformat()}, follow=True)
+    assert "已登记2份申报的纸质材料全部接收" in response.content.decode()
+    assert {a.state for a in type(apps[0]).objects.filter(pk__in=[a.pk for a in apps])} == {State.PAPER_RECEIVED}
+
+
+def test_unit_batch_payment_through_the_fee_page(client, accepted, staff):
+    unit = UnitFactory(name="巴州测试建筑公司")
+    apps = [accepted(unit=unit), accepted(unit=unit, level=Level.objects.get(code="junior"))]
+    client.force_login(staff.clerk)
+    page = client.get(_url("fees") + f"&unit={unit.pk}").content.decode()
+    assert 'value="600"' in page or 'value="600.00"' in page  # 380 + 220 suggested
+    response = client.post(reverse("aftercare:fee_batch"), {
+        "campaign": "demo", "unit": unit.pk, "ids": [a.pk for a in apps], "amount": "600", "paid_on": TODAY().isoformat(),
+        "receipt_number": "PL-77"}, follow=True)
+    assert "已登记巴州测试建筑公司批量缴费600.00元（2人，收据号PL-77）" in response.content.decode()
+    assert FeePayment.objects.filter(batch__receipt_number="PL-77").count() == 2
+
+
+def test_fraud_form_needs_confirmation_then_closes(client, accepted, staff):
+    app = accepted()
+    client.force_login(staff.clerk)
+    url = reverse("aftercare:fraud", args=[app.pk])
+    response = client.post(url, {"facts": "伪造继续教育证书"})
+    assert response.status_code == 400 and "请确认已查实" in response.content.decode()
+    assert not IntegrityRecord.objects.exists()
+    response = client.post(url, {"facts": "伪造继续教育证书", "confirm": "on", "include_unit": "on"}, follow=True)
+    assert "已记入诚信档案" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == State.CLOSED
+    record = IntegrityRecord.objects.get()
+    assert record.unit == app.unit
+    integrity = client.get(reverse("aftercare:integrity")).content.decode()
+    assert app.applicant.id_number in integrity and "伪造继续教育证书" in integrity
+
+
+# -- the applicant and the unit --------------------------------------------------------------------
+
+def test_applicant_and_unit_see_what_paper_is_missing(client, accepted, staff):
+    app = accepted()
+    items = list(app.campaign.paper_items.values_list("name", flat=True))
+    from review.aftercare.services import paper_receipts_record
+
+    paper_receipts_record(application_id=app.pk, item_names=items[:5], received_on=TODAY(), actor=staff.clerk)
+    client.force_login(app.applicant)
+    page = client.get(reverse("aftercare:mine", args=[app.code])).content.decode()
+    assert "还缺2项" in page and items[5] in page and items[6] in page
+    assert "应缴380元，尚未登记缴费" in page
+    client.force_login(UnitOfficerFactory(unit=app.unit))
+    page = client.get(reverse("aftercare:unit")).content.decode()
+    assert items[5] in page and "未缴 380元" in page
+    # Someone else's application is not there for them.
+    client.force_login(ApplicantFactory())
+    assert client.get(reverse("aftercare:mine", args=[app.code])).status_code == 404
+    client.force_login(UnitOfficerFactory())
+    assert app.code not in client.get(reverse("aftercare:unit")).content.decode()
+
+
+def test_applicant_home_links_after_acceptance_progress(client, accepted):
+    app = accepted()
+    client.force_login(app.applicant)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("aftercare:mine", args=[app.code]) in page
+
+
+# -- query counts ----------------------------------------------------------------------------------
+
+_receipts = itertools.count(1)
+
+
+def _grow(accepted, staff, n, unit):
+    from review.aftercare.services import fee_payment_record, paper_receipts_record
+
+    for i in range(n):
+        app = accepted(unit=unit)
+        items = list(app.campaign.paper_items.values_list("name", flat=True))
+        paper_receipts_record(application_id=app.pk, item_names=items[: 1 + i % 7], received_on=TODAY(),
+                              actor=staff.clerk)
+        if i % 2:
+            fee_payment_record(application_id=app.pk, amount=380, paid_on=TODAY(), receipt_number=f"G-{next(_receipts)}",
+                               actor=staff.clerk)
+
+
+@pytest.mark.parametrize("name", ["index", "fees", "defense", "results", "certificates"])
+def test_clerk_list_queries_do_not_grow(client, accepted, staff, name):
+    unit = UnitFactory()
+    client.force_login(staff.clerk)
+    _grow(accepted, staff, 3, unit)
+    small = _count(client, _url(name))
+    _grow(accepted, staff, 9, unit)
+    assert _count(client, _url(name)) == small
+
+
+def test_unit_and_integrity_queries_do_not_grow(client, accepted, staff):
+    unit = UnitFactory()
+    officer = UnitOfficerFactory(unit=unit)
+    _grow(accepted, staff, 2, unit)
+    integrity_record_create(application_id=accepted(unit=unit).pk, facts="x", actor=staff.clerk)
+    client.force_login(officer)
+    small_unit = _count(client, reverse("aftercare:unit"))
+    client.force_login(staff.clerk)
+    small_integrity = _count(client, reverse("aftercare:integrity"))
+    _grow(accepted, staff, 6, unit)
+    for _ in range(4):
+        integrity_record_create(application_id=accepted(unit=unit).pk, facts="y", actor=staff.clerk)
+    client.force_login(officer)
+    assert _count(client, reverse("aftercare:unit")) == small_unit
+    client.force_login(staff.clerk)
+    assert _count(client, reverse("aftercare:integrity")) == small_integrity
+
+
+def test_defense_and_results_pages_with_sessions_and_decisions_stay_constant(client, accepted, staff, demo_campaign):
+    move_window(demo_campaign, "defense", -20, -15)
+    session = defense_session_save(campaign=demo_campaign, actor=staff.clerk,
+                                   specialty=Specialty.objects.get(series__name="工程系列", name="建筑"),
+                                   date=demo_campaign.defense_start, time_slot="上午")
+    client.force_login(staff.clerk)
+
+    def grow(n):
+        for _ in range(n):
+            app = to_fee_paid(accepted(), staff.clerk)
+            defense_schedule(application_ids=[app.pk], session=session, actor=staff.clerk)
+            junior = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+
+    grow(2)
+    counts = [_count(client, _url("defense")), _count(client, _url("results")), _count(client, _url("certificates")),
+              _count(client, reverse("aftercare:session", args=[session.pk]))]
+    grow(5)
+    assert [_count(client, _url("defense")), _count(client, _url("results")), _count(client, _url("certificates")),
+            _count(client, reverse("aftercare:session", args=[session.pk]))] == counts
+
+
+# -- the defense pages ------------------------------------------------------------------------------
+
+def test_defense_page_shows_grounds_and_the_panel_list_has_codes_only(client, accepted, staff, demo_campaign):
+    junior = accepted(level=Level.objects.get(code="junior"))
+    attendee = to_fee_paid(accepted(), staff.clerk)
+    defense_exemptions_apply(campaign=demo_campaign, actor=staff.clerk)
+    client.force_login(staff.clerk)
+    page = client.get(_url("defense")).content.decode()
+    assert "申报初级专业技术职务任职资格" in page and junior.applicant.real_name in page
+    session = defense_session_save(campaign=demo_campaign, actor=staff.clerk,
+                                   specialty=Specialty.objects.get(series__name="工程系列", name="建筑"),
+                                   date=demo_campaign.defense_start, time_slot="上午 9:30—12:00")
+    response = client.post(reverse("aftercare:session_schedule"), {"session": session.pk, "ids": [attendee.pk]},
+                           follow=True)
+    assert "已安排1人参加答辩" in response.content.decode()
+    panel = client.get(reverse("aftercare:session_panel", args=[session.pk])).content.decode()
+    assert attendee.code in panel and attendee.applicant.real_name not in panel
+    sheet = client.get(reverse("aftercare:session", args=[session.pk])).content.decode()
+    assert attendee.code in sheet and attendee.applicant.real_name not in sheet
+
+
+# -- results publicity list ---------------------------------------------------------------------------
+
+def test_publicity_list_xlsx_names_the_passes(client, accepted, staff, demo_campaign):
+    move_window(demo_campaign, "defense", -20, -15)
+    passed = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+    failed = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+    decisions_record(application_ids=[passed.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+    decisions_record(application_ids=[failed.pk], result="fail", meeting_date=_days(-14), actor=staff.clerk)
+    client.force_login(staff.clerk)
+    response = client.get(reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo", follow=True)
+    assert "请先设置评审结果公示期" in response.content.decode()
+    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    response = client.get(reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert passed.applicant.real_name in strings and failed.applicant.real_name not in strings
+    assert "评审通过人员公示名单" in strings and "助理工程师" in strings and "公示期：" in strings
+    # The PDF is the worker's: the page waits for it.
+    response = client.get(reverse("aftercare:publicity_list", args=["pdf"]) + "?campaign=demo")
+    assert response.status_code == 200 and "公示名单（PDF）正在生成" in response.content.decode()
+
+
+def test_certificate_downloads_need_scope(client, accepted, staff, demo_campaign):
+    from review.aftercare.models import Certificate
+    from review.aftercare.render import certificate_render
+
+    move_window(demo_campaign, "defense", -20, -15)
+    app = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    certificates_issue(application_ids=[app.pk], actor=staff.clerk)
+    certificate = Certificate.objects.get(application=app)
+    client.force_login(app.applicant)
+    assert "正在生成" in client.get(reverse("aftercare:my_certificate", args=[app.code])).content.decode()
+    certificate_render(certificate_id=certificate.pk)
+    response = client.get(reverse("aftercare:my_certificate", args=[app.code]))
+    assert response["Content-Type"] == "application/pdf" and b"".join(response.streaming_content)[:5] == b"%PDF-"
+    home = client.get(reverse("dashboard")).content.decode()
+    assert reverse("aftercare:my_certificate", args=[app.code]) in home
+    client.force_login(ApplicantFactory())
+    assert client.get(reverse("aftercare:my_certificate", args=[app.code])).status_code == 404
+    client.force_login(staff.other_clerk)
+    assert client.get(reverse("aftercare:certificate_download", args=[certificate.pk])).status_code == 404
+    client.force_login(staff.clerk)
+    assert client.get(reverse("aftercare:certificate_download", args=[certificate.pk])).status_code == 200
+
+
+def test_publicity_list_and_panel_list_queries_do_not_grow(client, accepted, staff, demo_campaign):
+    move_window(demo_campaign, "defense", -20, -15)
+    session = defense_session_save(campaign=demo_campaign, actor=staff.clerk,
+                                   specialty=Specialty.objects.get(series__name="工程系列", name="建筑"),
+                                   date=demo_campaign.defense_start, time_slot="上午")
+    client.force_login(staff.clerk)
+
+    def grow(n):
+        for _ in range(n):
+            junior = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+            attendee = to_fee_paid(accepted(), staff.clerk)
+            defense_schedule(application_ids=[attendee.pk], session=session, actor=staff.clerk)
+
+    grow(2)
+    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    xlsx = reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo"
+    panel = reverse("aftercare:session_panel", args=[session.pk])
+    counts = [_count(client, xlsx), _count(client, panel)]
+    grow(6)
+    assert [_count(client, xlsx), _count(client, panel)] == counts

@@ -1,0 +1,149 @@
+"""Public certificate pages: look-up by ID number + name (a wrong pair answers exactly like an
+unknown one), masked ID numbers, signed downloads, number and QR verification, rate limits
+shared through the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import signing
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Level
+from review.aftercare.models import Certificate
+from review.aftercare.render import certificate_render
+from review.aftercare.services import (
+    certificates_issue,
+    decisions_record,
+    integrity_record_create,
+    result_publicity_set,
+)
+from review.aftercare.views.public import DOWNLOAD_SALT
+from tests.aftercare.conftest import move_window
+from tests.aftercare.test_defense import to_fee_paid
+from tests.factories import valid_id_number
+
+LOOKUP = "/aftercare/certificates/lookup/"
+
+
+def _days(n):
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def certificate(accepted, staff, demo_campaign):
+    move_window(demo_campaign, "defense", -20, -15)
+    app = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    certificates_issue(application_ids=[app.pk], actor=staff.clerk)
+    return certificate_render(certificate_id=Certificate.objects.get(application=app).pk)
+
+
+def _lookup(client, id_number, name, ip="10.0.0.1"):
+    return client.post(LOOKUP, {"id_number": id_number, "name": name}, REMOTE_ADDR=ip)
+
+
+def _without_inputs(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'(name="(id_number|name)"[^>]*?) value="[^"]*"', r"\1", html)
+
+
+def test_the_right_pair_finds_the_certificate_with_a_masked_id_and_a_download(client, certificate):
+    response = _lookup(client, certificate.id_number, certificate.holder_name)
+    page = response.content.decode()
+    masked = certificate.id_number[:4] + "*" * 10 + certificate.id_number[-4:]
+    assert masked in page and certificate.number in page and "助理工程师" in page
+    assert certificate.id_number not in page  # masked, and the form is emptied after a hit
+    link = re.search(r'href="(/aftercare/certificates/file/[^"]+)"', page).group(1)
+    download = client.get(link)
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content)[:5] == b"%PDF-"
+
+
+def test_a_wrong_pair_answers_exactly_like_an_unknown_one(client, certificate):
+    stranger = valid_id_number("19850101")
+    answers = [_lookup(client, certificate.id_number, "王小明"), _lookup(client, stranger, certificate.holder_name),
+               _lookup(client, stranger, "王小明")]
+    assert {r.status_code for r in answers} == {200}
+    pages = {_without_inputs(r.content.decode()) for r in answers}
+    assert len(pages) == 1
+    page = pages.pop()
+    assert "未查询到证书。请核对身份证号码和姓名" in page and certificate.number not in page
+
+
+def test_a_malformed_id_number_is_a_form_error_not_a_database_answer(client, certificate):
+    page = _lookup(client, certificate.id_number[:-1] + ("0" if certificate.id_number[-1] != "0" else "1"),
+                   certificate.holder_name).content.decode()
+    assert "身份证号码校验位不正确" in page and "未查询到证书" not in page
+
+
+def test_lookups_are_rate_limited_per_address(client, certificate, settings):
+    settings.PORTAL_RATE_LIMITS = {"lookup_ip": (3, 600)}
+    for _ in range(3):
+        assert _lookup(client, certificate.id_number, "王小明", ip="10.0.0.9").status_code == 200
+    limited = _lookup(client, certificate.id_number, certificate.holder_name, ip="10.0.0.9")
+    assert limited.status_code == 429
+    assert "查询过于频繁，请10分钟后再试" in limited.content.decode()
+    assert certificate.number not in limited.content.decode()
+    # Another address is not affected.
+    assert certificate.number in _lookup(client, certificate.id_number, certificate.holder_name, ip="10.0.0.10") \
+        .content.decode()
+
+
+def test_lookups_of_one_id_number_are_limited_from_every_address(client, certificate, settings):
+    settings.PORTAL_RATE_LIMITS = {"lookup_id": (2, 3600)}
+    for n in range(2):
+        assert _lookup(client, certificate.id_number, f"猜测{n}", ip=f"10.1.0.{n}").status_code == 200
+    assert _lookup(client, certificate.id_number, certificate.holder_name, ip="10.1.0.99").status_code == 429
+
+
+def test_verify_by_number_or_check_code_shows_a_masked_name(client, certificate):
+    for text in (certificate.number, certificate.number.lower().replace("-", ""), certificate.token):
+        page = client.get(reverse("aftercare:certificate_verify"), {"number": text}).content.decode()
+        assert "证书有效" in page, text
+        assert certificate.holder_name[0] + "*" in page and certificate.holder_name not in page
+    page = client.get(reverse("aftercare:certificate_verify"), {"number": "BZ2026-999-00001"}).content.decode()
+    assert "查无此证书编号" in page
+
+
+def test_qr_page_shows_the_holder_and_the_certificate_pdf_points_there(client, certificate):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    response = client.get(reverse("aftercare:certificate_qr", args=[certificate.token]))
+    page = response.content.decode()
+    assert response.status_code == 200 and "证书真实有效" in page and certificate.holder_name in page
+    assert certificate.id_number not in page
+    with certificate.file.open("rb") as fh:
+        text = PdfReader(BytesIO(fh.read())).pages[0].extract_text().replace(" ", "").replace("\n", "")
+    assert reverse("aftercare:certificate_qr", args=[certificate.token]) in text
+    missing = client.get(reverse("aftercare:certificate_qr", args=["AAAAAAAAAAAAAAAA"]))
+    assert missing.status_code == 404 and "可能是伪造的" in missing.content.decode()
+
+
+def test_a_revoked_certificate_says_so_and_cannot_be_downloaded(client, certificate, staff):
+    token = signing.dumps({"c": certificate.pk}, salt=DOWNLOAD_SALT, compress=True)
+    integrity_record_create(application_id=certificate.application_id, facts="学历证书系伪造", actor=staff.clerk)
+    assert "证书已撤销" in client.get(reverse("aftercare:certificate_qr", args=[certificate.token])).content.decode()
+    page = _lookup(client, certificate.id_number, certificate.holder_name).content.decode()
+    assert "该证书已撤销" in page and "下载电子证书" not in page
+    assert client.get(reverse("aftercare:certificate_public_download", args=[token])).status_code == 404
+
+
+def test_download_links_are_signed(client, certificate):
+    assert client.get(reverse("aftercare:certificate_public_download", args=["forged"])).status_code == 404
+    other = signing.dumps({"c": certificate.pk}, salt="something-else", compress=True)
+    assert client.get(reverse("aftercare:certificate_public_download", args=[other])).status_code == 404

@@ -1,0 +1,78 @@
+"""The real worker renders what the clerk issues: the certificate PDF (queued on commit by the
+issue) and the results publicity list PDF (queued by the page), into the shared storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from pypdf import PdfReader
+
+from applications.models import Campaign, Level
+from applications.samples import fill_sample_application
+from review.aftercare.exports import publicity_list_request
+from review.aftercare.models import Certificate, CertificateStatus, ResultPublicity
+from review.aftercare.services import certificates_issue, decisions_record, result_publicity_set
+from tests.aftercare.conftest import move_window, put_accepted
+from tests.aftercare.test_defense import to_fee_paid
+from tests.factories import ApplicationFactory, ClerkFactory
+
+pytestmark = pytest.mark.worker
+
+
+def _wait(predicate, proc, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate() or proc.poll() is not None:
+            return
+        time.sleep(0.3)
+
+
+def _text(name: str) -> str:
+    with default_storage.open(name, "rb") as fh:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages).replace(" ", "")
+
+
+def test_worker_renders_the_certificate_and_the_publicity_list(reference, celery_worker_process):
+    # Default storage on purpose: the worker process reads and writes the same private directory.
+    campaign = Campaign.objects.get(code="demo")
+    move_window(campaign, "defense", -20, -15)
+    today = timezone.localdate()
+    app = ApplicationFactory(level=Level.objects.get(code="junior"))
+    fill_sample_application(app)
+    put_accepted(app)
+    clerk = ClerkFactory()
+    to_fee_paid(app, clerk)
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=today - dt.timedelta(days=14), actor=clerk)
+    result_publicity_set(campaign=campaign, start=today - dt.timedelta(days=13), end=today - dt.timedelta(days=1),
+                         actor=clerk)
+    certificates_issue(application_ids=[app.pk], actor=clerk)  # commits: the render is queued
+
+    certificate = Certificate.objects.get(application=app)
+    _wait(lambda: Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.READY).exists(),
+          celery_worker_process)
+    certificate.refresh_from_db()
+    log = Path(celery_worker_process.log_path).read_text()
+    assert certificate.is_ready, log
+    assert "aftercare.render_certificate" in log
+    text = _text(certificate.file.name)
+    assert app.applicant.real_name in text and certificate.number in text
+
+    stored, ready = publicity_list_request(campaign=campaign)
+    assert not ready
+    _wait(lambda: bool(ResultPublicity.objects.get(campaign=campaign).list_pdf), celery_worker_process)
+    stored.refresh_from_db()
+    assert stored.list_pdf, Path(celery_worker_process.log_path).read_text()
+    assert app.applicant.real_name in _text(stored.list_pdf.name)
+    assert publicity_list_request(campaign=campaign)[1] is True
+    for name in (certificate.file.name, stored.list_pdf.name):
+        default_storage.delete(name)
+    for attachment in app.attachments.all():
+        for f in (attachment.file, attachment.masked, attachment.thumbnail):
+            if f:
+                f.delete(save=False)
