@@ -83,6 +83,7 @@ def make_units():
 def make_accepted_forms(count: int, units) -> list[int]:
     """Applications through the real chain: sample sections, scans, photo, masking, one door."""
     from applications.samples import fill_sample_application
+    from review.demo import approve_at_unit
     from review.services import application_transition
     from tests.factories import ApplicationFactory, ClerkFactory, CountyOfficerFactory, UnitOfficerFactory
 
@@ -92,7 +93,8 @@ def make_accepted_forms(count: int, units) -> list[int]:
         unit = units[index % len(units)]
         app = fill_sample_application(ApplicationFactory(unit=unit))
         application_transition(application_id=app.pk, action="submit", actor=app.applicant)
-        for actor in (UnitOfficerFactory(unit=unit), CountyOfficerFactory(county=unit.county), clerk):
+        approve_at_unit(app, UnitOfficerFactory(unit=unit))  # with its publicity scans and period
+        for actor in (CountyOfficerFactory(county=unit.county), clerk):
             application_transition(application_id=app.pk, action="approve", actor=actor)
         ids.append(app.pk)
     return ids
