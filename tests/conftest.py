@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -127,40 +128,45 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """Start ``celery worker`` (solo pool) on the test database; yields the Popen object.
-
-    The test must commit what the worker reads (hence ``transactional_db``).
-    """
+@contextlib.contextmanager
+def start_celery_worker(*, log_path: Path, pool: str = "solo", args: tuple[str, ...] = (),
+                        env: dict[str, str] | None = None, wait_ready: bool = True, timeout: float = 90):
+    """Run ``celery -A portal worker`` on the test database until the block ends; yields the Popen
+    with ``log_path`` set.  The queue is purged first, so messages left by earlier tests are gone."""
     from portal.celery import app
 
     app.control.purge()
-    log = open(Path(settings.DATA_DIR) / f"test-worker-{os.getpid()}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    log_path = Path(log.name)
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("celery worker exited early:\n" + log_path.read_text())
-        if "ready." in log_path.read_text():
-            break
-        time.sleep(0.2)
-    else:
-        raise RuntimeError("celery worker did not become ready:\n" + log_path.read_text())
-    proc.log_path = log_path
-    try:
+    environment = {**_worker_env(), **(env or {})}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", f"--pool={pool}", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", *args],
+            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        proc.log_path = log_path
+        try:
+            deadline = time.monotonic() + timeout
+            while wait_ready and "ready." not in log_path.read_text():
+                if proc.poll() is not None:
+                    raise RuntimeError("celery worker exited early:\n" + log_path.read_text())
+                if time.monotonic() > deadline:
+                    raise RuntimeError("celery worker did not become ready:\n" + log_path.read_text())
+                time.sleep(0.2)
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A solo-pool ``celery worker`` on the test database; the test must commit what the worker
+    reads (hence ``transactional_db``)."""
+    log_path = Path(settings.DATA_DIR) / f"test-worker-{os.getpid()}.log"
+    with start_celery_worker(log_path=log_path) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()

@@ -28,8 +28,6 @@ from applications.enums import (
 )
 from applications.models import Application, Attachment
 
-from ..models import StateChange
-from ..states import State
 
 NONE = "无"
 

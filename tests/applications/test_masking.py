@@ -1,7 +1,6 @@
 """信息遮盖 on real images: the masked copy is black under every box, the original is untouched,
 answers are required before submission, and boxes outside the image are clipped."""
 
-import io
 import json
 
 import pytest

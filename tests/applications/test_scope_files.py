@@ -15,7 +15,6 @@ from tests.factories import (
     ApplicationFactory,
     ClerkFactory,
     CountyOfficerFactory,
-    UnitFactory,
     UnitOfficerFactory,
     UserFactory,
 )

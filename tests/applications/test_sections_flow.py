@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from applications.enums import Section
 from applications.forms import json_to_raw
-from applications.models import Application, ApplicationSection, Attachment, Level, ProfileSection, Specialty, Unit
+from applications.models import Application, ApplicationSection, Attachment, Level, ProfileSection, Specialty
 from applications.samples import fill_sample_application, sample_scan
 from applications.services import ApplicationLocked, application_create, section_save
 from review.services import application_transition

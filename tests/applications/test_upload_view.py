@@ -1,7 +1,6 @@
 """Uploads through the page: each bad file gets its own clear refusal, the draft stays intact,
 and a good sideways phone photo ends up upright, without EXIF, privately stored."""
 
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -4,8 +4,6 @@ touch), pass the checklist and submit."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import os
 from pathlib import Path
 
@@ -14,9 +12,8 @@ from django.utils import timezone
 from PIL import Image
 
 from applications.masking import MASK_COLOUR
-from applications.models import Application, Attachment, Unit
+from applications.models import Application, Attachment
 from applications.samples import sample_photo, sample_scan
-from portal.accounts.models import User
 from review.states import State
 from tests.applications.helpers import sideways_photo
 from tests.factories import ApplicantFactory, UnitFactory

@@ -6,9 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -114,32 +112,11 @@ def remove_worker_files(transactional_db):
 def prefork_worker(transactional_db, settings):
     """``celery worker --pool=prefork --concurrency=1``: killing its child mid-task is the crash
     ``acks_late`` + ``reject_on_worker_lost`` recover from (the parent re-queues the message)."""
-    from portal.celery import app
-    from tests.conftest import ROOT, _worker_env
+    from tests.conftest import start_celery_worker
 
-    app.control.purge()
     log_path = Path(settings.DATA_DIR) / f"test-prefork-worker-{os.getpid()}.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        try:
-            wait_for(lambda: proc.poll() is not None or "ready." in log_path.read_text(), timeout=90,
-                     interval=0.2, message=f"celery worker did not become ready, see {log_path}")
-            if proc.poll() is not None:
-                raise RuntimeError("celery worker exited early:\n" + log_path.read_text())
-            proc.log_path = log_path
-            yield proc
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+    with start_celery_worker(log_path=log_path, pool="prefork", args=("--concurrency=1",)) as proc:
+        yield proc
 
 
 def pool_children(pid: int) -> list[int]:

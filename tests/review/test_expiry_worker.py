@@ -4,10 +4,6 @@ return whose deadline has passed, and the applicant is told in the portal and by
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,11 +11,10 @@ import pytest
 from django.utils import timezone
 
 from applications.samples import fill_sample_application
-from portal.celery import app as celery_app
 from review.models import Notification
 from review.services import application_transition
 from review.states import State
-from tests.conftest import ROOT, _worker_env
+from tests.conftest import start_celery_worker
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 
 pytestmark = pytest.mark.worker
@@ -29,29 +24,12 @@ pytestmark = pytest.mark.worker
 def worker_with_beat(transactional_db, settings, tmp_path):
     """``celery worker -B`` on the test database, beat looking for expired returns every second,
     mail written by Django's file backend into ``tmp_path/mail``."""
-    celery_app.control.purge()
-    env = _worker_env()
-    env.update(PORTAL_EXPIRE_RETURNS_EVERY="1", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-               EMAIL_FILE_PATH=str(tmp_path / "mail"))
-    log_path = tmp_path / "worker.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-B", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--schedule", str(tmp_path / "beat")],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    proc.log_path = log_path
-    proc.mail_dir = tmp_path / "mail"
-    try:
+    env = {"PORTAL_EXPIRE_RETURNS_EVERY": "1", "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "EMAIL_FILE_PATH": str(tmp_path / "mail")}
+    with start_celery_worker(log_path=tmp_path / "worker.log", args=("-B", "--schedule", str(tmp_path / "beat")),
+                             env=env, wait_ready=False) as proc:
+        proc.mail_dir = tmp_path / "mail"
         yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
 
 
 def test_beat_abandons_an_expired_return_and_tells_the_applicant(reference, private_storage, worker_with_beat):
