@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference()
         load_seed_campaigns()
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings, request):
+    """Each test gets its own cache namespace, so counters such as the public look-up's rate limit
+    never leak from one test into the next.  A key prefix rather than ``cache.clear()``: with Redis
+    the cache shares its database with the Celery broker, which a flush would empty."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}}
 
 
 @pytest.fixture
