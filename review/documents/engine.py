@@ -18,6 +18,7 @@ tofu; ``tests/documents/test_fonts.py`` checks that.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import threading
@@ -164,6 +165,66 @@ class Engine:
             # data yields the same file, which is what makes retries idempotent.
             content = document.write_pdf()
         return RenderedPDF(content=content, pages=len(document.pages))
+
+
+def render_parts(htmls: list[str]) -> list[RenderedPDF]:
+    """Render several documents at once: the first here, each other one in a forked child.
+
+    Fork rather than a process pool: the child starts with WeasyPrint and the fonts already
+    loaded (no import, no font set-up), and Celery's prefork children may not start
+    ``multiprocessing`` children of their own.  The child only lays out HTML and writes bytes to a
+    pipe, then leaves with ``os._exit`` (no atexit hooks, no database connection closed behind the
+    parent's back).  A child that fails is redone here, so the result never depends on it.
+    """
+    if len(htmls) <= 1 or not hasattr(os, "fork"):
+        return [engine().render(html) for html in htmls]
+    children = []
+    for html in htmls[1:]:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_fd)
+            status = 1
+            try:
+                rendered = engine().render(html)
+                with os.fdopen(write_fd, "wb") as out:
+                    out.write(rendered.pages.to_bytes(4, "big") + rendered.content)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        children.append((pid, read_fd))
+    results = [engine().render(htmls[0])]
+    for (pid, read_fd), html in zip(children, htmls[1:]):
+        with os.fdopen(read_fd, "rb") as pipe:
+            payload = pipe.read()
+        _pid, status = os.waitpid(pid, 0)
+        if status == 0 and len(payload) > 4:
+            results.append(RenderedPDF(content=payload[4:], pages=int.from_bytes(payload[:4], "big")))
+        else:
+            logger.warning("a document part failed in its child process (status %s); rendering it here", status)
+            results.append(engine().render(html))
+    return results
+
+
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of ``parts`` in order; deterministic (same parts, same bytes)."""
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for part in parts:
+        writer.append(pypdf.PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def body_font_path() -> Path | None:
+    """The serif subset the listings' body text is set in (for ``paginate.TextMeasure``)."""
+    for family, path, _weight in subset_fonts():
+        if family == "Portal Serif":
+            return path
+    return None
 
 
 _engine: Engine | None = None
