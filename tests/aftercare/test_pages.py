@@ -140,6 +140,23 @@ def test_unit_batch_payment_through_the_fee_page(client, accepted, staff):
     assert FeePayment.objects.filter(batch__receipt_number="PL-77").count() == 2
 
 
+def test_fee_list_pages_while_totals_count_every_row(client, accepted, staff, monkeypatch):
+    from review.aftercare.views import lists
+
+    monkeypatch.setattr(lists, "FEE_PAGE_SIZE", 2)
+    apps = [accepted() for _ in range(3)]
+    client.force_login(staff.clerk)
+    first = client.get(_url("fees")).content.decode()
+    second = client.get(_url("fees") + "&page=2").content.decode()
+    listed = [[a.code for a in apps if f'data-application="{a.code}"' in page] for page in (first, second)]
+    assert [len(codes) for codes in listed] == [2, 1] and not set(listed[0]) & set(listed[1])
+    assert "第 1 / 2 页，共 3 份" in first and "campaign=demo&amp;page=2" in first
+    # 合计 covers all three on either page: 3 × 380 元 due, none paid.
+    for page in (first, second):
+        totals = page.split('data-testid="fee-totals"')[1].split("</table>")[0]
+        assert "<th>3</th><th>1140</th>" in totals
+
+
 def test_fraud_form_needs_confirmation_then_closes(client, accepted, staff):
     app = accepted()
     client.force_login(staff.clerk)

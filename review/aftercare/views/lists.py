@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +39,8 @@ def _url(name: str, campaign, *args) -> str:
 
 # -- fees ------------------------------------------------------------------------------------------
 
+FEE_PAGE_SIZE = 100
+
 def _units_with_unpaid(rows):
     seen, units = set(), []
     for row in rows:
@@ -62,8 +65,13 @@ def fees(request, batch_form=None):
                       and r.fee.payment is None and r.app.state in services.OPEN_AFTER_ACCEPTANCE]
     form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
         "unit": chosen.pk if chosen else "", "amount": sum(r.fee.due for r in unpaid_of_unit) or None})
+    # Totals and reconciliation count every row; the list itself is shown a page at a time.
+    page = Paginator(rows, FEE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "aftercare/fees.html", {
-        **page_context(request, campaign, "fees"), "rows": rows, "by_kind": by_kind, "overall": overall,
+        **page_context(request, campaign, "fees"), "rows": page.object_list, "page": page,
+        "query": query.urlencode(), "by_kind": by_kind, "overall": overall,
         "units": fee_reconciliation(request.user, campaign), "batch_form": form, "chosen": chosen,
         "unpaid_of_unit": unpaid_of_unit, "fee_window": campaign.fee_window,
     }, status=400 if batch_form is not None else 200)
@@ -370,7 +378,6 @@ def certify_bulk(request):
 def integrity(request):
     """诚信档案: visible to administrators and committee clerks only (404 for everyone else)."""
     clerk_or_404(request.user)
-    from django.core.paginator import Paginator
 
     page = Paginator(integrity_records_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "aftercare/integrity.html", {"page": page, "today": timezone.localdate(),
