@@ -19,7 +19,12 @@ def validate_id_number(value: str) -> str:
     """Return the normalised number or raise ``ValidationError`` with a message saying what is wrong."""
     number = normalize_id_number(value)
     try:
-        ric.validate(number)
+        try:
+            ric.validate(number)
+        except KeyError:
+            # python-stdnum 2.2 knows the prefecture of a code such as 652808 but finds no county
+            # for it and fails with KeyError instead of InvalidComponent: no such region.
+            raise InvalidComponent() from None
     except InvalidLength:
         raise ValidationError(_("身份证号码应为18位，您输入了%(n)d位。"), params={"n": len(number)}, code="length")
     except InvalidFormat:

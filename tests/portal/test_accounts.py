@@ -46,6 +46,18 @@ def test_register_refuses_birth_date_in_future(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("region", ["652808", "652816", "990101"])
+def test_register_refuses_a_region_code_that_does_not_exist(client, region):
+    # 6528xx is 巴州 but 08 and 16 are no county of it (python-stdnum raises KeyError on them);
+    # 99 is no province.  Either way the applicant is told, not shown a server error.
+    number = valid_id_number(region=region)
+    response = client.post(reverse("accounts:register"), _form(id_number=number))
+    assert response.status_code == 200
+    assert "出生日期或地区代码无效" in response.content.decode()
+    assert not User.objects.filter(id_number=number).exists()
+
+
+@pytest.mark.django_db
 def test_register_refuses_duplicate_and_keeps_input(client):
     data = _form()
     client.post(reverse("accounts:register"), data)
