@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 import zipfile
 
 import pytest
@@ -153,8 +154,8 @@ def test_fee_list_pages_while_totals_count_every_row(client, accepted, staff, mo
     assert "第 1 / 2 页，共 3 份" in first and "campaign=demo&amp;page=2" in first
     # 合计 covers all three on either page: 3 × 380 元 due, none paid.
     for page in (first, second):
-        totals = page.split('data-testid="fee-totals"')[1].split("</table>")[0]
-        assert "<th>3</th><th>1140</th>" in totals
+        overall = page.split('data-testid="fee-totals"')[1].split("<tfoot>")[1].split("</tfoot>")[0]
+        assert re.findall(r"<th[^>]*>([^<]*)</th>", overall) == ["合计", "3", "1140", "0", "0.00", "3", "1140.00"]
 
 
 def test_fraud_form_needs_confirmation_then_closes(client, accepted, staff):
