@@ -39,6 +39,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY") or (
 if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0")
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o]
 
 # Public address used in QR codes and e-mails (verification links must work off-site).

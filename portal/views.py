@@ -29,6 +29,12 @@ def _campaign_rows(today):
     return rows
 
 
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a stale page or a lost cookie, explained in Chinese (Django's own page
+    is English and meant for developers).  Nothing was processed, so nothing was changed."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def home(request):
     """Public home: every campaign with its windows, open ones first."""
     return render(request, "home.html", {"rows": _campaign_rows(timezone.localdate())})
