@@ -10,8 +10,17 @@ from ..models import Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    """Units grouped by county (``<optgroup>``), each labelled with its county and nature.  The
+    page adds a type-to-filter box (``static/js/unit_filter.js``): a prefecture has hundreds."""
+
     def label_from_instance(self, unit):
         return f"{unit.name}（{unit.county.name}·{unit.get_nature_display()}）"
+
+    def grouped_choices(self) -> list:
+        groups: dict[str, list] = {}
+        for unit in self.queryset:
+            groups.setdefault(unit.county.name, []).append((unit.pk, self.label_from_instance(unit)))
+        return [("", self.empty_label), *groups.items()]
 
 
 class NewApplicationForm(forms.Form):
@@ -33,4 +42,7 @@ class NewApplicationForm(forms.Form):
         self.fields["kind"].choices = [(k, Kind(k).label) for k in campaign.kinds or [Kind.REVIEW]]
         if len(self.fields["kind"].choices) == 1:
             self.fields["kind"].initial = self.fields["kind"].choices[0][0]
-        self.fields["unit"].queryset = Unit.objects.select_related("county").order_by("county__order", "name")
+        unit = self.fields["unit"]
+        unit.queryset = Unit.objects.select_related("county").order_by("county__order", "name")
+        unit.choices = unit.grouped_choices()
+        unit.widget.attrs["data-filter"] = _("输入关键字筛选，如“设计院”")

@@ -249,3 +249,26 @@ def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transac
     assert "等待审核" in page.locator(f"[data-application=\"{app.code}\"]").inner_text()
     # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_unit_is_found_by_typing_part_of_its_name(phone, live_server, login, transactional_db, reference):
+    wanted = UnitFactory(name="且末县水利电力建设有限公司")
+    UnitFactory(name="且末县农业技术推广站")
+    UnitFactory(name="巴州建筑设计研究院")
+    user = ApplicantFactory()
+    login(phone, user.username, "pass-12345")
+    phone.goto("/apply/new/?campaign=demo")
+    unit = phone.locator("select[name=unit]")
+    box = phone.get_by_placeholder("输入关键字筛选", exact=False)
+    assert unit.locator("optgroup").count() >= 1  # grouped by county
+
+    box.fill("且末")
+    assert "找到 2 个单位" in phone.locator(".select-filter-note").inner_text()
+    assert unit.input_value() == ""  # two left: the applicant still chooses
+    box.fill("且末 水利")
+    assert "已选中" in phone.locator(".select-filter-note").inner_text()
+    assert unit.input_value() == str(wanted.pk)
+    box.fill("不存在的单位")
+    assert "没有名称包含" in phone.locator(".select-filter-note").inner_text()
+    box.fill("")
+    assert unit.locator("option").count() >= 4  # all back, with "——请选择——"
