@@ -1,5 +1,12 @@
+"""Admin of the applicant's data and the campaigns.  Every edit is recorded in the audit log
+(``AuditedAdmin``); the history of an application is read-only (the one door writes it)."""
+
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from portal.audit.admin import AuditedAdmin
 
 from .models import (
     Application,
@@ -14,8 +21,10 @@ from .models import (
     Level,
     MaterialRequirement,
     PaperItem,
+    ReturnNote,
     Series,
     Specialty,
+    StateChange,
     TitleName,
     Unit,
 )
@@ -32,30 +41,30 @@ class TitleNameInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(AuditedAdmin):
     list_display = ("name", "order")
     inlines = [SpecialtyInline, TitleNameInline]
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+class SpecialtyAdmin(AuditedAdmin):
     list_display = ("name", "series")
     list_filter = ("series",)
     search_fields = ("name", "series__name")
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(AuditedAdmin):
     list_display = ("name", "code", "rank")
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(AuditedAdmin):
     list_display = ("name", "order")
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("name", "nature", "county", "competent_unit", "grassroots_below_county", "is_personnel_agency")
     list_filter = ("nature", "county", "grassroots_below_county")
     search_fields = ("name",)
@@ -64,7 +73,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(AuditedAdmin):
     list_display = ("name", "short_name")
     search_fields = ("name",)
 
@@ -96,7 +105,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdmin):
     list_display = ("code", "year", "title", "committee", "online_start", "online_end")
     list_filter = ("year", "committee")
     search_fields = ("code", "title", "issuer")
@@ -131,7 +140,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin):
     list_display = ("code", "applicant", "campaign", "specialty", "level", "kind", "state", "submission_count")
     list_filter = ("campaign", "state", "level", "kind")
     search_fields = ("code", "applicant__real_name", "applicant__id_number")
@@ -140,9 +149,40 @@ class ApplicationAdmin(admin.ModelAdmin):
     raw_id_fields = ("applicant",)
     inlines = [SectionInline]
 
+    @admin.display(description=_("审计记录"))
+    def audit_link(self, application: Application):
+        url = reverse("admin:audit_auditevent_changelist") + f"?application_code={application.code}"
+        return format_html('<a href="{}">{}</a>', url, _("查看此申报的审计记录"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "audit_link")
+
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(AuditedAdmin):
     list_display = ("application", "section", "slot", "content_type", "size", "needs_masking", "created_at")
     list_filter = ("section", "needs_masking")
     raw_id_fields = ("application",)
+
+
+@admin.register(StateChange)
+class StateChangeAdmin(admin.ModelAdmin):
+    list_display = ("application", "action", "from_state", "to_state", "actor", "actor_role", "created_at")
+    list_filter = ("to_state", "actor_role")
+    raw_id_fields = ("application", "actor")
+
+    # Append-only history: visible to administrators, never edited.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReturnNote)
+class ReturnNoteAdmin(admin.ModelAdmin):
+    list_display = ("application", "section", "attachment", "text")
+    raw_id_fields = ("change", "application", "attachment")

@@ -9,13 +9,16 @@ private-enterprise applicant under notice 004 no annual evaluations, and so on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from .bans import Bans, bans_for
 from .enums import Kind, Section, UnitNature
 from .materials import MaterialFacts, ResolvedMaterial, resolve_materials
 from .models import Application, Attachment
+from .rules import CAMPAIGN_PREFETCH, evaluate, profile_from_sections
 
 # Per-row evidence: each row of the section needs its own scan (获奖情况须与附件一致).
 ROW_EVIDENCE = {"award_certificate": Section.AWARDS}
@@ -137,8 +140,9 @@ def _need(material: ResolvedMaterial, application: Application, data: dict) -> i
     return material.min_count
 
 
-def build_checklist(application: Application) -> Checklist:
-    """Three queries: sections, the campaign's checklist, attachments."""
+def build_checklist(application: Application, *, bans: Bans | None = None) -> Checklist:
+    """Three queries: sections, the campaign's checklist, attachments (and, once the rule engine
+    is asked, the applicant's bans unless given: ``applications.bans``)."""
     rows = {s.key: s for s in application.sections.all()}
     data = {k: s.data for k, s in rows.items() if s.is_complete}
     facts = facts_for(application, data)
@@ -172,7 +176,7 @@ def build_checklist(application: Application) -> Checklist:
                                                        material.code))
         statuses.append(status)
     by_key = {s.key: s for s in statuses}
-    verdict = _verdict_problems(application, data, by_key)
+    verdict = _verdict_problems(application, data, by_key, bans)
     for attachment in attachments:
         if not attachment.masking_answered and attachment.section in by_key:
             name = next((m.material.name for s in statuses for m in s.materials
@@ -192,26 +196,19 @@ RULE_SECTION = {"title_level": Section.QUALIFICATION, "years_in_grade": Section.
 RULE_INPUTS = (Section.BASIC, Section.EDUCATION, Section.QUALIFICATION)
 
 
-def _verdict_problems(application: Application, data: dict, by_key: dict[str, SectionStatus]):
+def _verdict_problems(application: Application, data: dict, by_key: dict[str, SectionStatus], bans: Bans | None):
     """Ask the rule engine (``applications.rules.evaluate``) once the sections it reads are
     complete; what blocks eligibility, and the continuing-education years still missing, become
     problems of the section where the applicant can change them."""
-    from django.db.models import prefetch_related_objects
-
-    from .rules import CAMPAIGN_PREFETCH, evaluate, profile_from_sections
-
     if any(key not in data for key in RULE_INPUTS):
         return None
     if Section.EVALUATIONS in by_key and Section.EVALUATIONS not in data:
         return None
-    from dataclasses import replace
-
-    from review.aftercare.bans import bans_for
-
     campaign = application.campaign
     prefetch_related_objects([campaign], *CAMPAIGN_PREFETCH)
     # 诚信档案: the integrity records fill the ban fields the sections cannot know.
-    bans = bans_for(id_number=application.applicant.id_number, unit_id=application.unit_id)
+    if bans is None:
+        bans = bans_for(id_number=application.applicant.id_number, unit_id=application.unit_id)
     profile = replace(profile_from_sections(application, data), banned_until=bans.person_until,
                       unit_banned_until=bans.unit_until)
     verdict = evaluate(campaign, application.specialty, application.level, application.kind, profile)
@@ -230,5 +227,5 @@ def _verdict_problems(application: Application, data: dict, by_key: dict[str, Se
     return verdict
 
 
-def submission_problems(application: Application) -> list[Problem]:
-    return build_checklist(application).problems
+def submission_problems(application: Application, *, bans: Bans | None = None) -> list[Problem]:
+    return build_checklist(application, bans=bans).problems

@@ -1,7 +1,7 @@
 """Demo data: units in several counties, a login for every role, applicants.
 
 Idempotent: rows are found by their natural keys and updated.  ``seed_demo`` calls ``build`` of
-this module and then of ``review.demo`` (applications in every state)."""
+this module and then of the builders above it (``settings.PORTAL_DEMO_BUILDERS``)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ LOGINS = [
 
 
 @transaction.atomic
-def build(*, stdout=None) -> dict:
+def build(*, stdout=None, context: dict | None = None) -> dict:
     load_reference()
     load_seed_campaigns()
     counties = {c.name: c for c in County.objects.all()}

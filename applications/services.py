@@ -1,10 +1,12 @@
 """Writes of the applicant's pages: create an application from the profile, save sections (drafts
 and valid content), autosave, upload and delete scans, answer the masking question.
 
-Each function takes keyword arguments, runs in one transaction and raises an exception carrying a
-Chinese message (``ApplicationLocked``, ``UploadRefused``, ``MaskingRefused``) that views show as is.
-State changes (submit, resubmit, withdraw) are not here: they go through the one door,
-``review.services.application_transition``.
+Each function takes keyword arguments, runs in one transaction, writes one audit event for the
+change it makes (``portal.audit``; the actor is the applicant: the views only ever hand a service
+the user's own application) and raises a ``portal.errors.Refused`` carrying a Chinese message
+(``ApplicationRefused``, ``ApplicationLocked``, ``UploadRefused``, ``MaskingRefused``).  OCR is
+queued on commit (``portal.dispatch``).  State changes (submit, resubmit, withdraw) are not here:
+they go through the one door, ``review.services.application_transition``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from review.states import EDITABLE, State
+from portal.accounts.validators import birth_date_of, gender_of
+from portal.audit.actions import AuditAction
+from portal.audit.services import audit_record, changes
+from portal.dispatch import enqueue_on_commit
+from portal.errors import Conflict, Refused
 
 from .checklist import ROW_EVIDENCE, ROW_SLOTS, build_checklist
 from .enums import Section
@@ -27,21 +33,19 @@ from .masking import burn_mask_boxes
 from .models import Application, ApplicationSection, Attachment, Campaign, Level, ProfileSection, Specialty, Unit
 from .ocr import ocr_available
 from .sections import PROFILE_SECTIONS
+from .states import EDITABLE, State
+from .tasks import ocr_check_masked_task, ocr_propose_task
 from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, UploadRefused, accept_upload, attach
 
 MAX_FILES_PER_SLOT = 30
 
 
-class ApplicationRefused(Exception):
+class ApplicationRefused(Refused):
     """A write the applicant may not make now; ``message`` says why, in Chinese."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
-
-class ApplicationLocked(ApplicationRefused):
-    pass
+class ApplicationLocked(ApplicationRefused, Conflict):
+    """The application is not editable in its state (submitted, or the return deadline passed)."""
 
 
 class MaskingRefused(ApplicationRefused):
@@ -67,8 +71,6 @@ def ensure_editable(application: Application, now: dt.datetime | None = None) ->
 
 def _basic_from_registration(application: Application) -> dict[str, list[str]]:
     """What the portal already knows for 基本信息: registration and the chosen unit."""
-    from portal.accounts.validators import birth_date_of, gender_of
-
     user, unit = application.applicant, application.unit
     raw = {"basic-name": [user.real_name], "basic-phone": [user.phone or ""],
            "basic-unit_name": [unit.name], "basic-unit_nature": [unit.nature], "basic-county": [unit.county.name],
@@ -125,26 +127,49 @@ def application_create(*, applicant, campaign: Campaign, specialty: Specialty, l
             _store(application, key, json_to_raw(key, profile[key]))
         elif key == Section.BASIC:
             _store(application, key, {**json_to_raw(key, {}), **_basic_from_registration(application)})
+    audit_record(action=AuditAction.APPLICATION_CREATED, actor=applicant, obj=application, after={
+        "campaign": campaign.code, "specialty": specialty.pk, "level": level.pk, "kind": kind, "unit": unit.pk,
+        "prefilled": sorted(k for k in PROFILE_SECTIONS if k in profile or k == Section.BASIC)})
     return application
 
 
 # --- sections ---------------------------------------------------------------------------------
 
+def _section_write(application: Application, key: str, raw: dict[str, list[str]],
+                   ) -> tuple[ApplicationSection, SectionEditor, dict, dict]:
+    """Keep ``raw`` as the draft; when it validates it becomes the content and, for profile
+    sections, the profile.  Returns the section, its editor and what changed (before, after)."""
+    ensure_editable(application)
+    old = ApplicationSection.objects.filter(application=application, key=key).first()
+    was = {**(old.data if old else {}), "is_complete": bool(old and old.is_complete)}
+    old_draft = (old.draft or {}) if old else {}
+    section, editor = _store(application, key, raw)
+    if section.is_complete and key in PROFILE_SECTIONS:
+        ProfileSection.objects.update_or_create(user=application.applicant, key=key, defaults={"data": section.data})
+    before, after = changes(was, {**section.data, "is_complete": section.is_complete})
+    if not (before or after):
+        # Only the draft moved (a form that does not validate yet): which fields were typed in.
+        after = {"draft_fields": sorted(k for k in {*old_draft, *raw} if old_draft.get(k) != raw.get(k))}
+    return section, editor, before, after
+
+
 @transaction.atomic
 def section_save(*, application: Application, key: str, raw: dict[str, list[str]]) -> tuple[ApplicationSection, SectionEditor]:
     """Keep ``raw`` as the draft whatever it holds; when it validates, it becomes the section's
     content and, for profile sections, the applicant's profile (pre-filling their next application)."""
-    ensure_editable(application)
-    section, editor = _store(application, key, raw)
-    if section.is_complete and key in PROFILE_SECTIONS:
-        ProfileSection.objects.update_or_create(user=application.applicant, key=key, defaults={"data": section.data})
+    section, editor, before, after = _section_write(application, key, raw)
+    audit_record(action=AuditAction.SECTION_SAVED, actor=application.applicant, obj=section,
+                 application=application, before=before, after=after)
     return section, editor
 
 
+@transaction.atomic
 def section_autosave(*, application: Application, key: str, raw: dict[str, list[str]]) -> ApplicationSection:
     """The page saves every few seconds: same as ``section_save`` (a draft that validates is the
-    content, so what is submitted is always what the applicant last saw)."""
-    section, _editor = section_save(application=application, key=key, raw=raw)
+    content, so what is submitted is always what the applicant last saw); its own audit code."""
+    section, _editor, before, after = _section_write(application, key, raw)
+    audit_record(action=AuditAction.SECTION_DRAFT_SAVED, actor=application.applicant, obj=section,
+                 application=application, before=before, after=after)
     return section
 
 
@@ -156,33 +181,35 @@ def section_delete_row(*, application: Application, key: str, raw: dict[str, lis
     ensure_editable(application)
     slots = [slot for slot, section in ROW_SLOTS.items() if section == key]
     doomed = list(application.attachments.filter(slot__in=slots, row=index))
+    removed = [{"slot": a.slot, "file": a.file.name} for a in doomed]
     for attachment in doomed:
         _delete_files(attachment)
         attachment.delete()
     for attachment in application.attachments.filter(slot__in=slots, row__gt=index).order_by("row"):
         Attachment.objects.filter(pk=attachment.pk).update(row=attachment.row - 1)
-    return section_save(application=application, key=key, raw=raw_delete_row(key, raw, index))
+    section, editor, before, after = _section_write(application, key, raw_delete_row(key, raw, index))
+    audit_record(action=AuditAction.SECTION_ROW_DELETED, actor=application.applicant, obj=section,
+                 application=application, before=before, after={**after, "row": index, "scans_removed": removed})
+    return section, editor
 
 
+@transaction.atomic
 def profile_section_save(*, user, key: str, raw: dict[str, list[str]]) -> tuple[ProfileSection | None, SectionEditor]:
     """Profile sections are checked without a campaign; only valid content is kept (the page
     re-renders what was typed, and the browser keeps a copy, so nothing is lost)."""
     editor = SectionEditor(key, context=SectionContext(user=user), raw=raw)
     if not editor.is_valid():
         return None, editor
+    old = ProfileSection.objects.filter(user=user, key=key).values_list("data", flat=True).first() or {}
     profile, _created = ProfileSection.objects.update_or_create(user=user, key=key,
                                                                 defaults={"data": editor.to_json()})
+    before, after = changes(old, profile.data)
+    audit_record(action=AuditAction.PROFILE_SECTION_SAVED, actor=user, obj=profile, person=user, before=before,
+                 after=after)
     return profile, editor
 
 
 # --- attachments ------------------------------------------------------------------------------
-
-def _schedule(task_name: str, attachment_id: int) -> None:
-    from . import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(attachment_id=attachment_id))
-
 
 @transaction.atomic
 def attachment_upload(*, application: Application, upload, slot: str, row: int | None = None) -> Attachment:
@@ -213,10 +240,13 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
     if attachment.is_image:
         if ocr_available():
             attachment.ocr_status = "pending"
-            _schedule("ocr_propose_task", attachment.pk)
+            enqueue_on_commit(ocr_propose_task, attachment_id=attachment.pk)
         else:
             attachment.ocr_status = "unavailable"
         attachment.save(update_fields=["ocr_status"])
+    audit_record(action=AuditAction.ATTACHMENT_UPLOADED, actor=application.applicant, obj=attachment,
+                 application=application, after={"slot": slot, "row": row, "file": attachment.file.name,
+                                                 "sha256": attachment.sha256, "name": attachment.original_name})
     return attachment
 
 
@@ -228,10 +258,14 @@ def _delete_files(attachment: Attachment) -> None:
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment) -> None:
-    ensure_editable(attachment.application)
+    application = attachment.application
+    ensure_editable(application)
     # Files go once the row is gone for good: a rolled-back delete keeps both.
     files = [f.name for f in (attachment.file, attachment.thumbnail, attachment.masked) if f]
     storage = attachment.file.storage
+    audit_record(action=AuditAction.ATTACHMENT_DELETED, actor=application.applicant, obj=attachment,
+                 application=application, before={"slot": attachment.slot, "row": attachment.row,
+                                                  "file": attachment.file.name, "sha256": attachment.sha256})
     attachment.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
@@ -264,15 +298,18 @@ def attachment_set_masking(*, attachment: Attachment, needs_masking: bool, boxes
     The original is never changed; committee reviewers get the masked copy
     (``Attachment.reviewer_file``).  The masked copy is read back by OCR in the worker.
     """
-    ensure_editable(attachment.application)
+    application = attachment.application
+    ensure_editable(application)
     if not attachment.is_image:
         raise MaskingRefused(_("PDF文件无需遮盖。"))
+    was = {"needs_masking": attachment.needs_masking, "mask_boxes": attachment.mask_boxes}
     if attachment.masked:
         attachment.masked.delete(save=False)
     attachment.mask_check, attachment.mask_check_status = [], ""
     if not needs_masking:
         attachment.needs_masking, attachment.mask_boxes = False, []
         attachment.save()
+        _masking_audit(attachment, was)
         return attachment
     with attachment.file.open("rb") as handle:
         original = handle.read()
@@ -286,62 +323,21 @@ def attachment_set_masking(*, attachment: Attachment, needs_masking: bool, boxes
     if ocr_available():
         attachment.mask_check_status = "pending"
         attachment.save()
-        _schedule("ocr_check_masked_task", attachment.pk)
+        enqueue_on_commit(ocr_check_masked_task, attachment_id=attachment.pk)
     else:
         attachment.mask_check_status = "unavailable"
         attachment.save()
+    _masking_audit(attachment, was)
     return attachment
 
 
-# --- OCR (run by the worker) ------------------------------------------------------------------
-
-def _identity(attachment: Attachment) -> tuple[str, str]:
-    user = attachment.application.applicant
-    return user.real_name, user.id_number or ""
-
-
-def attachment_ocr_propose(*, attachment_id: int) -> Attachment | None:
-    """Propose mask boxes where the applicant's name or ID number appears on the original."""
-    from .ocr import OCRUnavailable, find_identity
-
-    attachment = Attachment.objects.select_related("application__applicant").filter(pk=attachment_id).first()
-    if attachment is None or not attachment.is_image:
-        return None
-    name, number = _identity(attachment)
-    try:
-        with attachment.file.open("rb") as handle, Image.open(handle) as image:
-            hits = find_identity(image, name=name, id_number=number)
-    except OCRUnavailable:
-        Attachment.objects.filter(pk=attachment_id).update(ocr_status="unavailable")
-        return attachment
-    Attachment.objects.filter(pk=attachment_id).update(ocr_hits=[h.as_json() for h in hits], ocr_status="done")
-    attachment.refresh_from_db()
-    return attachment
-
-
-def attachment_ocr_check_masked(*, attachment_id: int) -> Attachment | None:
-    """Read the masked copy back: anything of the name or ID number still legible is recorded."""
-    from .ocr import OCRUnavailable, find_identity
-
-    attachment = Attachment.objects.select_related("application__applicant").filter(pk=attachment_id).first()
-    if attachment is None or not attachment.masked:
-        return None
-    name, number = _identity(attachment)
-    masked_name = attachment.masked.name
-    try:
-        with attachment.masked.open("rb") as handle, Image.open(handle) as image:
-            hits = find_identity(image, name=name, id_number=number)
-    except OCRUnavailable:
-        Attachment.objects.filter(pk=attachment_id, masked=masked_name).update(mask_check_status="unavailable")
-        return attachment
-    # Only if the masked copy is still the one read: the applicant may have redrawn meanwhile.
-    Attachment.objects.filter(pk=attachment_id, masked=masked_name).update(
-        mask_check=[h.as_json() for h in hits], mask_check_status="leak" if hits else "clean")
-    attachment.refresh_from_db()
-    return attachment
+def _masking_audit(attachment: Attachment, was: dict) -> None:
+    before, after = changes(was, {"needs_masking": attachment.needs_masking, "mask_boxes": attachment.mask_boxes})
+    audit_record(action=AuditAction.MASKING_ANSWERED, actor=attachment.application.applicant, obj=attachment,
+                 application=attachment.application, before=before,
+                 after={**after, "slot": attachment.slot, "masked": attachment.masked.name or ""})
 
 
 __all__ = ["ApplicationLocked", "ApplicationRefused", "MaskingRefused", "UploadRefused", "application_create",
-           "attachment_delete", "attachment_ocr_check_masked", "attachment_ocr_propose", "attachment_set_masking",
-           "attachment_upload", "ensure_editable", "profile_section_save", "section_autosave", "section_context",
-           "section_delete_row", "section_save"]
+           "attachment_delete", "attachment_set_masking", "attachment_upload", "ensure_editable",
+           "profile_section_save", "section_autosave", "section_context", "section_delete_row", "section_save"]

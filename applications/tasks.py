@@ -1,11 +1,12 @@
-"""Celery tasks of the applicant's side: thin wrappers (ids in, service call) started with
-``transaction.on_commit`` by ``applications.services``."""
+"""Celery tasks of the applicant's side: thin wrappers (ids in, service call), queued on commit
+by ``applications.services`` through ``portal.dispatch.enqueue_on_commit`` (queue ``ocr``)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from .models import Attachment
+from .ocr_passes import attachment_ocr_check_masked, attachment_ocr_propose
 
 
 def _run(task, service, status_field: str, attachment_id: int) -> str:
@@ -15,19 +16,18 @@ def _run(task, service, status_field: str, attachment_id: int) -> str:
         attachment = service(attachment_id=attachment_id)
     except Exception as exc:  # Tesseract crashed or timed out: not the applicant's problem.
         if task.request.retries >= task.max_retries:
-            from .models import Attachment
-
             Attachment.objects.filter(pk=attachment_id).update(**{status_field: "error"})
             return "error"
-        raise task.retry(exc=exc)
+        raise task.retry(exc=exc) from exc
     return getattr(attachment, status_field) if attachment else "gone"
 
 
-@shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+@shared_task(name="applications.ocr_propose", bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
 def ocr_propose_task(self, *, attachment_id: int) -> str:
-    return _run(self, services.attachment_ocr_propose, "ocr_status", attachment_id)
+    return _run(self, attachment_ocr_propose, "ocr_status", attachment_id)
 
 
-@shared_task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+@shared_task(name="applications.ocr_check_masked", bind=True, max_retries=2, default_retry_delay=10,
+             acks_late=True)
 def ocr_check_masked_task(self, *, attachment_id: int) -> str:
-    return _run(self, services.attachment_ocr_check_masked, "mask_check_status", attachment_id)
+    return _run(self, attachment_ocr_check_masked, "mask_check_status", attachment_id)

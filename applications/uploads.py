@@ -18,6 +18,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
 
+from portal.errors import Refused
+
 from .models import Application, Attachment
 
 # A 60-megapixel phone photo is the largest honest scan; above that, refuse before decoding.
@@ -42,11 +44,11 @@ MIN_SHARPNESS = 25.0
 _LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
 
 
-class UploadRefused(Exception):
+class UploadRefused(Refused):
+    """A file that cannot be accepted; ``code`` names the reason for the page's script."""
+
     def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

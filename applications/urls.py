@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import selfcheck, views
 
 app_name = "applications"
 
@@ -13,17 +13,14 @@ urlpatterns = [
     path("apply/<str:code>/section/<slug:key>/autosave/", views.section_autosave, name="autosave"),
     path("apply/<str:code>/check/", views.application_checklist, name="checklist"),
     path("apply/<str:code>/preview/", views.application_preview, name="preview"),
-    path("apply/<str:code>/submit/", views.application_submit, name="submit"),
-    path("apply/<str:code>/withdraw/", views.application_withdraw, name="withdraw"),
     path("apply/<str:code>/upload/", views.attachment_upload, name="upload"),
     path("apply/<str:code>/files/<uuid:uid>/delete/", views.attachment_delete, name="attachment_delete"),
     path("apply/<str:code>/mask/", views.masking_index, name="masking"),
     path("apply/<str:code>/mask/<uuid:uid>/", views.masking_edit, name="mask"),
     path("apply/<str:code>/mask/<uuid:uid>/status/", views.masking_status, name="mask_status"),
-    path("files/<uuid:uid>/<slug:variant>/", views.attachment_file, name="attachment_file"),
+    # 自助预审 (public self-check, issue 3)
+    path("selfcheck/", selfcheck.selfcheck, name="selfcheck"),
 ]
-
-# 自助预审 (public self-check, issue 3)
-from . import selfcheck  # noqa: E402
-
-urlpatterns += [path("selfcheck/", selfcheck.selfcheck, name="selfcheck")]
+# Submit, withdraw and the scans (``/files/…``) are the applicant's pages too, but they call the
+# one door or the chain's scope rule: ``review.urls.applicant_urlpatterns``, joined into this
+# namespace by ``portal.urls``.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,9 +56,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_fsm",
+    # Layers, lowest first (README "Layering"; enforced by .importlinter): portal infrastructure,
+    # applications, review, and the two apps built on review (aftercare may use documents).
     "portal.accounts",
+    "portal.audit",
     "applications",
     "review",
+    "review.documents",
+    "review.aftercare",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The one handler of refusals (portal.errors.Refused): a Chinese page or JSON, right status.
+    "portal.errors.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -213,7 +221,14 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "portal")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by the review app (see review/apps.py)
-CELERY_IMPORTS = ("review.documents.tasks",)
+# Queues the deployment may give their own workers (portal.dispatch); a worker started without
+# -Q consumes every queue listed here, so one worker still does everything.
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, "interactive", "bulk", "ocr", "mail")]
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": "interactive"},  # batch renders (certificates) ask for "bulk" themselves
+    "applications.ocr_*": {"queue": "ocr"},
+    "review.send_mail": {"queue": "mail"},
+}
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -252,6 +267,8 @@ LOGGING = {
 }
 
 # --- Portal knobs ---------------------------------------------------------------------------
+# seed_demo: each layer adds what it owns, lowest first (the composition root names them).
+PORTAL_DEMO_BUILDERS = ["applications.demo", "review.demo", "review.aftercare.demo"]
 PORTAL_NAME = _("巴州职称申报评审平台")
 PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 PORTAL_TESSERACT_CMD = env("PORTAL_TESSERACT_CMD", "tesseract")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from applications.models import Campaign
 from portal.accounts.models import Role
 from review.selectors import applications_in_queue_of, applications_visible_to
-from review.states import State
+from applications.states import State
 
 
 def _campaign_rows(today):

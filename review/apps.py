@@ -1,3 +1,5 @@
+import os
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +14,6 @@ class ReviewConfig(AppConfig):
     verbose_name = _("逐级审核与评审")
 
     def ready(self) -> None:
-        import os
-
         every = float(os.environ.get("PORTAL_EXPIRE_RETURNS_EVERY", EXPIRE_RETURNS_EVERY_SECONDS))
         # settings.CELERY_BEAT_SCHEDULE is the dict Celery reads (config_from_object is lazy).
         settings.CELERY_BEAT_SCHEDULE.setdefault("review-expire-returns", {

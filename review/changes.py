@@ -7,11 +7,14 @@ at each submission) and names things with the labels users know.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
 from applications.enums import Section
+from applications.selectors import submission_rounds
+
+from .selectors import is_blind, redactor_for
 
 FIELD_LABELS = {
     "name": "姓名", "gender": "性别", "ethnicity": "族别", "birth_date": "出生日期", "id_number": "身份证号码",
@@ -128,8 +131,6 @@ def round_changes(previous: dict, current: dict, *, material_names: dict[str, st
 def latest_round_changes(application, viewer) -> list[SectionChanges] | None:
     """What changed in the latest submission compared with the one before; ``None`` for a first
     submission (nothing to compare)."""
-    from .selectors import is_blind, redactor_for, submission_rounds
-
     rounds = [c for c in submission_rounds(application) if "round" in (c.data or {})]
     if len(rounds) < 2:
         return None

@@ -1,8 +1,10 @@
 """Demo applications in every state of the chain, driven through the one door so that their
 history, notes, notifications and publicity records are what real use leaves behind.
 
-``build`` runs after ``applications.demo.build`` (units and logins).  Idempotent: an application
-that already exists (found by applicant × campaign × specialty × level × kind) is left alone.
+``build`` runs after ``applications.demo.build`` (units and logins) and before
+``review.aftercare.demo.build``, which takes the accepted cases on (``settings.PORTAL_DEMO_BUILDERS``).
+Idempotent: an application that already exists (found by applicant × campaign × specialty × level ×
+kind) is left alone.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from applications.samples import fill_sample_application, sample_scan
 from portal.accounts.models import Role, User
 
 from .services import application_transition, publicity_scans_attach
-from .states import State
+from applications.states import State
 from .workdays import latest_publicity_start
 
 
@@ -44,7 +46,7 @@ def publicity_dates(campaign: Campaign, today: dt.date) -> dict:
 
 def approve_at_unit(application: Application, officer, *, now: dt.datetime | None = None) -> Application:
     now = now or timezone.now()
-    publicity_scans_attach(application=application,
+    publicity_scans_attach(application=application, actor=officer, now=now,
                            files=publicity_files(application.unit.name, application.applicant.real_name))
     return application_transition(application_id=application.pk, action="approve", actor=officer, now=now,
                                   data={"publicity": publicity_dates(application.campaign, timezone.localdate(now))})
@@ -88,7 +90,8 @@ CASES = [
     DemoCase("周敏", "19900817", "262", UNIT_B, "建筑", "intermediate", State.COMMITTEE_REVIEW, "resubmitted"),
     DemoCase("艾力·吐尔逊", "19850405", "191", UNIT_A, "电力", "intermediate", State.ACCEPTED, "partial_paper"),
     DemoCase("杨帆", "19920101", "213", UNIT_B, "建筑", "junior", State.DEFENSE_EXEMPT),
-    # After acceptance (review.aftercare): paper, fee, defense, fraud.
+    # After acceptance (review.aftercare.demo takes them on from 评审委员会已接收材料): paper, fee,
+    # defense, fraud.
     DemoCase("吴刚", "19870621", "315", UNIT_A, "建筑", "intermediate", State.PAPER_RECEIVED),
     DemoCase("李娜", "19900228", "326", UNIT_B, "建筑", "intermediate", State.FEE_PAID),
     DemoCase("赵磊", "19860915", "337", UNIT_A, "建筑", "intermediate", State.DEFENSE_SCHEDULED),
@@ -101,13 +104,12 @@ CASES = [
 ZHANG = DemoCase("张建华", "", "", UNIT_A, "建筑", "intermediate", State.RETURNED)
 
 
-def _officers() -> dict[str, User]:
-    users = {u.username: u for u in User.objects.filter(username__in=["danwei", "danwei2", "zhuguan", "xianshi",
-                                                                       "pingwei"])}
-    return users
+def demo_officers() -> dict[str, User]:
+    return {u.username: u for u in User.objects.filter(username__in=["danwei", "danwei2", "zhuguan", "xianshi",
+                                                                      "pingwei"])}
 
 
-def _applicant(case: DemoCase) -> User:
+def demo_applicant(case: DemoCase) -> User:
     if case is ZHANG:
         return User.objects.get(real_name="张建华", role=Role.APPLICANT)
     id_number = demo_id_number("652801", case.birth, case.seq)
@@ -170,21 +172,26 @@ def _drive(app: Application, case: DemoCase, officers: dict[str, User], now: dt.
     if case.target == State.COMMITTEE_REVIEW:
         return
     door("approve", clerk)
-    from .aftercare.demo import after_acceptance
-
-    after_acceptance(app, case, clerk, now)
 
 
-def build(*, stdout=None) -> dict:
+def demo_application(case: DemoCase) -> Application | None:
+    """The demo campaign's application of ``case``, if built."""
+    return (Application.objects.filter(applicant=demo_applicant(case), campaign__code="demo",
+                                       specialty__series__name="工程系列", specialty__name=case.specialty,
+                                       level__code=case.level, kind=Kind.REVIEW)
+            .select_related("campaign", "level", "unit", "specialty").first())
+
+
+def build(*, stdout=None, context: dict | None = None) -> dict:
     campaign = Campaign.objects.get(code="demo")
-    officers = _officers()
+    officers = demo_officers()
     units = {u.name: u for u in Unit.objects.filter(name__in=[UNIT_A, UNIT_B])}
     levels = {lvl.code: lvl for lvl in Level.objects.all()}
     specialties = {s.name: s for s in Specialty.objects.filter(series__name="工程系列", name__in=["建筑", "电力"])}
     now = timezone.now()
     created = []
     for case in [*CASES, ZHANG]:
-        applicant = _applicant(case)
+        applicant = demo_applicant(case)
         app, new = Application.objects.get_or_create(
             applicant=applicant, campaign=campaign, specialty=specialties[case.specialty],
             level=levels[case.level], kind=Kind.REVIEW, defaults={"unit": units[case.unit]})
@@ -193,11 +200,12 @@ def build(*, stdout=None) -> dict:
         fill_sample_application(app)
         _drive(app, case, officers, now)
         created.append(app.pk)
-    from .aftercare.demo import build_certified
-
-    created.extend(build_certified(officers))
-    if stdout is not None:
-        states = Application.objects.filter(campaign=campaign).values_list("state", flat=True)
-        summary = "、".join(f"{State(s).label}{list(states).count(s)}份" for s in dict.fromkeys(sorted(states)))
-        stdout.write(f"演示申报：新建{len(created)}份；{summary}")
     return {"review_demo_applications": created}
+
+
+def demo_summary(created: int) -> str:
+    """The line ``seed_demo`` prints once every builder has run: how many were made, and the
+    demo campaign's applications by state."""
+    states = list(Application.objects.filter(campaign__code="demo").values_list("state", flat=True))
+    summary = "、".join(f"{State(s).label}{states.count(s)}份" for s in dict.fromkeys(sorted(states)))
+    return f"演示申报：新建{created}份；{summary}"

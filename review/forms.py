@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Campaign, Level, Specialty, Unit
 
 from .selectors import is_blind
-from .states import State
+from applications.states import State
 from .workdays import calendar_known, latest_publicity_start, working_days_between
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

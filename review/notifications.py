@@ -2,21 +2,26 @@
 
 Each text is written for its reader: the applicant reads what happened and what to do next; the
 officers of the step an application enters read that it waits for them; a committee clerk only
-ever reads the application's code.  Called from ``review.effects`` after the transition commits.
+ever reads the application's code.  Called from ``review.effects`` after the transition commits;
+the e-mail goes out from the worker (``review.mail``).  The applicant's text of an action
+registered by an app above review comes from that action (``Action.applicant_text``).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core import mail
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import StateChange
+from applications.states import State
 from portal.accounts.models import Role, User
 
-from .models import Notification, StateChange
-from .states import State
+from .actions import ACTIONS
+from .mail import notifications_mail
+from .models import Notification
+
+__all__ = ["notifications_for_change", "notifications_mail", "officers_of_state"]
 
 STEP_WORDS = {
     State.UNIT_REVIEW: "推荐单位",
@@ -52,11 +57,9 @@ def _subject(application, blind: bool) -> str:
 
 
 def _applicant_text(change: StateChange, application) -> tuple[str, str]:
-    from .aftercare.notifications import applicant_text as aftercare_text
-
-    after_acceptance = aftercare_text(change, application)
-    if after_acceptance is not None:
-        return after_acceptance
+    action = ACTIONS.get(change.action)
+    if action is not None and action.applicant_text is not None:
+        return action.applicant_text(change, application)
     to = change.to_state
     deadline = timezone.localtime(application.return_deadline).strftime("%Y-%m-%d %H:%M") \
         if application.return_deadline else ""
@@ -101,19 +104,3 @@ def notifications_for_change(change: StateChange) -> list[Notification]:
             rows.append(Notification(user=officer, application=application, change=change,
                                      title=_("申报人已撤回：%s") % _subject(application, False), body=""))
     return Notification.objects.bulk_create(rows)
-
-
-def email_notifications(notifications: list[Notification]) -> int:
-    """Send each notification whose reader has an e-mail address through Django's mail backend."""
-    messages, sent = [], []
-    for note in notifications:
-        if note.user.email:
-            body = f"{note.body}\n\n{settings.PORTAL_BASE_URL}/"
-            messages.append(mail.EmailMessage(f"[{settings.PORTAL_NAME}] {note.title}", body,
-                                              settings.DEFAULT_FROM_EMAIL, [note.user.email]))
-            sent.append(note.pk)
-    if not messages:
-        return 0
-    count = mail.get_connection().send_messages(messages) or 0
-    Notification.objects.filter(pk__in=sent).update(emailed=True)
-    return count

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.bans import ban_refusal, bans_for
+from applications.states import REVIEW_STATE_OF_STEP, State
 from portal.accounts.models import Role
 
 from .selectors import applications_visible_to
-from .states import REVIEW_STATE_OF_STEP, State
 
 STEP_OF_ROLE = {Role.UNIT_OFFICER: "unit", Role.COUNTY_OFFICER: "county", Role.COMMITTEE_CLERK: "committee"}
 
@@ -62,8 +63,6 @@ def _submission_window(application, now) -> Decision:
 
 def _not_banned(application, now) -> Decision:
     """诚信档案: a banned person, or a person of a banned unit, may not submit (says until when)."""
-    from .aftercare.bans import ban_refusal, bans_for
-
     bans = bans_for(id_number=application.applicant.id_number, unit_id=application.unit_id)
     if not bans:
         return ALLOW

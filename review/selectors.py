@@ -11,11 +11,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from applications.models import Application
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.enums import Section
+from applications.models import Application, StateChange
+from applications.states import State
 from portal.accounts.models import Role
 
-from .models import Notification, ReturnNote, StateChange
-from .states import State
+from .models import Notification
 
 # Where each officer's queue starts: the review state of their chain step.  The committee also
 # keeps what it accepted; a campaign whose chain ends at the county (002) accepts there.
@@ -47,25 +51,6 @@ def applications_visible_to(user) -> QuerySet[Application]:
     if user.role == Role.COMMITTEE_CLERK:
         return qs.filter(campaign__committee_id=user.committee_id) if user.committee_id else qs.none()
     return qs.none()
-
-
-def latest_return(application) -> StateChange | None:
-    """The most recent return of the application, or ``None``."""
-    return (StateChange.objects.filter(application=application, action="return")
-            .order_by("-created_at", "-id").first())
-
-
-def return_notes_by_section(application) -> dict[str, list[ReturnNote]]:
-    """Notes of the latest return, keyed by section ("" for the whole application).  Notes on an
-    attachment are keyed by its section too and carry ``attachment_id``."""
-    change = latest_return(application)
-    if change is None:
-        return {}
-    grouped: dict[str, list[ReturnNote]] = {}
-    for note in change.notes.select_related("attachment"):
-        key = note.section or (note.attachment.section if note.attachment else "")
-        grouped.setdefault(key, []).append(note)
-    return grouped
 
 
 def is_blind(user) -> bool:
@@ -156,8 +141,6 @@ class HistoryEntry:
 def history_for(application, viewer) -> list[HistoryEntry]:
     """The application's history as ``viewer`` may read it: a blind viewer sees roles instead of
     people and comments with the applicant's name and ID number taken out."""
-    from applications.enums import Section
-
     redact = redactor_for(application, viewer)
     blind = is_blind(viewer)
     changes = (StateChange.objects.filter(application=application).select_related("actor")
@@ -174,7 +157,7 @@ def history_for(application, viewer) -> list[HistoryEntry]:
         notes = []
         for note in change.notes.all():
             key = note.section or (note.attachment.section if note.attachment else "")
-            where = str(Section(key).label) if key in Section.values else str(_whole())
+            where = str(Section(key).label) if key in Section.values else str(WHOLE_APPLICATION)
             if note.attachment_id:
                 where = f"{where} · {note.attachment.slot}"
             notes.append((where, redact(note.text)))
@@ -182,15 +165,10 @@ def history_for(application, viewer) -> list[HistoryEntry]:
     return entries
 
 
-def _whole():
-    from django.utils.translation import gettext_lazy as _
-
-    return _("整体意见")
+WHOLE_APPLICATION = gettext_lazy("整体意见")
 
 
 def _role_label(role: str) -> str:
-    from django.utils.translation import gettext as _
-
     if role == "system":
         return _("系统")
     try:
@@ -199,17 +177,5 @@ def _role_label(role: str) -> str:
         return role
 
 
-def submission_rounds(application) -> list[StateChange]:
-    """The submissions (``submit``/``resubmit``) that carry a round record, oldest first."""
-    return list(StateChange.objects.filter(application=application, action__in=("submit", "resubmit"))
-                .order_by("created_at", "id"))
-
-
 def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("application").order_by("-created_at", "-id")
-
-
-def unread_count(user) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()

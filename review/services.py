@@ -4,17 +4,21 @@ Side effects, in order, inside one database transaction:
 
 1. lock the application row (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction holds
    the write lock) and, when the caller says which state it saw, refuse if it changed meanwhile;
-2. ask the permission predicate (role, scope, chain step, campaign window) and the action's own
-   preconditions (checklist clean for submissions, a reason for returns);
+2. ask the action's permission predicate (role, scope, chain step, campaign window) and its own
+   preconditions (``Action.prepare``: checklist clean for submissions, a reason for returns, the
+   after-acceptance records for the actions ``review.aftercare`` registers);
 3. update the counters and clocks the action owns (submission count and snapshot, return
    deadline) and fire the django-fsm transition;
 4. save (``ConcurrentTransitionMixin`` makes the UPDATE conditional on the state read);
-5. append the ``StateChange`` history row;
-6. after commit only: ``review.effects.transition_committed`` (notifications, documents).
+5. append the ``StateChange`` history row (what the applicant and reviewers read) and the
+   ``AuditEvent`` (``transition.<action>``: state, counters and clocks before and after);
+6. after commit only: ``review.effects.transition_committed`` (notifications, then the effects
+   registered by the apps above: the documents app renders the review form on acceptance).
 
-Refusals raise ``TransitionRefused`` carrying a user-facing Chinese message and the current state.
+Refusals raise ``TransitionRefused`` (a ``portal.errors.Conflict``) carrying a user-facing
+Chinese message and the current state.
 
-What each action checks and records beyond the predicate (``_prepare``):
+What each chain action checks and records beyond the predicate (its ``prepare``):
 
 * ``submit`` / ``resubmit``: the checklist is clean; the submission count, snapshot and a copy of the
   submitted sections and attachment identities (``StateChange.data["round"]``, so the next round
@@ -24,15 +28,15 @@ What each action checks and records beyond the predicate (``_prepare``):
   days, both scans are attached; the comment is the campaign's fixed opinion text.
 * ``approve`` at the committee step (``accept``): the comment is 评审委员会已接收材料 unless given.
 * ``return``: a reason; notes per section or attachment (``data["notes"]``); the return clock.
-* after acceptance (``receive_paper`` … ``certify``, ``close_for_fraud``): see ``review.aftercare.door``.
+* after acceptance (``receive_paper`` … ``certify``, ``close_for_fraud``): ``review.aftercare.actions``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,24 +44,32 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from applications.checklist import Problem, submission_problems
-from applications.models import Application
+from applications.masking import burn_mask_boxes
+from applications.models import Application, ReturnNote, StateChange
+from applications.selectors import sections_data
 from applications.snapshot import build_snapshot
+from applications.states import State
+from applications.uploads import accept_upload, attach
+from portal.audit.actions import AuditAction, transition_action
+from portal.audit.services import audit_record, changes
+from portal.errors import Conflict
 
 from . import permissions
-from .aftercare import door as aftercare_door
-from .aftercare import permissions as aftercare_permissions
-from .models import ReturnNote, StateChange, UnitPublicity
-from .states import State
-
+from .actions import Action, action_named, action_register
+from .effects import transition_committed
+from .models import UnitPublicity
+from .workdays import working_days_between
 
 # The unit's publicity scans (section "other"), in the order the unit-review form asks for them.
 PUBLICITY_SLOTS = {"publicity": gettext_lazy("推荐单位公示"), "publicity_result": gettext_lazy("公示结果")}
 
+# What a transition may change on the application row besides its state (the audit's before/after).
+AUDITED_FIELDS = ("state", "submission_count", "submitted_at", "returned_at", "return_deadline")
 
-class TransitionRefused(Exception):
+
+class TransitionRefused(Conflict):
     def __init__(self, message: str, *, state: str | None = None, problems: list[Problem] | None = None):
         super().__init__(message)
-        self.message = message
         self.state = state
         self.problems = problems or []
 
@@ -66,39 +78,10 @@ class TransitionRefused(Exception):
         return str(State(self.state).label) if self.state else ""
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    predicate: Callable
-    method: str | None = None  # None: chosen from the current state (approve)
-
-
 APPROVE_METHOD_OF_STATE = {
     State.UNIT_REVIEW: "approve_unit",
     State.COUNTY_REVIEW: "approve_county",
     State.COMMITTEE_REVIEW: "accept",
-}
-
-ACTIONS = {
-    "submit": Action("submit", "提交", permissions.can_submit, "submit"),
-    "resubmit": Action("resubmit", "修改后重新提交", permissions.can_resubmit, "resubmit"),
-    "withdraw": Action("withdraw", "撤回", permissions.can_withdraw, "withdraw"),
-    "approve": Action("approve", "审核通过", permissions.can_approve),
-    "return": Action("return", "退回", permissions.can_return, "return_to_applicant"),
-    "abandon": Action("abandon", "视为放弃申报", permissions.can_abandon, "abandon"),
-    # After acceptance (review.aftercare): fired by its services once a record completes a condition.
-    "receive_paper": Action("receive_paper", "纸质材料已接收", aftercare_permissions.can_receive_paper,
-                            "receive_paper"),
-    "confirm_fee": Action("confirm_fee", "确认缴费", aftercare_permissions.can_confirm_fee, "confirm_fee"),
-    "exempt_defense": Action("exempt_defense", "免于答辩", aftercare_permissions.can_arrange_defense,
-                             "exempt_defense"),
-    "schedule_defense": Action("schedule_defense", "安排答辩", aftercare_permissions.can_arrange_defense,
-                               "schedule_defense"),
-    "decide": Action("decide", "记录评审结果", aftercare_permissions.can_decide, "decide"),
-    "certify": Action("certify", "发放电子证书", aftercare_permissions.can_certify, "certify"),
-    "close_for_fraud": Action("close_for_fraud", "弄虚作假，终止申报", aftercare_permissions.can_close_for_fraud,
-                              "close_for_fraud"),
 }
 
 
@@ -114,10 +97,6 @@ class TransitionRequest:
     data: dict = field(default_factory=dict)
 
 
-def _sections_data(application: Application) -> dict[str, dict]:
-    return {s.key: s.data for s in application.sections.all() if s.is_complete}
-
-
 def _round_record(application: Application, sections: dict[str, dict]) -> dict:
     """What was submitted in this round: section contents and attachment identities."""
     attachments = [{"id": a.pk, "section": a.section, "slot": a.slot, "file": a.file.name}
@@ -125,9 +104,27 @@ def _round_record(application: Application, sections: dict[str, dict]) -> dict:
     return {"sections": sections, "attachments": attachments}
 
 
-def _prepare_unit_approval(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
-    from .workdays import working_days_between
+# -- what the chain's own actions check and record (``Action.prepare``) ----------------------------
 
+def _prepare_submission(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
+    problems = submission_problems(application)
+    if problems:
+        raise TransitionRefused(_("申报材料还不完整，请先按“保存并检查”的提示补充：%s") % problems[0].message,
+                                state=application.state, problems=problems)
+    sections = sections_data(application)
+    application.submission_count += 1
+    application.submitted_at = now
+    application.returned_at = None
+    application.return_deadline = None
+    application.snapshot = build_snapshot(application, sections)
+    request.data["round"] = _round_record(application, sections)
+
+
+def _prepare_withdrawal(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
+    application.submission_count = max(0, application.submission_count - 1)
+
+
+def _prepare_unit_approval(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
     campaign = application.campaign
     given = request.data.get("publicity") or {}
     existing = UnitPublicity.objects.filter(application=application).first()
@@ -135,7 +132,7 @@ def _prepare_unit_approval(application: Application, request: TransitionRequest,
         start = dt.date.fromisoformat(str(given["start"])) if given.get("start") else (existing and existing.start)
         end = dt.date.fromisoformat(str(given["end"])) if given.get("end") else (existing and existing.end)
     except ValueError:
-        raise TransitionRefused(_("公示日期格式不正确，请按“年-月-日”填写。"), state=application.state)
+        raise TransitionRefused(_("公示日期格式不正确，请按“年-月-日”填写。"), state=application.state) from None
     if not start or not end:
         raise TransitionRefused(_("请填写公示开始和结束日期。"), state=application.state)
     if end < start:
@@ -161,42 +158,42 @@ def _prepare_unit_approval(application: Application, request: TransitionRequest,
     request.data["publicity"] = {"start": start.isoformat(), "end": end.isoformat(), "working_days": days}
 
 
-def _prepare(application: Application, action: str, request: TransitionRequest, now: dt.datetime) -> None:
-    """Counters and clocks owned by the action, and its own preconditions."""
-    if action in ("submit", "resubmit"):
-        problems = submission_problems(application)
-        if problems:
-            raise TransitionRefused(_("申报材料还不完整，请先按“保存并检查”的提示补充：%s") % problems[0].message,
-                                    state=application.state, problems=problems)
-        sections = _sections_data(application)
-        application.submission_count += 1
-        application.submitted_at = now
-        application.returned_at = None
-        application.return_deadline = None
-        application.snapshot = build_snapshot(application, sections)
-        request.data["round"] = _round_record(application, sections)
-    elif action == "withdraw":
-        application.submission_count = max(0, application.submission_count - 1)
-    elif action == "approve" and application.state == State.UNIT_REVIEW:
+def _prepare_approval(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
+    if application.state == State.UNIT_REVIEW:
         _prepare_unit_approval(application, request, now)
-    elif action == "approve" and application.state == State.COMMITTEE_REVIEW:
+    elif application.state == State.COMMITTEE_REVIEW:
         request.comment = request.comment.strip() or str(State.ACCEPTED.label)
-    elif action == "return":
-        if not request.comment.strip():
-            raise TransitionRefused(_("退回时必须填写退回原因。"), state=application.state)
-        application.returned_at = now
-        application.return_deadline = now + dt.timedelta(hours=application.campaign.return_hours)
-    elif action in aftercare_door.AFTERCARE_ACTIONS:
-        aftercare_door.prepare(application, action, request, now)
+
+
+def _prepare_return(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
+    if not request.comment.strip():
+        raise TransitionRefused(_("退回时必须填写退回原因。"), state=application.state)
+    application.returned_at = now
+    application.return_deadline = now + dt.timedelta(hours=application.campaign.return_hours)
+
+
+for _action in (
+    Action("submit", "提交", permissions.can_submit, "submit", _prepare_submission),
+    Action("resubmit", "修改后重新提交", permissions.can_resubmit, "resubmit", _prepare_submission),
+    Action("withdraw", "撤回", permissions.can_withdraw, "withdraw", _prepare_withdrawal),
+    Action("approve", "审核通过", permissions.can_approve, None, _prepare_approval),
+    Action("return", "退回", permissions.can_return, "return_to_applicant", _prepare_return),
+    Action("abandon", "视为放弃申报", permissions.can_abandon, "abandon"),
+):
+    action_register(_action)
+
+
+# -- the door ----------------------------------------------------------------------------------------
+
+def _row_values(application: Application) -> dict:
+    return {name: getattr(application, name) for name in AUDITED_FIELDS}
 
 
 def application_transition(*, application_id: int, action: str, actor, comment: str = "",
                            expected_state: str | None = None, data: dict | None = None,
                            now: dt.datetime | None = None) -> Application:
     """Fire ``action`` on the application as ``actor`` (``None`` for the system)."""
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise ValueError(f"unknown action {action!r}")
+    spec = action_named(action)
     now = now or timezone.now()
     request = TransitionRequest(application_id, action, actor, comment, expected_state, dict(data or {}))
     with transaction.atomic():
@@ -211,8 +208,9 @@ def application_transition(*, application_id: int, action: str, actor, comment: 
         if not decision:
             raise TransitionRefused(decision.reason, state=application.state)
         method_name = spec.method or APPROVE_METHOD_OF_STATE[application.state]
-        from_state = application.state
-        _prepare(application, action, request, now)
+        before = _row_values(application)
+        if spec.prepare is not None:
+            spec.prepare(application, request, now)
         try:
             getattr(application, method_name)()
             if application.state == State.CLOSED:
@@ -221,16 +219,20 @@ def application_transition(*, application_id: int, action: str, actor, comment: 
         except (ConcurrentTransition, TransitionNotAllowed):
             current = Application.objects.filter(pk=application_id).values_list("state", flat=True).first()
             raise TransitionRefused(
-                _("该申报已被他人处理，当前状态为“%s”。请刷新后查看。") % State(current).label, state=current)
+                _("该申报已被他人处理，当前状态为“%s”。请刷新后查看。") % State(current).label, state=current) from None
         change = StateChange.objects.create(
-            application=application, action=action, from_state=from_state, to_state=application.state,
+            application=application, action=action, from_state=before["state"], to_state=application.state,
             actor=actor, actor_role=getattr(actor, "role", "system") if actor is not None else "system",
             comment=request.comment.strip(), submission_round=application.submission_count, data=request.data,
         )
         if action == "return":
             _record_return_notes(application, change, request.data.get("notes") or [])
+        was, now_is = changes(before, _row_values(application))
+        # The round record (every section) stays in the history row; the audit keeps what changed.
+        audit_record(action=transition_action(action), actor=actor, obj=application, before=was, after={
+            **now_is, "comment": change.comment, **{k: v for k, v in request.data.items() if k != "round"}})
         change_id = change.pk
-        transaction.on_commit(lambda: _committed(change_id))
+        transaction.on_commit(lambda: transition_committed(change_id))
     return application
 
 
@@ -247,12 +249,6 @@ def _record_return_notes(application: Application, change: StateChange, notes: l
         rows.append(ReturnNote(change=change, application=application, section=note.get("section") or "",
                                attachment_id=attachment_id if attachment_id in own else None, text=text))
     ReturnNote.objects.bulk_create(rows)
-
-
-def _committed(change_id: int) -> None:
-    from .effects import transition_committed
-
-    transition_committed(change_id)
 
 
 # -- built on the one door ---------------------------------------------------------------------
@@ -300,26 +296,33 @@ def returns_expire(*, now: dt.datetime | None = None) -> list[int]:
     return abandoned
 
 
-def publicity_scans_attach(*, application: Application, files: dict) -> list:
-    """Store the unit's publicity scans (``{"publicity": upload, "publicity_result": upload}``).
+def publicity_scans_attach(*, application: Application, files: dict, actor,
+                           now: dt.datetime | None = None) -> list:
+    """Store the unit's publicity scans (``{"publicity": upload, "publicity_result": upload}``) of
+    an application ``actor`` may approve now.
 
     They go through the common upload pipeline (JPG only).  A publicity notice lists applicants
     by name, so each scan is masked whole for blind review: the committee never sees it, and the
     applicant is never asked to answer the masking question for a scan the unit uploaded.  Raises
-    ``applications.uploads.UploadRefused`` with the pipeline's message; nothing is stored then.
+    ``TransitionRefused`` when ``actor`` may not approve, ``applications.uploads.UploadRefused``
+    with the pipeline's message for a bad file; nothing is stored then.
     """
-    from applications.masking import burn_mask_boxes
-    from applications.uploads import accept_upload, attach
-    from django.core.files.base import ContentFile
-
+    current = Application.objects.select_related("campaign", "unit").get(pk=application.pk)
+    decision = permissions.can_approve(actor, current, now or timezone.now())
+    if not decision:
+        raise TransitionRefused(decision.reason, state=current.state)
     accepted = {slot: accept_upload(upload) for slot, upload in files.items() if upload and slot in PUBLICITY_SLOTS}
     stored = []
-    for slot, upload in accepted.items():
-        attachment = attach(application, upload, section="other", slot=slot)
-        attachment.needs_masking = True
-        attachment.mask_boxes = [[0, 0, upload.width, upload.height]]
-        attachment.masked.save("masked", ContentFile(burn_mask_boxes(upload.content, attachment.mask_boxes)),
-                               save=False)
-        attachment.save()
-        stored.append(attachment)
+    with transaction.atomic():
+        for slot, upload in accepted.items():
+            attachment = attach(application, upload, section="other", slot=slot)
+            attachment.needs_masking = True
+            attachment.mask_boxes = [[0, 0, upload.width, upload.height]]
+            attachment.masked.save("masked", ContentFile(burn_mask_boxes(upload.content, attachment.mask_boxes)),
+                                   save=False)
+            attachment.save()
+            audit_record(action=AuditAction.PUBLICITY_SCANS_ATTACHED, actor=actor, obj=attachment,
+                         application=application, after={"slot": slot, "file": attachment.file.name,
+                                                         "sha256": attachment.sha256})
+            stored.append(attachment)
     return stored

@@ -1,5 +1,6 @@
 """What the applicant owns and what it is measured against: reference data, campaigns (one per
-notice), the applicant's profile, applications with their sections and uploaded scans."""
+notice), the applicant's profile, applications with their sections, uploaded scans, state and
+history."""
 
 from .application import Application, ApplicationSection, ProfileSection
 from .attachment import Attachment
@@ -11,6 +12,7 @@ from .campaign import (
     MaterialRequirement,
     PaperItem,
 )
+from .history import ReturnNote, StateChange
 from .reference import Committee, County, Level, Series, Specialty, TitleName, Unit
 
 __all__ = [
@@ -27,8 +29,10 @@ __all__ = [
     "MaterialRequirement",
     "PaperItem",
     "ProfileSection",
+    "ReturnNote",
     "Series",
     "Specialty",
+    "StateChange",
     "TitleName",
     "Unit",
 ]

@@ -15,11 +15,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from review.models import ReviewStateMachine
-
 from ..enums import Kind, Section
 from .campaign import Campaign
 from .reference import Level, Specialty, Unit
+from .state_machine import ApplicationStateMachine
 
 # No 0/O/1/I: codes are read aloud over the phone and copied from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -29,7 +28,7 @@ def new_application_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
-class Application(ReviewStateMachine):
+class Application(ApplicationStateMachine):
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications",
                                   verbose_name=_("申报人"))
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications",

@@ -6,7 +6,8 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
-from review.states import EDITABLE, State
+from ..models import ApplicationSection
+from ..states import EDITABLE, State
 
 register = template.Library()
 
@@ -36,8 +37,6 @@ def applicant_rows(applications):
 
     Two queries for the whole list (applications, section completeness), whatever its length.
     """
-    from applications.models import ApplicationSection
-
     apps = list(applications)
     incomplete: dict[int, int] = {}
     for app_id, complete in ApplicationSection.objects.filter(application__in=[a.pk for a in apps]).values_list(

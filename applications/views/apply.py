@@ -1,4 +1,5 @@
-"""The applicant's application: start one, fill its sections, check it, preview it, submit it."""
+"""The applicant's application: start one, fill its sections, check it, preview it.  Submitting and
+withdrawing go through the one door: ``review.views.applicant``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.models import Role
-from review.selectors import latest_return, return_notes_by_section
-from review.services import TransitionRefused, application_transition
-from review.states import EDITABLE, State
+from portal.errors import Refused, answers_json
 
 from .. import rules, services
 from ..checklist import ROW_SLOTS, build_checklist
@@ -23,6 +22,8 @@ from ..forms.application import NewApplicationForm
 from ..forms.presenter import present_section, row_titles
 from ..models import Campaign
 from ..ocr import ocr_available
+from ..selectors import latest_return, return_notes_by_section
+from ..states import EDITABLE, State
 from .common import own_application, section_url, time_left
 
 
@@ -49,7 +50,7 @@ def application_new(request):
             try:
                 application = services.application_create(applicant=request.user, campaign=campaign,
                                                           **form.cleaned_data)
-            except services.ApplicationRefused as refused:
+            except Refused as refused:
                 form.add_error(None, refused.message)
             else:
                 messages.success(request, _("申报已创建。个人档案中已有的内容已自动带入，请逐栏核对、补充。"))
@@ -135,7 +136,8 @@ def section_edit(request, code, key):
                 messages.info(request, _("已删除该行。"))
                 return redirect(section_url(application, key))
             section, editor = services.section_save(application=application, key=key, raw=raw)
-        except services.ApplicationRefused as refused:
+        except Refused as refused:
+            # Back to the overview, which says what the application's state allows.
             messages.error(request, refused.message)
             return redirect("applications:overview", application.code)
         if section.is_complete:
@@ -159,16 +161,15 @@ def section_edit(request, code, key):
     return render(request, "applications/section.html", context, status=200)
 
 
+@answers_json
 @login_required
 @require_POST
 def section_autosave(request, code, key):
     application = own_application(request.user, code)
     if key not in SPECS:
         raise Http404
-    try:
-        section = services.section_autosave(application=application, key=key, raw=raw_from_post(key, request.POST))
-    except services.ApplicationRefused as refused:
-        return JsonResponse({"ok": False, "message": refused.message}, status=409)
+    # A refusal (the application was submitted meanwhile) is answered as JSON by portal.errors.
+    section = services.section_autosave(application=application, key=key, raw=raw_from_post(key, request.POST))
     return JsonResponse({"ok": True, "saved_at": timezone.localtime(section.updated_at).strftime("%H:%M:%S"),
                          "stamp": section.updated_at.timestamp(), "complete": section.is_complete})
 
@@ -200,32 +201,3 @@ def application_preview(request, code):
                        "attachments": [a for m in status.materials for a in m.attachments]})
     return render(request, "applications/preview.html", {"application": application, "blocks": blocks,
                                                          "checklist": checklist})
-
-
-@login_required
-@require_POST
-def application_submit(request, code):
-    application = own_application(request.user, code)
-    action = "resubmit" if application.state == State.RETURNED else "submit"
-    try:
-        application_transition(application_id=application.pk, action=action, actor=request.user,
-                               expected_state=request.POST.get("state") or application.state)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("applications:checklist", application.code)
-    messages.success(request, _("已提交，等待推荐单位审核。审核进度会显示在“我的申报”中。"))
-    return redirect("applications:overview", application.code)
-
-
-@login_required
-@require_POST
-def application_withdraw(request, code):
-    application = own_application(request.user, code)
-    try:
-        application_transition(application_id=application.pk, action="withdraw", actor=request.user,
-                               expected_state=request.POST.get("state") or application.state)
-    except TransitionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("已撤回，申报回到草稿状态，可修改后重新提交。"))
-    return redirect("applications:overview", application.code)

@@ -1,5 +1,5 @@
-"""Lookups shared by the applicant's views.  Every application is found through
-``review.selectors.applications_visible_to`` and the applicant's own id: anything else is 404."""
+"""Lookups shared by the applicant's views.  An application is found by its code among the
+user's own applications: anything else is 404, whether it exists or not."""
 
 from __future__ import annotations
 
@@ -10,22 +10,19 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from review.selectors import applications_visible_to
+from portal.errors import wants_json
 
 from ..models import Application
+
+__all__ = ["own_application", "section_url", "time_left", "wants_json"]
 
 
 def own_application(user, code: str) -> Application:
     if not user.is_authenticated:
         raise Http404
-    qs = (applications_visible_to(user).filter(applicant_id=user.pk)
+    qs = (Application.objects.filter(applicant_id=user.pk)
           .select_related("campaign__committee", "level", "specialty__series", "unit__county", "applicant"))
     return get_object_or_404(qs, code=code)
-
-
-def wants_json(request) -> bool:
-    return request.headers.get("x-requested-with") == "XMLHttpRequest" or "application/json" in request.headers.get(
-        "accept", "")
 
 
 def time_left(deadline: dt.datetime | None, now: dt.datetime | None = None) -> dict | None:

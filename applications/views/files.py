@@ -1,77 +1,32 @@
-"""Scans: upload, delete, stream through the scope check, and the masking (信息遮盖) pages.
+"""Scans: upload and delete, and the masking (信息遮盖) pages.
 
-Who gets which file (``attachment_file``): the applicant and in-scope unit / county officers
-(and administrators) the original; the committee clerk only what reviewers may see
-(``Attachment.reviewer_file``: the masked copy, or the original of an image answered "no name on
-it"); everyone else 404, whether the file exists or not.
+The files themselves are streamed by ``review.views.files`` (same addresses, ``/files/…``): who
+may read which variant of a scan is the review chain's scope rule.  A refusal made to the page's
+script is answered as JSON by ``portal.errors``; a form posted by the browser goes back to its
+page with the message on top.
 """
 
 from __future__ import annotations
 
 import json
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.accounts.models import Role
-from review.selectors import applications_visible_to
-from review.states import EDITABLE
+from portal.errors import Refused
 
 from .. import services
 from ..checklist import build_checklist
 from ..models import Attachment
 from ..ocr import ocr_available
+from ..states import EDITABLE
 from .common import own_application, section_url, wants_json
-
-VARIANTS = ("original", "thumb", "masked", "review")
-
-
-def _file_for(user, attachment: Attachment, variant: str):
-    if user.role == Role.COMMITTEE_CLERK and not user.is_superuser:
-        # Committee side: masked copies only, never the applicant's original of a named page.
-        if variant in ("thumb", "original") and attachment.needs_masking is False:
-            return attachment.thumbnail if variant == "thumb" else attachment.file
-        if variant in ("review", "masked"):
-            if attachment.needs_masking is None:
-                return None
-            return attachment.reviewer_file
-        return None
-    if variant == "review":
-        return attachment.reviewer_file if attachment.needs_masking is not None else attachment.file
-    return {"original": attachment.file, "thumb": attachment.thumbnail, "masked": attachment.masked}[variant]
-
-
-@login_required
-@require_GET
-def attachment_file(request, uid, variant):
-    if variant not in VARIANTS:
-        raise Http404
-    attachment = get_object_or_404(
-        Attachment.objects.select_related("application"),
-        uid=uid, application__in=applications_visible_to(request.user))
-    field = _file_for(request.user, attachment, variant)
-    if not field:
-        raise Http404
-    handle = field.open("rb")
-    content_type = attachment.content_type if variant == "original" else (
-        mimetypes.guess_type(field.name)[0] or "image/jpeg")
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="{attachment.slot}-{variant}{_ext(field.name)}"'
-    return response
-
-
-def _ext(name: str) -> str:
-    return "." + name.rsplit(".", 1)[-1] if "." in name else ""
-
 
 def _row(value) -> int | None:
     try:
@@ -93,10 +48,9 @@ def attachment_upload(request, code):
             raise services.ApplicationRefused(_("请选择要上传的文件。"))
         attachment = services.attachment_upload(application=application, upload=upload, slot=slot,
                                                 row=_row(request.POST.get("row")))
-    except (services.ApplicationRefused, services.UploadRefused) as refused:
+    except Refused as refused:
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": refused.message,
-                                 "code": getattr(refused, "code", "refused")}, status=400)
+            raise
         messages.error(request, refused.message)
         return redirect(back)
     if wants_json(request):
@@ -116,9 +70,9 @@ def attachment_delete(request, code, uid):
     section = attachment.section
     try:
         services.attachment_delete(attachment=attachment)
-    except services.ApplicationRefused as refused:
+    except Refused as refused:
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": refused.message}, status=409)
+            raise
         messages.error(request, refused.message)
     else:
         if wants_json(request):
@@ -164,9 +118,9 @@ def masking_edit(request, code, uid):
             services.attachment_set_masking(attachment=attachment, needs_masking=answer == "1", boxes=boxes)
         except json.JSONDecodeError:
             messages.error(request, _("遮盖区域格式不正确，请重新框选。"))
-        except services.ApplicationRefused as refused:
+        except Refused as refused:
             if wants_json(request):
-                return JsonResponse({"ok": False, "message": refused.message}, status=400)
+                raise
             messages.error(request, refused.message)
         else:
             if wants_json(request):

@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.admin import AuditedAdmin
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    """Accounts, roles and scopes; every edit is recorded in the audit log (``AuditedAdmin``)."""
+
     list_display = ("username", "real_name", "role", "scope", "phone", "is_active")
     list_filter = ("role", "is_active", "county", "committee")
     search_fields = ("username", "real_name", "id_number", "phone")

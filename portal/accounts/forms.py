@@ -7,7 +7,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from .models import User
+from .services import applicant_register
 from .validators import validate_id_number
 
 PHONE_RE = re.compile(r"^1\d{10}$")
@@ -63,10 +64,8 @@ class RegistrationForm(forms.Form):
 
     def save(self) -> User:
         data = self.cleaned_data
-        return User.objects.create_user(
-            username=data["id_number"], password=data["password1"], real_name=data["real_name"],
-            id_number=data["id_number"], phone=data["phone"], role=Role.APPLICANT,
-        )
+        return applicant_register(real_name=data["real_name"], id_number=data["id_number"], phone=data["phone"],
+                                  password=data["password1"])
 
 
 class LoginForm(AuthenticationForm):

@@ -9,6 +9,7 @@ unit involved for 3 years (003/004).  Choices where the notices are silent (also
   (``Profile.banned_until`` as a date), so its own wording ("限制申报至2026年12月31日") applies.
 * A campaign that sets no unit ban (000/001/002) still lets the committee record the unit; it
   then gets the 3 years the issue names.
+* The rules receive bans as data (``applications.bans``); this module is where they are read from.
 * A ban given as a day bars every campaign whose first day left to submit falls on or before it
   (``applications.rules.eligibility``): from the moment the record is made, the person cannot
   submit another application in the same year either.  The application concerned is closed.
@@ -18,9 +19,12 @@ unit involved for 3 years (003/004).  Choices where the notices are silent (also
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Max, Q
+
+from applications.bans import Bans
+
+from .models import IntegrityRecord
 
 DEFAULT_UNIT_BAN_YEARS = 3
 
@@ -34,20 +38,9 @@ def unit_ban_years_for(campaign) -> int:
     return campaign.unit_ban_years or DEFAULT_UNIT_BAN_YEARS
 
 
-@dataclass(frozen=True)
-class Bans:
-    person_until: dt.date | None = None
-    unit_until: dt.date | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.person_until or self.unit_until)
-
-
-def bans_for(*, id_number: str | None, unit_id: int | None) -> Bans:
+def integrity_bans(*, id_number: str | None, unit_id: int | None) -> Bans:
     """The latest ban end of a person (by ID number) and of a unit, from every record: one
-    aggregate query (none for nobody)."""
-    from .models import IntegrityRecord
-
+    aggregate query (none for nobody).  Registered as the source of ``applications.bans.bans_for``."""
     person_q = Q(id_number=id_number.upper()) if id_number else None
     unit_q = Q(unit_id=unit_id) if unit_id else None
     if person_q is None and unit_q is None:
@@ -60,21 +53,3 @@ def bans_for(*, id_number: str | None, unit_id: int | None) -> Bans:
         wanted["unit"] = Max("unit_banned_until", filter=unit_q)
     found = IntegrityRecord.objects.filter(either).aggregate(**wanted)
     return Bans(found.get("person"), found.get("unit"))
-
-
-def ban_refusal(campaign, kind: str, bans: Bans, *, today: dt.date | None = None) -> str:
-    """The rule engine's words for the first ban that bars ``campaign``, or "" when none does.
-
-    Asks ``applications.rules.eligibility.check_ban`` so that the submission predicate, the
-    checklist and the self-check all judge a ban the same way.
-    """
-    from applications.rules.eligibility import check_ban
-
-    for until, unit in ((bans.person_until, False), (bans.unit_until, True)):
-        if until is None:
-            continue
-        check = check_ban(campaign, kind, until, unit=unit, today=today)
-        blocking = [reason for reason in check.reasons if reason.ok is False]
-        if blocking:
-            return blocking[0].text
-    return ""

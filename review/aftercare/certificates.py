@@ -18,6 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Committee
+from review.documents.models import Document, DocumentKind, ScopeKind
+
+from .models import Certificate
 
 NUMBER_PATTERN = re.compile(r"^BZ(\d{4})-(\d{3})-(\d{5})$")
 
@@ -37,8 +40,6 @@ def normalise_token(text: str) -> str:
 
 def next_certificate_number(campaign) -> str:
     """Must run inside the transaction that saves the certificate."""
-    from .models import Certificate
-
     assert transaction.get_connection().in_atomic_block, "allocate numbers inside the saving transaction"
     Committee.objects.select_for_update().filter(pk=campaign.committee_id).exists()
     prefix = f"BZ{campaign.year}-{campaign.committee_id:03d}-"
@@ -48,14 +49,17 @@ def next_certificate_number(campaign) -> str:
     return f"{prefix}{sequence:05d}"
 
 
-def certificate_create(application, decision, *, actor, now: dt.datetime):
-    """The certificate row of a passed application; what it states is copied now."""
-    from .models import Certificate
+def certificate_series(certificate_id: int) -> str:
+    return f"certificate:{certificate_id}"
 
+
+def certificate_create(application, decision, *, actor, now: dt.datetime) -> Certificate:
+    """The certificate row of a passed application, and its file to render (a pending
+    ``Document``); what it states is copied now."""
     campaign = application.campaign
     applicant = application.applicant
     snapshot = application.snapshot or {}
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         application=application, campaign=campaign, number=next_certificate_number(campaign),
         holder_name=snapshot.get("name") or applicant.real_name, id_number=(applicant.id_number or "").upper(),
         gender=snapshot.get("gender") or "", series=application.specialty.series.name,
@@ -63,6 +67,12 @@ def certificate_create(application, decision, *, actor, now: dt.datetime):
         kind=application.get_kind_display(), committee=campaign.committee.name,
         meeting_date=decision.meeting_date, issued_on=timezone.localdate(now), issued_by=actor,
     )
+    certificate.document = Document.objects.create(
+        kind=DocumentKind.CERTIFICATE, series_key=certificate_series(certificate.pk), version=1,
+        application=application, campaign=campaign, scope_kind=ScopeKind.APPLICATION, scope_id=application.pk,
+        requested_by=actor if getattr(actor, "pk", None) else None)
+    certificate.save(update_fields=["document"])
+    return certificate
 
 
 def mask_id_number(id_number: str) -> str:

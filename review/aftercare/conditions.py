@@ -1,6 +1,6 @@
 """The conditions that move an application on after acceptance, read from its records.
 
-Pure reads, shared by the one door (which re-checks them under the row lock before a transition)
+Reads only, shared by the one door (which re-checks them under the row lock before a transition)
 and by the pages (which show what is still missing).  Each takes the application and, when the
 caller already has them, the rows it needs, so lists ask once for all applications.
 """
@@ -8,11 +8,16 @@ caller already has them, the rows it needs, so lists ask once for all applicatio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
 from applications.rules import defense_exemption, fee_for, profile_from_sections
+from applications.selectors import sections_data
+from applications.states import State
+
+from .models import DefenseRecord, FeePayment
 
 # -- paper files -----------------------------------------------------------------------------------
 
@@ -73,8 +78,6 @@ class FeeStatus:
 
 
 def _payment_of(application):
-    from .models import FeePayment
-
     try:
         return application.fee_payment
     except FeePayment.DoesNotExist:
@@ -89,11 +92,6 @@ def fee_status(application, *, payment=...) -> FeeStatus:
 
 
 # -- defense ---------------------------------------------------------------------------------------
-
-def sections_data(application) -> dict[str, dict]:
-    """Validated sections ({key: data}); reads ``application.sections.all()`` (prefetchable)."""
-    return {s.key: s.data for s in application.sections.all() if s.is_complete}
-
 
 def exemption_for(application, sections: dict[str, dict] | None = None) -> tuple[bool, list[str]]:
     """The rule engine's answer (``applications.rules.defense_exemption``): exempt?, and every
@@ -112,3 +110,63 @@ def outcome_label(record, scored: bool) -> str:
     if scored:
         return _("%s分") % record.score
     return _("通过") if record.passed else _("未通过")
+
+
+def session_text(session) -> str:
+    return _("%(date)s %(slot)s，%(place)s") % {
+        "date": f"{session.date.year}年{session.date.month}月{session.date.day}日", "slot": session.time_slot,
+        "place": session.place_label}
+
+
+# -- the decision's defense outcome ---------------------------------------------------------------
+
+SCORE_STEP = Decimal("0.1")
+
+
+def specialty_average(campaign_id: int, specialty_id: int) -> dict:
+    """The mean score of a specialty's attendees in a campaign (that year's defense), how many it
+    is taken over, and how many scheduled attendees still have no outcome.  Applications closed
+    for fraud do not count.  One query."""
+    scored = Q(absent=False, score__isnull=False)
+    found = (DefenseRecord.objects
+             .filter(application__campaign_id=campaign_id, application__specialty_id=specialty_id, exempt=False)
+             .exclude(application__state=State.CLOSED)
+             .aggregate(mean=Avg("score", filter=scored), count=Count("pk", filter=scored),
+                        pending=Count("pk", filter=Q(session__isnull=False, absent=False, score__isnull=True))))
+    mean = found["mean"]
+    if mean is not None:
+        mean = Decimal(str(mean)).quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
+    return {"mean": mean, "count": found["count"], "pending": found["pending"]}
+
+
+def defense_outcome(application, record) -> tuple[Decimal | None, str, str]:
+    """(score counted, basis in words, refusal or "") for the decision of ``application``."""
+    scored = application.campaign.defense_scored
+    if record is None:
+        return None, "", _("尚未认定答辩或免答辩。")
+    if not record.exempt:
+        recorded = record.absent or (record.score is not None if scored else record.passed is not None)
+        if not recorded:
+            return None, "", (_("请先录入答辩成绩（缺席的请标记缺席）。") if scored
+                              else _("请先录入答辩结果（缺席的请标记缺席）。"))
+        return (record.score if scored and not record.absent else None,
+                _("参加现场答辩：%s") % outcome_label(record, scored), "")
+    if not scored:
+        return None, _("免于答辩，按通过现场答辩环节对待"), ""
+    average = specialty_average(application.campaign_id, application.specialty_id)
+    if average["pending"]:
+        return None, "", _("本专业仍有%d名答辩人员未录入成绩，免答辩人员的平均分尚未确定。") % average["pending"]
+    if average["mean"] is None:
+        return None, _("免于答辩；本专业当年无人参加现场答辩，不赋分"), ""
+    return (average["mean"],
+            _("免于答辩，按本专业%(n)d名答辩人员平均分赋分：%(mean)s分")
+            % {"n": average["count"], "mean": average["mean"]},
+            "")
+
+
+def paid_ids(applications: list) -> set[int]:
+    """Of ``applications`` (sharing a loaded campaign), the ids whose fee is recorded as paid in
+    full: one query for the payments.  Registered as the documents app's fee-list source."""
+    payments = {p.application_id: p for p in FeePayment.objects.filter(application__in=[a.pk for a in applications])}
+    return {a.pk for a in applications
+            if a.pk in payments and fee_status(a, payment=payments[a.pk]).settled}

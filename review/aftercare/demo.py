@@ -13,12 +13,20 @@ import datetime as dt
 
 from django.utils import timezone
 
+from applications.demo import demo_id_number
 from applications.enums import Kind
 from applications.models import Application, Campaign, Level, Specialty, Unit
 from applications.rules import fee_for
+from applications.samples import fill_sample_application
+from applications.states import State
 from portal.accounts.models import Role, User
+from review.demo import CASES, approve_at_unit, demo_application, demo_officers, demo_summary
+from review.services import application_transition
 
-from ..states import State
+from . import services
+from .models import Certificate
+from .render import certificate_render
+
 
 def _items(app) -> list[str]:
     return list(app.campaign.paper_items.values_list("name", flat=True))
@@ -26,8 +34,6 @@ def _items(app) -> list[str]:
 
 def after_acceptance(app, case, clerk, now: dt.datetime) -> None:
     """Move an accepted demo application on to ``case.target``."""
-    from . import services
-
     today = timezone.localdate(now)
     if case.target == State.ACCEPTED and case.note == "partial_paper":
         services.paper_receipts_record(application_id=app.pk, item_names=_items(app)[:4], received_on=today,
@@ -72,14 +78,6 @@ def _clerk_of(campaign: Campaign) -> User:
 
 def build_certified(officers: dict) -> list[int]:
     """古丽娜尔·艾买提's 2023 建筑 中级 application, certified (idempotent)."""
-    from applications.demo import demo_id_number
-    from applications.samples import fill_sample_application
-
-    from ..demo import approve_at_unit
-    from ..services import application_transition
-    from . import services
-    from .render import certificate_render
-
     campaign = Campaign.objects.get(code="bz-2023-jianzhu")
     applicant = User.objects.filter(username=demo_id_number("652801", "19920315", "246")).first()
     if applicant is None:
@@ -116,11 +114,29 @@ def build_certified(officers: dict) -> list[int]:
     services.result_publicity_set(campaign=campaign, start=dt.date(2023, 10, 26), end=dt.date(2023, 11, 1), actor=clerk,
                                   now=_at(dt.date(2023, 10, 26)))
     services.certificates_issue(application_ids=[app.pk], actor=clerk, now=_at(dt.date(2023, 11, 3)))
-    from .models import Certificate
-
     # The seed command renders it at once (a management command, not the web process).
     certificate_render(certificate_id=Certificate.objects.get(application=app).pk)
     return [app.pk]
 
 
-__all__ = ["after_acceptance", "build_certified"]
+def build(*, stdout=None, context: dict | None = None) -> dict:
+    """Take the demo cases that ``review.demo`` brought to 评审委员会已接收材料 on to their
+    targets, and build the certified 2023 application.  Idempotent: a case whose application is
+    no longer freshly accepted (receipts recorded, moved on, closed) is left alone."""
+    officers = demo_officers()
+    now = timezone.now()
+    moved = []
+    for case in CASES:
+        app = demo_application(case)
+        if app is None or app.state != State.ACCEPTED or app.paper_receipts.exists():
+            continue
+        after_acceptance(app, case, officers["pingwei"], now)
+        moved.append(app.pk)
+    certified = build_certified(officers)
+    if stdout is not None:
+        created = len((context or {}).get("review_demo_applications", [])) + len(certified)
+        stdout.write(demo_summary(created))
+    return {"aftercare_demo_applications": moved + certified}
+
+
+__all__ = ["after_acceptance", "build", "build_certified"]

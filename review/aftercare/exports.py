@@ -3,27 +3,30 @@
 The list names the people who passed — that is what a 公示 is — with their unit, specialty,
 level and the title obtained, and states the publicity period.  One query for the rows (the
 title comes from the roster snapshot frozen at submission).  The XLSX is written in the web
-process (XlsxWriter, milliseconds); the PDF is laid out by the worker (``render_publicity_list``)
-and kept on ``ResultPublicity.list_pdf`` until the decisions change.
+process (XlsxWriter, milliseconds); the PDF is a ``Document`` (kind ``publicity_list``) laid out
+by the worker (``render.publicity_list_document``), a new version whenever the decisions change.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import logging
 
-from django.template.loader import render_to_string
+import xlsxwriter
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Campaign
+from applications.states import State
+from portal.audit.actions import AuditAction
+from portal.audit.services import audit_record
+from review.documents.facts import source_hash
+from review.documents.models import Document, DocumentKind, DocumentStatus, ScopeKind
+from review.documents.render import document_render
+from review.documents.series import current_document, next_version
+from review.documents.services import render_on_commit
 
-from ..states import State
 from .certificates import day_text
-from .models import DecisionResult, ResultPublicity, publicity_list_path
-
-logger = logging.getLogger(__name__)
+from .models import DecisionResult, ResultPublicity
 
 COLUMNS = ["序号", "姓名", "性别", "工作单位", "系列", "专业", "级别", "取得资格", "评审结果"]
 
@@ -56,13 +59,11 @@ def publicity_list_data(*, campaign: Campaign) -> dict:
     }
 
 
-def digest(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+def publicity_list_series(campaign_id: int) -> str:
+    return f"publicity_list:c{campaign_id}"
 
 
 def publicity_list_xlsx(data: dict) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(_("公示名单"))
@@ -94,58 +95,42 @@ def publicity_list_xlsx(data: dict) -> bytes:
     return buffer.getvalue()
 
 
-def publicity_list_render(*, campaign_id: int) -> ResultPublicity:
-    """The worker's task body: render the PDF of the current data unless it is already stored."""
-    from .render import render_pdf
-
-    campaign = Campaign.objects.select_related("committee").get(pk=campaign_id)
+def publicity_list_request(*, campaign: Campaign, actor=None) -> tuple[Document, bool]:
+    """(document, ready): the current PDF when it shows the current data; otherwise a render of
+    the current data is asked for (once per data version: a second visit waits for the same
+    render, a failed one is asked again) and the page waits for it."""
     data = publicity_list_data(campaign=campaign)
-    source = digest(data)
-    publicity = ResultPublicity.objects.get(campaign=campaign)
-    if publicity.list_source == source and publicity.list_pdf:
-        return publicity
-    try:
-        content = render_pdf(render_to_string("aftercare/pdf/publicity_list.html", {"d": data}))
-    except Exception as exc:
-        ResultPublicity.objects.filter(pk=publicity.pk).update(list_error=str(exc)[:300] or type(exc).__name__)
-        raise
-    from .render import store_pdf
+    digest = source_hash("publicity_list", data)
+    series = publicity_list_series(campaign.pk)
+    with transaction.atomic():
+        # Serialise requests of one campaign: two clerks must not race for the next version.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
+        current = current_document(series)
+        if current is not None and current.is_ready and current.source_hash == digest:
+            return current, True
+        waiting = (Document.objects.filter(series_key=series, options__digest=digest)
+                   .exclude(status=DocumentStatus.READY).order_by("-version").first())
+        if waiting is not None and waiting.status != DocumentStatus.FAILED:
+            return waiting, False
+        if waiting is not None:
+            Document.objects.filter(pk=waiting.pk).update(status=DocumentStatus.PENDING, progress=0, error="")
+            document = Document.objects.get(pk=waiting.pk)
+        else:
+            document = Document.objects.create(
+                kind=DocumentKind.PUBLICITY_LIST, series_key=series, version=next_version(series), campaign=campaign,
+                scope_kind=ScopeKind.CAMPAIGN, scope_id=campaign.pk, scope_label=campaign.committee.name,
+                options={"digest": digest}, requested_by=actor if getattr(actor, "pk", None) else None)
+        audit_record(action=AuditAction.DOCUMENT_REQUESTED, actor=actor, obj=document,
+                     after={"kind": document.kind, "version": document.version, "series": series})
+        render_on_commit(document)
+    return document, False
 
-    publicity.list_source = source
-    stored = store_pdf(publicity_list_path(publicity, "list.pdf"), content)
-    ResultPublicity.objects.filter(pk=publicity.pk).update(list_pdf=stored, list_source=source, list_error="")
-    logger.info("publicity list of campaign %s rendered: %d rows, %d bytes", campaign_id, len(data["rows"]),
-                len(content))
-    publicity.refresh_from_db()
-    return publicity
 
-
-def publicity_list_request(*, campaign: Campaign) -> tuple[ResultPublicity, bool]:
-    """(publicity, ready): ready when the stored PDF shows the current data; otherwise the worker
-    is asked (once per data version) and the page waits."""
-    from django.db import transaction
-
-    from .tasks import render_publicity_list_task
-
-    data = publicity_list_data(campaign=campaign)
-    source = digest(data)
-    publicity = ResultPublicity.objects.get(campaign=campaign)
-    if publicity.list_source == source and publicity.list_pdf:
-        return publicity, True
-    if publicity.list_requested != source or publicity.list_error:
-        ResultPublicity.objects.filter(pk=publicity.pk).update(list_requested=source, list_error="")
-        campaign_id = campaign.pk
-
-        def send():
-            try:
-                render_publicity_list_task.delay(campaign_id=campaign_id)
-            except Exception:
-                logger.exception("could not queue the publicity list of campaign %s", campaign_id)
-
-        transaction.on_commit(send)
-    publicity.refresh_from_db()
-    return publicity, False
+def publicity_list_render(*, campaign_id: int) -> Document:
+    """Render the current list in this process (benchmarks, tests): request it, then render it."""
+    document, ready = publicity_list_request(campaign=Campaign.objects.select_related("committee").get(pk=campaign_id))
+    return document if ready else document_render(document_id=document.pk)
 
 
 __all__ = ["COLUMNS", "publicity_list_data", "publicity_list_render", "publicity_list_request",
-           "publicity_list_xlsx"]
+           "publicity_list_series", "publicity_list_xlsx"]

@@ -8,7 +8,9 @@ certificate (``Certificate``), and fraud (``IntegrityRecord``).
 
 These rows are data; the state of the application moves only through the one door
 (``review.services.application_transition``), which ``review.aftercare.services`` calls once a
-record completes a condition (paper complete → ``paper_received`` …).
+record completes a condition (paper complete → ``paper_received`` …).  The files (the
+certificate's PDF, the publicity list's PDF) are ``documents.Document`` rows like every rendered
+file: versioned, checksummed, regenerable.
 
 Anonymity after acceptance: the committee's formal review stays blind (issue 5), but receipts,
 fee records, results and certificates are named documents, so the clerk's administrative pages
@@ -25,6 +27,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from review.documents.models import DocumentStatus
 
 PLACE_TO_BE_ANNOUNCED = "地点另行通知"
 
@@ -197,16 +201,13 @@ class Decision(models.Model):
         return self.result == DecisionResult.PASS
 
 
-def publicity_list_path(instance: ResultPublicity, filename: str) -> str:
-    return f"publicity/{instance.campaign_id}/{instance.list_source[:16]}.pdf"
-
-
 class ResultPublicity(models.Model):
     """The publicity (公示) of a campaign's results; certificates are issued once it has ended.
 
-    ``list_pdf`` is the printed list (公示名单) as the worker last rendered it; ``list_source`` is
-    the digest of the data it shows, so a list that no longer matches the decisions is rendered
-    again instead of being handed out.
+    The printed list (公示名单) is a ``Document`` of kind ``publicity_list`` (series
+    ``publicity_list:c<campaign>``) whose ``source_hash`` is the digest of the data it shows, so a
+    list that no longer matches the decisions is rendered again instead of being handed out
+    (``review.aftercare.exports``).
     """
 
     campaign = models.OneToOneField("applications.Campaign", on_delete=models.CASCADE,
@@ -214,10 +215,6 @@ class ResultPublicity(models.Model):
     start = models.DateField(_("公示开始日期"))
     end = models.DateField(_("公示结束日期"))
     working_days = models.PositiveSmallIntegerField(_("公示工作日数"))
-    list_pdf = models.FileField(_("公示名单（PDF）"), upload_to=publicity_list_path, max_length=300, blank=True)
-    list_source = models.CharField(_("名单数据摘要"), max_length=64, blank=True)
-    list_requested = models.CharField(_("待生成的名单数据摘要"), max_length=64, blank=True)
-    list_error = models.TextField(_("名单生成错误"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("经办人"))
     recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
@@ -239,14 +236,11 @@ def new_certificate_token() -> str:
 
 
 class CertificateStatus(models.TextChoices):
+    """The certificate's file as its pages word it (from its ``Document``'s status)."""
+
     PENDING = "pending", _("正在生成")
     READY = "ready", _("已生成")
     FAILED = "failed", _("生成失败")
-
-
-def certificate_path(instance: Certificate, filename: str) -> str:
-    # A random name: the storage path reveals neither the holder nor the number.
-    return f"certificates/{instance.campaign_id}/{instance.token}.pdf"
 
 
 class Certificate(models.Model):
@@ -254,7 +248,8 @@ class Certificate(models.Model):
 
     What it states (holder, ID number, series, specialty, level, title, committee) is copied at
     issue: a certificate is a document, and later edits to a profile must not change it.  The
-    public finds it by ID number + name, by its number, or by the token in its QR code.
+    public finds it by ID number + name, by its number, or by the token in its QR code (its
+    verification code).  Its PDF is ``document`` (kind ``certificate``), rendered by the worker.
     """
 
     application = models.OneToOneField("applications.Application", on_delete=models.PROTECT,
@@ -276,11 +271,8 @@ class Certificate(models.Model):
     meeting_date = models.DateField(_("评审通过日期"))
     issued_on = models.DateField(_("发证日期"))
 
-    status = models.CharField(_("生成状态"), max_length=10, choices=CertificateStatus.choices,
-                              default=CertificateStatus.PENDING)
-    file = models.FileField(_("证书文件"), upload_to=certificate_path, max_length=300, blank=True)
-    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
+    document = models.OneToOneField("documents.Document", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="certificate", verbose_name=_("证书文件"))
 
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
@@ -303,7 +295,27 @@ class Certificate(models.Model):
 
     @property
     def is_ready(self) -> bool:
-        return self.status == CertificateStatus.READY and bool(self.file)
+        return self.document is not None and self.document.is_ready
+
+    @property
+    def status(self) -> str:
+        if self.is_ready:
+            return CertificateStatus.READY
+        if self.document is not None and self.document.status == DocumentStatus.FAILED:
+            return CertificateStatus.FAILED
+        return CertificateStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return str(CertificateStatus(self.status).label)
+
+    @property
+    def file(self):
+        """The PDF (a ``FieldFile``; empty until rendered)."""
+        return self.document.file if self.document is not None else None
+
+    @property
+    def error(self) -> str:
+        return self.document.error if self.document is not None else ""
 
 
 class IntegrityRecord(models.Model):

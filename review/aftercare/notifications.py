@@ -1,16 +1,19 @@
-"""What applicants read after acceptance: one text per after-acceptance transition (called from
-``review.notifications``), and news that is not a transition (a defense session's day, time or
-place changed, an applicant moved to another session), sent after commit."""
+"""What applicants read after acceptance: one text per after-acceptance transition (each action's
+``applicant_text``, which ``review.notifications`` asks), and news that is not a transition (a
+defense session's day, time or place changed, an applicant moved to another session), written
+after commit and e-mailed by the worker (``review.mail``)."""
 
 from __future__ import annotations
 
-import logging
-
 from django.utils.translation import gettext as _
 
-from .door import session_text
+from applications.models import Application
+from applications.rules.defense import defense_note
+from review.mail import notifications_mail
+from review.models import Notification
 
-logger = logging.getLogger(__name__)
+from .conditions import fee_status, session_text
+from .models import DefenseSession
 
 
 def applicant_text(change, application) -> tuple[str, str] | None:
@@ -38,8 +41,6 @@ def applicant_text(change, application) -> tuple[str, str] | None:
 
 
 def _fee_hint(change, application) -> str:
-    from .conditions import fee_status
-
     status = fee_status(application)
     if status.settled:
         return ""
@@ -47,32 +48,19 @@ def _fee_hint(change, application) -> str:
 
 
 def _scoring_note(application) -> str:
-    from applications.rules.defense import defense_note
-
     note = defense_note(application.campaign, application.kind, True)
     return f"\n{note}" if note else ""
 
 
 def _notify(applications_and_texts) -> None:
-    from ..models import Notification
-    from ..notifications import email_notifications
-
     rows = [Notification(user=application.applicant, application=application, change=None,
                          title=f"{title} · {application.code}", body=body)
             for application, title, body in applications_and_texts]
-    notes = Notification.objects.bulk_create(rows)
-    try:
-        email_notifications(notes)
-    except Exception:
-        logger.exception("e-mail about a defense session failed")
+    notifications_mail(Notification.objects.bulk_create(rows))
 
 
 def defense_session_changed(*, session_id: int, before: str) -> None:
     """Tell everyone placed in a session that its day, time or place changed."""
-    from applications.models import Application
-
-    from .models import DefenseSession
-
     session = DefenseSession.objects.get(pk=session_id)
     after = session_text(session)
     applications = Application.objects.filter(defense__session=session).select_related("applicant")
@@ -81,8 +69,6 @@ def defense_session_changed(*, session_id: int, before: str) -> None:
 
 
 def defense_rescheduled(*, application_id: int) -> None:
-    from applications.models import Application
-
     application = Application.objects.select_related("applicant", "defense__session").get(pk=application_id)
     session = application.defense.session
     _notify([(application, _("答辩场次调整"), _("您的答辩已调整为：%s。") % session_text(session))])

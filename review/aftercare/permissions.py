@@ -13,18 +13,14 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.states import TERMINAL, State
 from portal.accounts.models import Role
+from portal.errors import Conflict
+from review.permissions import ALLOW, Decision, in_scope, refuse
 
-from ..permissions import ALLOW, Decision, in_scope, refuse
-from ..states import TERMINAL, State
 
-
-class RecordRefused(Exception):
-    """A record cannot be written; ``message`` is shown to the user as is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RecordRefused(Conflict):
+    """A record cannot be written now; ``message`` is shown to the user as is."""
 
 
 def is_admin(user) -> bool:

@@ -1,25 +1,27 @@
-"""Rendering the electronic certificate (worker side): data → HTML → PDF → storage.
+"""The files after acceptance, rendered through the documents app: the electronic certificate and
+the results publicity list are ``Document`` kinds (``certificate``, ``publicity_list``).
 
-``certificate_render(certificate_id=)`` is the body of the worker task.  It is idempotent: a
-certificate already rendered is returned as is; a crash half-way leaves the row pending and the
-retry renders again onto the same storage name.  The web process never imports WeasyPrint.
+``certificate_document`` and ``publicity_list_document`` are the renderers this app registers
+with ``review.documents.render`` (``AftercareConfig.ready``): data → HTML → PDF bytes.  Starting,
+storing atomically, versions, failures and retries are the documents app's, as for every file.
+The web process never imports WeasyPrint (the engine loads it on the first render, in the worker).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import logging
 
 import segno
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+
+from applications.models import Campaign
+from review.documents.engine import engine
+from review.documents.facts import source_hash
+from review.documents.render import Progress, Rendered, document_render
 
 from .certificates import day_text, verify_url
-from .models import Certificate, CertificateStatus, certificate_path
-
-logger = logging.getLogger(__name__)
+from .exports import publicity_list_data
+from .models import Certificate
 
 
 def qr_data_uri(url: str) -> str:
@@ -45,45 +47,29 @@ def certificate_context(certificate: Certificate) -> dict:
     }
 
 
-def render_pdf(html: str) -> bytes:
-    """HTML → PDF with the portal's document engine (CJK fonts loaded once per worker)."""
-    try:
-        from ..documents.engine import engine
-    except ImportError:  # the documents engine is not merged yet: plain WeasyPrint
-        from PIL import ImageFile
-
-        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
-        import weasyprint
-
-        # Importing WeasyPrint relaxes Pillow process-wide; the upload checks need it strict.
-        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
-        return weasyprint.HTML(string=html).write_pdf()
-    return engine().render(html).content
+def certificate_document(document, progress: Progress) -> Rendered:
+    """Renderer of kind ``certificate``: the certificate whose ``document`` this is."""
+    certificate = Certificate.objects.select_related("application").get(document=document)
+    context = certificate_context(certificate)
+    progress(30)
+    pdf = engine().render(render_to_string("aftercare/pdf/certificate.html", context))
+    digest = source_hash("certificate", {"number": certificate.number, "holder": certificate.holder_name,
+                                         "id": certificate.id_number, "title": certificate.title,
+                                         "issued": certificate.issued_on.isoformat(), "photo": context["photo"][-64:]})
+    return Rendered(pdf.content, "pdf", f"电子证书_{certificate.number}.pdf", digest, pages=pdf.pages)
 
 
-def store_pdf(name: str, content: bytes) -> str:
-    """Write ``content`` at ``name`` so that no reader ever sees half a file (the documents'
-    atomic write: temporary file and rename on disk, one upload on S3); returns the name."""
-    from ..documents.services import write_atomically
-
-    write_atomically(name, content, hashlib.sha256(content).hexdigest(), storage=default_storage)
-    return name
+def publicity_list_document(document, progress: Progress) -> Rendered:
+    """Renderer of kind ``publicity_list``: the campaign's list as its data stands now."""
+    campaign = Campaign.objects.select_related("committee").get(pk=document.campaign_id)
+    data = publicity_list_data(campaign=campaign)
+    progress(30)
+    pdf = engine().render(render_to_string("aftercare/pdf/publicity_list.html", {"d": data}))
+    return Rendered(pdf.content, "pdf", f"{data['title']}.pdf", source_hash("publicity_list", data), pages=pdf.pages)
 
 
 def certificate_render(*, certificate_id: int) -> Certificate:
-    certificate = Certificate.objects.select_related("application").get(pk=certificate_id)
-    if certificate.is_ready:
-        return certificate
-    try:
-        html = render_to_string("aftercare/pdf/certificate.html", certificate_context(certificate))
-        content = render_pdf(html)
-        stored = store_pdf(certificate_path(certificate, "certificate.pdf"), content)
-    except Exception as exc:
-        Certificate.objects.filter(pk=certificate_id).update(
-            status=CertificateStatus.FAILED, error=_("生成失败：%s") % (str(exc)[:300] or type(exc).__name__))
-        raise
-    Certificate.objects.filter(pk=certificate_id).update(
-        status=CertificateStatus.READY, error="", checksum=hashlib.sha256(content).hexdigest(), file=stored)
-    logger.info("certificate %s rendered: %s, %d bytes", certificate.number, stored, len(content))
-    certificate.refresh_from_db()
-    return certificate
+    """Render a certificate's PDF in this process (seed command, tests); idempotent."""
+    certificate = Certificate.objects.get(pk=certificate_id)
+    document_render(document_id=certificate.document_id)
+    return Certificate.objects.select_related("document").get(pk=certificate_id)

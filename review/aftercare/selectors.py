@@ -12,15 +12,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from applications.enums import Kind
-from applications.models import Application, Campaign, CampaignFee
+from applications.models import Application, Campaign, CampaignFee, PaperItem
+from applications.rules import fee_for
+from applications.states import AFTER_ACCEPTANCE, State
 from portal.accounts.models import Role
+from review.selectors import applications_visible_to
 
-from ..selectors import applications_visible_to
-from ..states import AFTER_ACCEPTANCE, State
-from .conditions import FeeStatus, PaperStatus, fee_status, outcome_label, paper_item_names, paper_status
+from .conditions import (
+    FeeStatus,
+    PaperStatus,
+    fee_status,
+    outcome_label,
+    paper_item_names,
+    paper_status,
+    specialty_average,
+)
 from .models import Certificate, DefenseSession, IntegrityRecord, PaperReceipt
 from .permissions import is_admin
 
@@ -63,7 +72,7 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
     return (applications_visible_to(user).filter(campaign=campaign, state__in=states)
             .select_related("applicant", "unit", "level", "specialty__series", "fee_payment__batch",
-                            "defense__session", "decision", "certificate")
+                            "defense__session", "decision", "certificate__document")
             .prefetch_related(Prefetch("paper_receipts", queryset=PaperReceipt.objects.order_by("id")))
             .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
 
@@ -117,8 +126,6 @@ def rows_for(applications, campaign: Campaign) -> list[Row]:
 
 
 def state_counts(user, campaign: Campaign) -> dict[str, int]:
-    from django.db.models import Count
-
     qs = applications_visible_to(user).filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
     return dict(qs.order_by().values_list("state").annotate(n=Count("id")))
 
@@ -192,8 +199,6 @@ def fee_reconciliation(user, campaign: Campaign) -> list[UnitReconciliation]:
     """Per unit: what the rule engine expects for its accepted applications and what was recorded
     (individually or in batches).  Payments of applications closed afterwards (fraud) are shown
     apart: they were recorded but are no longer expected.  One query."""
-    from applications.rules import fee_for
-
     apps = (applications_visible_to(user).filter(campaign=campaign)
             .filter(Q(state__in=AFTER_ACCEPTANCE) | Q(fee_payment__isnull=False))
             .select_related("unit", "level", "fee_payment").order_by("unit__name", "id"))
@@ -232,15 +237,11 @@ class SpecialtyDefense:
 
 
 def defense_overview(user, campaign: Campaign) -> list[SpecialtyDefense]:
-    from .door import specialty_average
-
     rows = rows_for(aftercare_applications(user, campaign, states=(
         State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT,
         State.DECIDED, State.CERTIFIED)), campaign)
     sessions = (DefenseSession.objects.filter(campaign=campaign).select_related("specialty")
                 .order_by("date", "time_slot", "id"))
-    from django.db.models import Count
-
     sessions = sessions.annotate(n=Count("records"))
     groups: dict[int, SpecialtyDefense] = {}
     for specialty in campaign.specialties.all():
@@ -281,15 +282,15 @@ def certificates_of_holder(id_number: str, name: str) -> list[Certificate]:
     """Certificates stating exactly this ID number and this name (both must match: a wrong pair
     finds nothing, like an unknown one)."""
     return list(Certificate.objects.filter(id_number=id_number.upper(), holder_name=name.strip())
-                .order_by("-issued_on", "number"))
+                .select_related("document").order_by("-issued_on", "number"))
 
 
 def certificate_by_number(number: str) -> Certificate | None:
-    return Certificate.objects.filter(number=number).first()
+    return Certificate.objects.filter(number=number).select_related("document").first()
 
 
 def certificate_by_token(token: str) -> Certificate | None:
-    return Certificate.objects.filter(token=token).first()
+    return Certificate.objects.filter(token=token).select_related("document").first()
 
 
 def certificate_of(application: Application) -> Certificate | None:
@@ -310,8 +311,6 @@ def integrity_records_for(user) -> QuerySet[IntegrityRecord]:
 def paper_missing_by_application(applications: list[Application]) -> dict[int, list[str]]:
     """For the applicant's and the unit's pages: which paper items are still missing, for each
     application (two queries: receipts, and the checklists of their campaigns)."""
-    from applications.models import PaperItem
-
     campaign_ids = {a.campaign_id for a in applications}
     items: dict[int, list[str]] = defaultdict(list)
     for campaign_id, name in (PaperItem.objects.filter(campaign_id__in=campaign_ids)

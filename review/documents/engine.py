@@ -1,8 +1,8 @@
 """WeasyPrint, loaded once per process, with fast CJK fonts.
 
 Importing WeasyPrint and building a ``FontConfiguration`` costs about a second; the worker does it
-once (``tasks.warm_up`` on ``worker_process_init``), never per task, and the web process never
-imports this module at all (views only queue work).
+once (``tasks.warm_up`` on ``worker_process_init``), never per task; the web process never loads
+WeasyPrint (this module imports it on the first render only, and views only queue work).
 
 Fonts.  The system Noto CJK fonts are 19–27 MB collections.  WeasyPrint copies the whole face
 into Python for every font of every document and, because it keeps glyph ids, writes a subset

@@ -10,6 +10,7 @@ command line all call these, so their files are identical.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -20,8 +21,8 @@ from applications.enums import Kind
 from applications.models import Campaign, CampaignFee
 from applications.rules import fee_for
 from applications.snapshot import ROSTER_COLUMNS, roster_row
+from applications.states import AFTER_ACCEPTANCE, IN_REVIEW, State
 
-from ..states import AFTER_ACCEPTANCE, IN_REVIEW, State
 from .scope import ExportScope
 
 INCLUDE_ACCEPTED = "accepted"
@@ -33,16 +34,28 @@ INCLUDE_CHOICES = {
 
 FEE_COLUMNS = [gettext_lazy(c) for c in ("序号", "姓名", "工作单位", "专业", "级别", "申报类型", "评审费（元）", "是否缴费")]
 
-def fee_is_paid(*, application) -> bool:
-    """Whether an application's review fee is recorded as paid: a ``FeePayment`` (issue 7,
-    ``review.aftercare``) covering the fee the rule engine sets.  The state says nothing here:
-    paper and fee arrive in either order, so a fee may be paid while the application still waits
-    for paper.  Reads ``application.fee_payment`` and ``application.campaign``'s fee rows: select
-    the first with the row and share a loaded campaign, and a list costs no query per row."""
-    from ..aftercare.conditions import fee_status
+# Which applications have paid their review fee.  Payments are recorded by ``review.aftercare``,
+# which sits above this app: it registers the answer (``paid_source_register``) when it loads.
+# The state says nothing here: paper and fee arrive in either order, so a fee may be paid while
+# the application still waits for paper.
+PaidSource = Callable[[list], set]  # (applications sharing a loaded campaign) -> ids paid in full
+_paid_source: PaidSource | None = None
 
-    status = fee_status(application)
-    return status.payment is not None and status.settled
+
+def paid_source_register(source: PaidSource) -> None:
+    global _paid_source
+    _paid_source = source
+
+
+def paid_application_ids(applications: list) -> set[int]:
+    """The ids of ``applications`` whose fee is recorded as paid in full (one query for a list)."""
+    if _paid_source is None or not applications:
+        return set()
+    return _paid_source(applications)
+
+
+def fee_is_paid(*, application) -> bool:
+    return application.pk in paid_application_ids([application])
 
 
 def states_for(include: str) -> tuple[str, ...]:
@@ -138,20 +151,22 @@ class FeeList:
 def fee_list_for(*, campaign: Campaign, scope: ExportScope, generated_on: dt.date) -> FeeList:
     """Accepted applications (fees are due once the committee accepts) with the rule engine's fee.
 
-    Two queries whatever the row count: the applications, and the campaign's fee rows (already
-    prefetched by ``load_campaign``).
+    Two queries whatever the row count: the applications and their payments (the campaign's fee
+    rows are prefetched by ``load_campaign``).
     """
-    records = (scope.applications()
-               .filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
-               .select_related("applicant", "unit", "level", "specialty__series", "fee_payment")
-               .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
+    records = list(scope.applications()
+                   .filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
+                   .select_related("applicant", "unit", "level", "specialty__series")
+                   .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
+    for app in records:
+        app.campaign = campaign
+    paid_ids = paid_application_ids(records)
     rows = []
     by_kind: dict[str, dict] = {k: {"kind": str(label), "count": 0, "due": 0, "paid_count": 0, "paid": 0}
                                 for k, label in Kind.choices}
-    for index, app in enumerate(records.iterator(chunk_size=2000), start=1):
+    for index, app in enumerate(records, start=1):
         amount = fee_for(campaign, app.level, app.kind)
-        app.campaign = campaign
-        paid = fee_is_paid(application=app)
+        paid = app.pk in paid_ids
         rows.append({
             "index": index, "name": (app.snapshot or {}).get("name") or app.applicant.real_name,
             "unit": app.unit.name, "specialty": str(app.specialty), "level": app.level.name,

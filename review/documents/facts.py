@@ -27,6 +27,8 @@ from applications.enums import (
     UnitNature,
 )
 from applications.models import Application, Attachment
+from review.models import UnitPublicity
+from review.services import PUBLICITY_SLOTS
 
 
 NONE = "无"
@@ -96,8 +98,6 @@ def application_for_documents(application_id: int) -> Application:
 
 def _publicity_dates(application: Application) -> tuple[str | None, str | None]:
     """The unit's publicity period as recorded at its approval (``UnitPublicity``), ISO dates."""
-    from review.models import UnitPublicity
-
     found = UnitPublicity.objects.filter(application=application).values_list("start", "end").first()
     if found is None:
         return None, None
@@ -127,8 +127,7 @@ def application_facts(application: Application) -> dict:
         label = _label(CECategory, row.get("category"))
         ce_totals[label] = ce_totals.get(label, 0) + int(row.get("hours") or 0)
 
-    from review.services import PUBLICITY_SLOTS  # the unit's scans are not campaign checklist items
-
+    # The unit's publicity scans are not campaign checklist items: named by the chain.
     names = {**{slot: str(label) for slot, label in PUBLICITY_SLOTS.items()},
              **dict(campaign.materials.values_list("code", "name"))}
     uploads = (Attachment.objects.filter(application=application)

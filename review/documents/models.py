@@ -1,8 +1,11 @@
-"""Rendered documents: one row per rendered file (or per render in progress).
+"""Rendered documents: one row per rendered file (or per render in progress) — every file the
+portal renders is one: review forms, pre-filled templates, rosters and fee lists, and the kinds
+``review.aftercare`` renders through this model (certificates, the results publicity list).
 
 A document belongs to a *series*: the review form of one application, one pre-filled template of
-one application, or one export (roster / fee list × format) of one campaign for one scope (a unit,
-a competent unit, a county HR bureau, a committee).  Each render of a series gets the next
+one application, one export (roster / fee list × format) of one campaign for one scope (a unit,
+a competent unit, a county HR bureau, a committee), one certificate, or the results publicity
+list of one campaign.  Each render of a series gets the next
 ``version``; the newest ready one is ``is_current`` (at most one per series, enforced by a partial
 unique constraint).  A review form carries a ``verify_code`` printed with its QR code; the public
 verification page answers whether that exact version is genuine and still current, so a form
@@ -47,11 +50,14 @@ class DocumentKind(models.TextChoices):
     FEE_LIST_XLSX = "fee_list_xlsx", _("缴费清单（Excel）")
     FEE_LIST_PDF = "fee_list_pdf", _("缴费清单（PDF）")
     PREFILLED = "prefilled", _("预填模板")
+    # Rendered by review.aftercare (which registers their renderers with services.renderer_register).
+    CERTIFICATE = "certificate", _("电子证书")
+    PUBLICITY_LIST = "publicity_list", _("评审结果公示名单（PDF）")
 
 
 EXPORT_KINDS = (DocumentKind.ROSTER_XLSX, DocumentKind.ROSTER_PDF, DocumentKind.FEE_LIST_XLSX,
                 DocumentKind.FEE_LIST_PDF)
-APPLICATION_KINDS = (DocumentKind.REVIEW_FORM, DocumentKind.PREFILLED)
+APPLICATION_KINDS = (DocumentKind.REVIEW_FORM, DocumentKind.PREFILLED, DocumentKind.CERTIFICATE)
 
 
 class DocumentStatus(models.TextChoices):
@@ -136,6 +142,7 @@ class Document(models.Model):
     @property
     def title(self) -> str:
         if self.kind == DocumentKind.PREFILLED:
+            # Heavy: prefilled loads the PDF engine (WeasyPrint), which the web process avoids.
             from .prefilled import TEMPLATES
 
             spec = TEMPLATES.get(self.template_key)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, Unit
 from portal.accounts.models import Role, User
 
-from ..selectors import applications_visible_to
+from review.selectors import applications_visible_to
 from .models import ScopeKind
 
 

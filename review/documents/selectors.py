@@ -12,8 +12,8 @@ from django.http import Http404
 
 from applications.models import Campaign
 
-from ..selectors import applications_visible_to
-from ..states import AFTER_ACCEPTANCE, IN_REVIEW
+from review.selectors import applications_visible_to
+from applications.states import AFTER_ACCEPTANCE, IN_REVIEW
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, ScopeKind
 from .scope import ExportScope, export_scope_of
 

@@ -1,9 +1,9 @@
-"""Thin Celery tasks: ids in, the service renders and stores (``review.documents.services``).
+"""Thin Celery tasks: ids in, the worker renders and stores (``review.documents.render``).
 
 Delivery is at-least-once (``acks_late`` + ``reject_on_worker_lost`` in settings): a worker killed
-mid-render leaves the message queued and the next worker renders again; the services are
-idempotent, so that converges on one complete document.  An exception is retried a few times with
-backoff; ``DocumentRefused`` (e.g. not yet accepted) is final.
+mid-render leaves the message queued and the next worker renders again; rendering is idempotent,
+so that converges on one complete document.  An exception is retried a few times with backoff;
+``DocumentRefused`` (e.g. not yet accepted) is final.
 
 The worker imports WeasyPrint and builds the font configuration once per process, before the
 first task (``worker_process_init``).
@@ -17,6 +17,9 @@ import time
 from celery import shared_task
 from celery.signals import worker_process_init
 
+from .engine import warm_up
+from .render import DocumentRefused, document_render
+
 logger = logging.getLogger(__name__)
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": 2, "retry_backoff_max": 30,
@@ -25,8 +28,6 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": 2, "retry_backoff_max":
 
 @shared_task(name="documents.render_document", **RETRY)
 def render_document_task(*, document_id: int) -> str:
-    from .services import DocumentRefused, document_render
-
     try:
         document = document_render(document_id=document_id)
     except DocumentRefused as refused:
@@ -35,21 +36,7 @@ def render_document_task(*, document_id: int) -> str:
     return str(document.uid)
 
 
-@shared_task(name="documents.render_review_form", **RETRY)
-def render_review_form_task(*, application_id: int) -> str:
-    from .services import DocumentRefused, review_form_render
-
-    try:
-        document = review_form_render(application_id=application_id)
-    except DocumentRefused as refused:
-        logger.warning("review form of application %s refused: %s", application_id, refused.message)
-        return "refused"
-    return str(document.uid)
-
-
 def _warm_up(where: str) -> None:
-    from .engine import warm_up
-
     began = time.monotonic()
     warm_up()
     logger.info("documents engine ready in %s (%.2f s): WeasyPrint and fonts loaded once", where,
@@ -61,4 +48,3 @@ def _warm_worker_process(**kwargs) -> None:
     # Sent in every prefork child and, with the solo pool, in the worker process itself: the
     # processes that run tasks.  (The threads pool builds the engine on its first task instead.)
     _warm_up("worker process")
-

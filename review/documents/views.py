@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from applications.models import Campaign
 from portal.accounts.models import Role
 
-from ..selectors import applications_visible_to
-from ..states import AFTER_ACCEPTANCE
+from review.selectors import applications_visible_to
+from applications.states import AFTER_ACCEPTANCE
 from .exports import INCLUDE_ACCEPTED, INCLUDE_CHOICES
 from .facts import mask_name
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, normalise_verify_code

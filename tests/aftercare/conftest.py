@@ -12,8 +12,8 @@ from django.utils import timezone
 from applications.models import Campaign
 from applications.samples import fill_sample_application
 from portal.accounts.models import Role
-from review.models import StateChange
-from review.states import State
+from applications.models import StateChange
+from applications.states import State
 from tests.factories import ApplicantFactory, ApplicationFactory, ClerkFactory, UnitFactory, UserFactory
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from applications.enums import UnitNature
 from applications.models import Campaign, County, Level, Specialty
 from applications.rules import defense_exemption, profile_from_sections
-from review.aftercare.door import specialty_average
+from review.aftercare.conditions import specialty_average
 from review.aftercare.models import Decision, DefenseRecord
 from review.aftercare.services import (
     RecordRefused,
@@ -27,7 +27,7 @@ from review.aftercare.services import (
 )
 from review.models import Notification
 from review.services import TransitionRefused
-from review.states import State
+from applications.states import State
 from tests.aftercare.conftest import move_window
 from tests.factories import UnitFactory
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from applications import demo as applications_demo
 from applications.models import Application
+from applications.states import State
+from review import demo as review_demo
+from review.aftercare import demo as aftercare_demo
 from review.aftercare.models import Certificate, DefenseSession, IntegrityRecord
-from review.states import State
+
+
+def _build_demo():
+    """What ``seed_demo`` runs: each layer's builder, lowest first."""
+    context: dict = {}
+    for builder in (applications_demo, review_demo, aftercare_demo):
+        context.update(builder.build(context=context))
 
 
 def test_demo_after_acceptance(client, reference, private_storage):
-    from applications import demo as applications_demo
-    from review import demo
-
-    applications_demo.build()
-    demo.build()
+    _build_demo()
     states = set(Application.objects.filter(campaign__code="demo").values_list("state", flat=True))
     assert {State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT,
             State.CLOSED} <= states
@@ -31,5 +37,5 @@ def test_demo_after_acceptance(client, reference, private_storage):
                        {"id_number": certificate.id_number, "name": "古丽娜尔·艾买提"}).content.decode()
     assert certificate.number in page
     count = Application.objects.count()
-    demo.build()
+    _build_demo()
     assert Application.objects.count() == count and Certificate.objects.count() == 1

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from applications.models import Application
-from review.services import ACTIONS, TransitionRefused, application_transition
-from review.states import TERMINAL, State
+from review.actions import ACTIONS
+from review.services import TransitionRefused, application_transition
+from applications.states import TERMINAL, State
 from tests.factories import UnitOfficerFactory
 
 SOURCES = {

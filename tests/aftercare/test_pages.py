@@ -26,7 +26,7 @@ from review.aftercare.services import (
     integrity_record_create,
     result_publicity_set,
 )
-from review.states import State
+from applications.states import State
 from tests.aftercare.conftest import move_window
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicantFactory, CountyOfficerFactory, UnitFactory, UnitOfficerFactory

@@ -26,8 +26,9 @@ from review.aftercare.services import (
     paper_receipts_record,
     paper_receipts_record_bulk,
 )
-from review.models import Notification, StateChange
-from review.states import State
+from applications.models import StateChange
+from review.models import Notification
+from applications.states import State
 from tests.aftercare.conftest import move_window
 from tests.factories import UnitFactory, UnitOfficerFactory
 

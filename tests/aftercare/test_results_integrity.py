@@ -13,7 +13,8 @@ from pypdf import PdfReader
 from applications.checklist import submission_problems
 from applications.models import Campaign, Level
 from applications.samples import fill_sample_application
-from review.aftercare.bans import ban_end, bans_for
+from applications.bans import bans_for
+from review.aftercare.bans import ban_end
 from review.aftercare.certificates import mask_id_number, mask_name, normalise_number
 from review.aftercare.models import Certificate, CertificateStatus, IntegrityRecord
 from review.aftercare.render import certificate_render
@@ -25,7 +26,7 @@ from review.aftercare.services import (
     result_publicity_set,
 )
 from review.services import TransitionRefused, application_transition
-from review.states import State
+from applications.states import State
 from tests.aftercare.conftest import move_window, put_accepted
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicantFactory, ApplicationFactory, ClerkFactory, UnitFactory
@@ -82,8 +83,9 @@ def test_certificates_wait_for_a_pass_and_the_end_of_the_publicity(accepted, sta
         outcome = certificates_issue(application_ids=[app.pk, failed.pk], actor=staff.clerk)
     assert outcome.refused == [(failed.pk, "评审结果为未通过，不能发放证书。")]
     assert [a.state for a in outcome.done] == [State.CERTIFIED]
-    assert len([c for c in callbacks if "certificate_render_queue" in repr(c)]) == 1
     certificate = Certificate.objects.get(application=app)
+    renders = [c for c in callbacks if getattr(c, "task_name", "") == "documents.render_document"]
+    assert [(c.task_kwargs, c.queue) for c in renders] == [({"document_id": certificate.document_id}, "bulk")]
     assert certificate.number == f"BZ{decided_campaign.year}-{decided_campaign.committee_id:03d}-00001"
     assert (certificate.holder_name, certificate.id_number, certificate.level, certificate.title) == (
         app.applicant.real_name, app.applicant.id_number, "初级", "助理工程师")
@@ -111,7 +113,7 @@ def test_certificate_pdf_states_everything_with_photo_and_qr(accepted, staff, de
     result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
     certificates_issue(application_ids=[app.pk], actor=staff.clerk)
     certificate = certificate_render(certificate_id=Certificate.objects.get(application=app).pk)
-    assert certificate.is_ready and len(certificate.checksum) == 64
+    assert certificate.is_ready and len(certificate.document.checksum) == 64
     with certificate.file.open("rb") as fh:
         payload = fh.read()
     reader = PdfReader(io.BytesIO(payload))

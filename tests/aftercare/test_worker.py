@@ -1,5 +1,6 @@
 """The real worker renders what the clerk issues: the certificate PDF (queued on commit by the
-issue) and the results publicity list PDF (queued by the page), into the shared storage."""
+issue) and the results publicity list PDF (queued by the page), into the shared storage, both as
+``Document`` rows like every rendered file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pypdf import PdfReader
 from applications.models import Campaign, Level
 from applications.samples import fill_sample_application
 from review.aftercare.exports import publicity_list_request
-from review.aftercare.models import Certificate, CertificateStatus, ResultPublicity
+from review.aftercare.models import Certificate
+from review.documents.models import Document, DocumentStatus
 from review.aftercare.services import certificates_issue, decisions_record, result_publicity_set
 from tests.aftercare.conftest import move_window, put_accepted
 from tests.aftercare.test_defense import to_fee_paid
@@ -54,23 +56,23 @@ def test_worker_renders_the_certificate_and_the_publicity_list(reference, celery
     certificates_issue(application_ids=[app.pk], actor=clerk)  # commits: the render is queued
 
     certificate = Certificate.objects.get(application=app)
-    _wait(lambda: Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.READY).exists(),
+    _wait(lambda: Document.objects.filter(pk=certificate.document_id, status=DocumentStatus.READY).exists(),
           celery_worker_process)
-    certificate.refresh_from_db()
+    certificate = Certificate.objects.select_related("document").get(pk=certificate.pk)
     log = Path(celery_worker_process.log_path).read_text()
     assert certificate.is_ready, log
-    assert "aftercare.render_certificate" in log
+    assert "documents.render_document" in log
     text = _text(certificate.file.name)
     assert app.applicant.real_name in text and certificate.number in text
 
     stored, ready = publicity_list_request(campaign=campaign)
     assert not ready
-    _wait(lambda: bool(ResultPublicity.objects.get(campaign=campaign).list_pdf), celery_worker_process)
+    _wait(lambda: Document.objects.filter(pk=stored.pk, status=DocumentStatus.READY).exists(), celery_worker_process)
     stored.refresh_from_db()
-    assert stored.list_pdf, Path(celery_worker_process.log_path).read_text()
-    assert app.applicant.real_name in _text(stored.list_pdf.name)
+    assert stored.is_ready, Path(celery_worker_process.log_path).read_text()
+    assert app.applicant.real_name in _text(stored.file.name)
     assert publicity_list_request(campaign=campaign)[1] is True
-    for name in (certificate.file.name, stored.list_pdf.name):
+    for name in (certificate.file.name, stored.file.name):
         default_storage.delete(name)
     for attachment in app.attachments.all():
         for f in (attachment.file, attachment.masked, attachment.thumbnail):

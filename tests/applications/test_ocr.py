@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from applications import services
+from applications import ocr_passes, services
 from applications.masking import burn_mask_boxes
 from applications.models import Attachment
 from applications.ocr import OCRUnavailable, find_identity, ocr_available
@@ -69,7 +69,7 @@ def test_without_tesseract_the_page_says_so_and_manual_boxes_work(client, settin
     attachment.refresh_from_db()
     assert attachment.masked and attachment.mask_check_status == "unavailable"
     # The worker's function degrades the same way when it runs where Tesseract is missing.
-    services.attachment_ocr_propose(attachment_id=attachment.pk)
+    ocr_passes.attachment_ocr_propose(attachment_id=attachment.pk)
     attachment.refresh_from_db()
     assert attachment.ocr_status == "unavailable"
 
@@ -80,7 +80,7 @@ def test_leak_check_warns_when_the_box_misses_the_name(reference, private_storag
     upload = SimpleUploadedFile("d.jpg", page(app.applicant.real_name, app.applicant.id_number), "image/jpeg")
     attachment = services.attachment_upload(application=app, upload=upload, slot="diploma")
     services.attachment_set_masking(attachment=attachment, needs_masking=True, boxes=[[800, 1500, 200, 100]])
-    services.attachment_ocr_check_masked(attachment_id=attachment.pk)
+    ocr_passes.attachment_ocr_check_masked(attachment_id=attachment.pk)
     attachment.refresh_from_db()
     assert attachment.mask_check_status == "leak"
     assert {h["what"] for h in attachment.mask_check} == {"name", "id_number"}

@@ -14,7 +14,7 @@ from applications.checklist import build_checklist, submission_problems
 from applications.models import Campaign, Level, Specialty
 from applications.samples import fill_sample_application
 from review.services import application_transition
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicationFactory, UnitFactory, UnitOfficerFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -90,7 +90,7 @@ def run(rows: int) -> dict:
     from review.aftercare import services
     from review.aftercare.models import Certificate
     from review.aftercare.render import certificate_render
-    from review.states import State
+    from applications.states import State
     from tests.aftercare.conftest import move_window, put_accepted
     from tests.factories import ApplicationFactory, ClerkFactory
     from applications.seeding import load_reference, load_seed_campaigns

@@ -109,7 +109,7 @@ def add_roster_rows(count: int, units, rng: random.Random, start: int) -> None:
     from applications.samples import sample_sections
     from applications.snapshot import build_snapshot
     from portal.accounts.models import Role, User
-    from review.states import State
+    from applications.states import State
 
     campaign = Campaign.objects.get(code="demo")
     # Prefetched titles: build_snapshot asks for 拟晋升专业技术职务 through them.

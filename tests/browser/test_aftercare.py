@@ -20,7 +20,7 @@ from applications import demo as applications_demo
 from applications.models import Campaign, Unit
 from applications.samples import fill_sample_application
 from review.aftercare.models import Certificate, CertificateStatus
-from review.states import State
+from applications.states import State
 from tests.aftercare.conftest import move_window, put_accepted
 from tests.factories import ApplicantFactory, ApplicationFactory
 
@@ -114,9 +114,8 @@ def test_accepted_application_to_certificate_and_public_lookup(page, live_server
     page.goto(f"{live_server.url}/aftercare/certificates/?campaign=demo")
     page.get_by_role("button", name="全部发放").click()
     assert "已发放1份电子证书" in _message(page)
-    certificate = Certificate.objects.get(application=app)
     for _ in range(300):
-        certificate.refresh_from_db()
+        certificate = Certificate.objects.select_related("document").get(application=app)
         if certificate.status != CertificateStatus.PENDING:
             break
         page.wait_for_timeout(200)

@@ -3,12 +3,13 @@ what its user needs (and screenshots go to ``DATA_DIR/screenshots`` for a look).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
-from applications import demo as applications_demo
 from applications.demo import demo_id_number
 
 pytestmark = pytest.mark.browser
@@ -18,10 +19,7 @@ SHOTS = Path(settings.DATA_DIR) / "screenshots"
 
 @pytest.fixture
 def demo_world(transactional_db, reference):
-    from review import demo
-
-    applications_demo.build()
-    demo.build()
+    call_command("seed_demo", stdout=io.StringIO())  # every layer's demo, as run.sh loads it
 
 
 def _shot(page, name):

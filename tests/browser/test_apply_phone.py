@@ -14,7 +14,7 @@ from PIL import Image
 from applications.masking import MASK_COLOUR
 from applications.models import Application, Attachment
 from applications.samples import sample_photo, sample_scan
-from review.states import State
+from applications.states import State
 from tests.applications.helpers import sideways_photo
 from tests.factories import ApplicantFactory, UnitFactory
 

@@ -14,9 +14,9 @@ from applications import demo as applications_demo
 from applications.models import Application, Unit
 from applications.samples import fill_sample_application, sample_scan
 from review.demo import revise_for_resubmission
-from review.models import ReturnNote
+from applications.models import ReturnNote
 from review.services import application_transition
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicantFactory, ApplicationFactory
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ from django.utils import timezone
 from applications.samples import fill_sample_application
 from review.demo import publicity_dates, publicity_files
 from review.services import application_transition, publicity_scans_attach
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicationFactory, ClerkFactory, CountyOfficerFactory, UnitOfficerFactory
 
 A4_PORTRAIT = (595, 842)
@@ -37,7 +37,8 @@ def climb_to_accepted(app, *, unit_officer=None, county_officer=None, clerk=None
     clerk = clerk or ClerkFactory()
     # The unit approves with its publicity: scans uploaded and the period recorded (``unit_data``
     # may give the period as publicity_start/publicity_end ISO dates; default: one ending today).
-    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, app.applicant.real_name))
+    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, app.applicant.real_name),
+                           actor=unit_officer)
     period = (({"start": unit_data["publicity_start"], "end": unit_data["publicity_end"]}) if unit_data
               else publicity_dates(app.campaign, timezone.localdate()))
     application_transition(application_id=app.pk, action="approve", actor=unit_officer,

@@ -27,7 +27,7 @@ from review.documents.exports import (
 )
 from review.documents.models import ScopeKind
 from review.documents.scope import ExportScope
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicationFactory, UnitFactory
 
 from .conftest import A4_LANDSCAPE, A4_PORTRAIT, climb_to_accepted, page_sizes, page_texts, squeeze, workbook

@@ -19,8 +19,8 @@ from review.documents.services import (
     review_form_render,
     write_atomically,
 )
-from review.models import StateChange
-from review.states import State
+from applications.models import StateChange
+from applications.states import State
 from tests.factories import UnitFactory, UnitOfficerFactory
 
 from .conftest import page_texts, workbook
@@ -101,12 +101,12 @@ def test_a_half_written_file_from_a_killed_process_is_replaced(private_storage):
 def test_accepting_queues_the_review_form(accepted_app, django_capture_on_commit_callbacks):
     change = StateChange.objects.filter(application=accepted_app, to_state=State.ACCEPTED).get()
     with django_capture_on_commit_callbacks() as callbacks:
-        review_form_after_transition(change.pk)
+        review_form_after_transition(change)
     pending = Document.objects.get(application=accepted_app, kind=DocumentKind.REVIEW_FORM)
     assert pending.status == DocumentStatus.PENDING and pending.verify_code
     assert len(callbacks) == 1
     earlier = StateChange.objects.filter(application=accepted_app, to_state=State.COMMITTEE_REVIEW).get()
-    review_form_after_transition(earlier.pk)  # other transitions render nothing
+    review_form_after_transition(earlier)  # other transitions render nothing
     assert Document.objects.filter(application=accepted_app).count() == 1
 
     done = review_form_render(application_id=accepted_app.pk)

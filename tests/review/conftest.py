@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from applications.models import County
 from applications.samples import fill_sample_application
-from review.models import StateChange
-from review.states import State
+from applications.models import StateChange
+from applications.states import State
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,

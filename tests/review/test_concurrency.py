@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from applications.samples import fill_sample_application
 from review.demo import publicity_dates, publicity_files
-from review.models import StateChange
+from applications.models import StateChange
 from review.services import TransitionRefused, application_transition, publicity_scans_attach
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 
 pytestmark = pytest.mark.postgres
@@ -27,7 +27,8 @@ def submitted(transactional_db, reference, private_storage):
         pytest.skip("SQLite serialises writers; the expected_state refusal is tested in test_one_door")
     app = fill_sample_application(ApplicationFactory())
     application_transition(application_id=app.pk, action="submit", actor=app.applicant)
-    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, app.applicant.real_name))
+    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, app.applicant.real_name),
+                           actor=UnitOfficerFactory(unit=app.unit))
     return app
 
 

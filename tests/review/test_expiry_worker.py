@@ -13,7 +13,7 @@ from django.utils import timezone
 from applications.samples import fill_sample_application
 from review.models import Notification
 from review.services import application_transition
-from review.states import State
+from applications.states import State
 from tests.conftest import start_celery_worker
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from review.demo import publicity_dates, publicity_files
-from review.models import StateChange
+from applications.models import StateChange
 from review.services import TransitionRefused, application_transition, publicity_scans_attach
-from review.states import State
+from applications.states import State
 
 STATES = [State.DRAFT, State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.RETURNED,
           State.ABANDONED, State.CLOSED, State.ACCEPTED]
@@ -40,9 +40,9 @@ def _fire(app, action, actor, *, now=None):
                                   data=data, now=now)
 
 
-def _prepare(app, state, action):
+def _prepare(app, state, action, cast):
     if state == State.UNIT_REVIEW and action == "approve":
-        publicity_scans_attach(application=app, files=publicity_files(app.unit.name, "x"))
+        publicity_scans_attach(application=app, files=publicity_files(app.unit.name, "x"), actor=cast.unit)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -51,7 +51,7 @@ def _prepare(app, state, action):
 def test_matrix(app_in, cast, state, action, role):
     expected = ALLOWED.get((state, action, role))
     app = app_in(state, files=expected is not None and action in ("submit", "resubmit"))
-    _prepare(app, state, action)
+    _prepare(app, state, action, cast)
     actor = None if role == "system" else getattr(cast, role)
     before = StateChange.objects.filter(application=app).count()
     if expected:
@@ -78,7 +78,7 @@ REVIEW_CASES = [(s, a, r) for (s, a, r) in ALLOWED if r in ("unit", "county", "c
 @pytest.mark.parametrize("state,action,role", REVIEW_CASES)
 def test_out_of_scope_officer_is_refused(app_in, cast, state, action, role):
     app = app_in(state)
-    _prepare(app, state, action)
+    _prepare(app, state, action, cast)
     with pytest.raises(TransitionRefused) as refused:
         _fire(app, action, getattr(cast, f"other_{role}"))
     assert "不在您的审核范围内" in refused.value.message
@@ -89,7 +89,7 @@ def test_out_of_scope_officer_is_refused(app_in, cast, state, action, role):
 @pytest.mark.parametrize("state,action,role", [*REVIEW_CASES, (State.DRAFT, "submit", "applicant")])
 def test_outside_the_window_is_refused_with_the_window(app_in, cast, state, action, role):
     app = app_in(state, files=action == "submit")
-    _prepare(app, state, action)
+    _prepare(app, state, action, cast)
     too_late = timezone.now() + dt.timedelta(days=120)  # the demo windows close within ~3 weeks
     with pytest.raises(TransitionRefused) as refused:
         _fire(app, action, getattr(cast, role), now=too_late)

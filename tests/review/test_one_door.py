@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from applications.samples import fill_sample_application
 from review.demo import approve_at_unit, publicity_dates, publicity_files
-from review.models import StateChange
+from applications.models import StateChange
 from review.services import TransitionRefused, application_transition, publicity_scans_attach
-from review.states import State
+from applications.states import State
 from tests.factories import (
     ApplicationFactory,
     ClerkFactory,
@@ -75,7 +75,7 @@ def test_stale_expected_state_is_refused_with_current_state(complete_app):
     app = complete_app
     application_transition(application_id=app.pk, action="submit", actor=app.applicant)
     officer = UnitOfficerFactory(unit=app.unit)
-    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, "x"))
+    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, "x"), actor=officer)
     publicity = publicity_dates(app.campaign, timezone.localdate())
     application_transition(application_id=app.pk, action="approve", actor=officer, expected_state=State.UNIT_REVIEW,
                            data={"publicity": publicity})
@@ -95,7 +95,7 @@ def test_officer_of_another_unit_cannot_approve(complete_app):
 
 
 def test_return_notes_attach_to_sections_and_own_attachments_only(complete_app):
-    from review.selectors import return_notes_by_section
+    from applications.selectors import return_notes_by_section
     from tests.factories import ApplicationFactory as AF
 
     app = complete_app

@@ -13,10 +13,12 @@ from django.utils import timezone
 from applications.models import County
 from applications.samples import fill_sample_application, sample_scan
 from review.demo import approve_at_unit, publicity_dates, publicity_files, revise_for_resubmission
-from review.models import Notification, ReturnNote, StateChange
-from review.selectors import return_notes_by_section
+from applications.models import ReturnNote, StateChange
+from review.models import Notification
+from applications.selectors import return_notes_by_section
+from review.mail import notifications_email
 from review.services import application_transition
-from review.states import State
+from applications.states import State
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -191,6 +193,11 @@ def test_committee_notifications_carry_the_code_only(reference, private_storage,
     assert app.code in note.title and app.applicant.real_name not in note.title + note.body
 
 
+def _mail_as_the_worker_does():
+    """Run the mail task's body on every notification (the worker test runs the real worker)."""
+    notifications_email(notification_ids=list(Notification.objects.values_list("pk", flat=True)))
+
+
 def test_notifications_reach_the_applicant_and_the_next_step_and_mail_is_sent(reference, private_storage,
                                                                               effects):
     app = fill_sample_application(ApplicationFactory())
@@ -201,6 +208,8 @@ def test_notifications_reach_the_applicant_and_the_next_step_and_mail_is_sent(re
     bystander = UnitOfficerFactory(email="other@example.invalid")
     effects(application_transition, application_id=app.pk, action="submit", actor=app.applicant)
     assert Notification.objects.filter(user=unit_officer, application=app).count() == 1
+    assert not mail.outbox  # the request sends nothing: the worker does
+    _mail_as_the_worker_does()
     assert {m.to[0] for m in mail.outbox} == {"a@example.invalid", "unit@example.invalid"}
     effects(application_transition, application_id=app.pk, action="return", actor=unit_officer, comment="缺少年度考核表")
     returned = Notification.objects.filter(user=app.applicant).first()
@@ -211,7 +220,9 @@ def test_notifications_reach_the_applicant_and_the_next_step_and_mail_is_sent(re
     effects(approve_at_unit, app, unit_officer)
     assert Notification.objects.filter(user=county_officer, application=app).count() == 1
     assert not Notification.objects.filter(user=bystander).exists()
+    _mail_as_the_worker_does()
     assert "other@example.invalid" not in {m.to[0] for m in mail.outbox}
+    assert len([m for m in mail.outbox if m.to == ["a@example.invalid"]]) == 4  # each sent once, never again
 
 
 def test_officer_approves_and_returns_through_the_forms(client, reference, private_storage):

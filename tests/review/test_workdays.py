@@ -10,7 +10,7 @@ from applications.samples import fill_sample_application
 from review.demo import publicity_files
 from review.models import UnitPublicity, WorkdayOverride
 from review.services import TransitionRefused, application_transition, publicity_scans_attach
-from review.states import State
+from applications.states import State
 from review.workdays import earliest_publicity_end, is_working_day, latest_publicity_start, working_days_between
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 
@@ -55,7 +55,8 @@ def app_2024(reference, private_storage):
     fill_sample_application(app)
     submitted = dt.datetime(2024, 9, 2, 10, tzinfo=timezone.get_current_timezone())
     application_transition(application_id=app.pk, action="submit", actor=app.applicant, now=submitted)
-    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, app.applicant.real_name))
+    publicity_scans_attach(application=app, files=publicity_files(app.unit.name, app.applicant.real_name),
+                           actor=UnitOfficerFactory(unit=app.unit), now=submitted)
     return app
 
 
@@ -104,11 +105,11 @@ def test_unit_approval_requires_both_scans(reference, private_storage):
         application_transition(application_id=app.pk, action="approve", actor=officer, data={"publicity": publicity})
     assert "推荐单位公示、公示结果" in refused.value.message
     files = publicity_files(app.unit.name, "x")
-    publicity_scans_attach(application=app, files={"publicity": files["publicity"]})
+    publicity_scans_attach(application=app, files={"publicity": files["publicity"]}, actor=officer)
     with pytest.raises(TransitionRefused) as refused:
         application_transition(application_id=app.pk, action="approve", actor=officer, data={"publicity": publicity})
     assert "公示结果" in refused.value.message and "推荐单位公示" not in refused.value.message
-    publicity_scans_attach(application=app, files={"publicity_result": files["publicity_result"]})
+    publicity_scans_attach(application=app, files={"publicity_result": files["publicity_result"]}, actor=officer)
     application_transition(application_id=app.pk, action="approve", actor=officer, data={"publicity": publicity})
     app.refresh_from_db()
     assert app.state == State.COUNTY_REVIEW

@@ -2,7 +2,8 @@
 paper receipt) and one application's page, from paper files to certificate and fraud.
 
 Names are shown here: receipts, fee records, results and certificates are named documents
-(see ``review.aftercare.models``).  Views parse, call a service, and turn refusals into messages.
+(see ``review.aftercare.models``).  Views parse and call a service; a refusal shows the page again
+with what was typed and the message on top.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ...selectors import history_for
-from ...services import TransitionRefused
-from ...states import AFTER_ACCEPTANCE, State
+from applications.states import AFTER_ACCEPTANCE, State
+from portal.errors import Refused
+from review.selectors import history_for
+
 from .. import services
-from ..conditions import exemption_for, fee_status, paper_item_names, paper_status
-from ..door import defense_outcome
+from ..conditions import defense_outcome, exemption_for, fee_status, paper_item_names, paper_status
 from ..forms import BulkPaperForm, DecisionForm, FeeForm, FraudForm, PaperForm, ScoreForm
 from ..models import Certificate, DefenseRecord, IntegrityRecord
-from ..permissions import RecordRefused, is_admin
+from ..permissions import is_admin
 from ..selectors import aftercare_applications, load_campaign, related_or_none, rows_for, search, state_counts
 from .common import (
     campaign_for,
@@ -98,7 +99,7 @@ def _detail_context(request, application, **forms):
     record = DefenseRecord.objects.filter(application=application).select_related("session").first()
     preview = None if record else exemption_for(application)
     decision = related_or_none(application, "decision")
-    certificate = Certificate.objects.filter(application=application).first()
+    certificate = Certificate.objects.filter(application=application).select_related("document").first()
     outcome = None
     if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT):
         score, basis, problem = defense_outcome(application, record)
@@ -139,6 +140,7 @@ def _detail_url(app) -> str:
 
 
 def _refused(request, app, message: str, status: int = 409, **forms):
+    """The application's page again, with the message and the forms as they were posted."""
     messages.error(request, message)
     app = managed_application(request.user, app.pk)
     return render(request, "aftercare/application.html", _detail_context(request, app, **forms), status=status)
@@ -156,8 +158,8 @@ def paper_record(request, pk: int):
         app = services.paper_receipts_record(
             application_id=app.pk, item_names=form.cleaned_data["items"], received_on=form.cleaned_data["received_on"],
             actor=request.user, override_reason=form.cleaned_data.get("override_reason", ""))
-    except (RecordRefused, TransitionRefused) as refusal:
-        return _refused(request, app, refusal.message, paper_form=form)
+    except Refused as refusal:
+        return _refused(request, app, refusal.message, refusal.status, paper_form=form)
     messages.success(request, _("已登记纸质材料%(n)d项，当前状态：%(state)s。") % {
         "n": len(form.cleaned_data["items"]), "state": app.get_state_display()})
     return redirect(_detail_url(app))
@@ -170,8 +172,8 @@ def paper_remove(request, pk: int):
     try:
         services.paper_receipt_remove(application_id=app.pk, item_name=request.POST.get("item", ""),
                                       actor=request.user)
-    except RecordRefused as refusal:
-        return _refused(request, app, refusal.message)
+    except Refused as refusal:
+        return _refused(request, app, refusal.message, refusal.status)
     messages.success(request, _("已撤销“%s”的接收登记。") % request.POST.get("item", ""))
     return redirect(_detail_url(app))
 
@@ -188,8 +190,8 @@ def fee_record(request, pk: int):
         app = services.fee_payment_record(
             application_id=app.pk, amount=d["amount"], paid_on=d["paid_on"], receipt_number=d["receipt_number"],
             actor=request.user, override_reason=d.get("override_reason", ""))
-    except (RecordRefused, TransitionRefused) as refusal:
-        return _refused(request, app, refusal.message, fee_form=form)
+    except Refused as refusal:
+        return _refused(request, app, refusal.message, refusal.status, fee_form=form)
     messages.success(request, _("已登记缴费%(amount)s元，当前状态：%(state)s。") % {
         "amount": d["amount"], "state": app.get_state_display()})
     return redirect(_detail_url(app))
@@ -207,8 +209,8 @@ def defense_outcome_view(request, pk: int):
         services.defense_outcome_record(application_id=app.pk, actor=request.user, score=d.get("score"),
                                         passed={"pass": True, "fail": False}.get(d.get("result")),
                                         absent=d.get("absent", False))
-    except RecordRefused as refusal:
-        return _refused(request, app, refusal.message, score_form=form)
+    except Refused as refusal:
+        return _refused(request, app, refusal.message, refusal.status, score_form=form)
     messages.success(request, _("已录入答辩情况。"))
     return redirect(_detail_url(app))
 
@@ -249,8 +251,8 @@ def fraud(request, pk: int):
     try:
         record = services.integrity_record_create(application_id=app.pk, facts=form.cleaned_data["facts"],
                                                   include_unit=form.cleaned_data["include_unit"], actor=request.user)
-    except (RecordRefused, TransitionRefused) as refusal:
-        return _refused(request, app, refusal.message, fraud_form=form)
+    except Refused as refusal:
+        return _refused(request, app, refusal.message, refusal.status, fraud_form=form)
     messages.success(request, _("已记入诚信档案：个人限制申报至%s。") % record.person_banned_until.isoformat())
     return redirect(_detail_url(app))
 

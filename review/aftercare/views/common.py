@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.states import AFTER_ACCEPTANCE, State
+from review.selectors import applications_visible_to
 
-from ...selectors import applications_visible_to
-from ...states import AFTER_ACCEPTANCE, State
 from ..permissions import is_admin, is_clerk_or_admin
 from ..selectors import campaigns_managed_by, choose_campaign
 

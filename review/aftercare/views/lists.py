@@ -4,6 +4,8 @@ certificates, and the integrity records."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import Specialty
+from applications.states import State
+from portal.errors import Refused
 
-from ...states import State
 from .. import services
+from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
 from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreFormSet, SessionForm
 from ..models import DefenseSession, ResultPublicity
-from ..permissions import RecordRefused, is_admin
+from ..permissions import is_admin
 from ..selectors import (
     aftercare_applications,
     defense_overview,
@@ -93,7 +97,7 @@ def fee_batch(request):
         batch = services.fee_batch_record(
             campaign=campaign, unit=unit, application_ids=ids_from(request), amount=d["amount"], paid_on=d["paid_on"],
             receipt_number=d["receipt_number"], actor=request.user, override_reason=d.get("override_reason", ""))
-    except RecordRefused as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
         return fees(request, batch_form=form)
     messages.success(request, _("已登记%(unit)s批量缴费%(amount)s元（%(n)d人，收据号%(receipt)s）。") % {
@@ -124,7 +128,7 @@ def defense_apply(request):
     campaign = campaign_for(request)
     try:
         result = services.defense_exemptions_apply(campaign=campaign, actor=request.user)
-    except RecordRefused as refusal:
+    except Refused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("已按免答辩规则认定%(n)d份申报：免于答辩%(exempt)d份，须参加答辩%(attend)d份。") % {
@@ -149,7 +153,7 @@ def session_create(request):
         services.defense_session_save(campaign=campaign, actor=request.user,
                                       specialty=_specialty(campaign, d["specialty"]), date=d["date"],
                                       time_slot=d["time_slot"], place=d["place"])
-    except RecordRefused as refusal:
+    except Refused as refusal:
         form.add_error(None, refusal.message)
         messages.error(request, refusal.message)
         return defense(request, session_form=form)
@@ -190,7 +194,7 @@ def session(request, pk: int):
                 services.defense_session_save(campaign=campaign, actor=request.user, session=sess,
                                               specialty=_specialty(campaign, d["specialty"]), date=d["date"],
                                               time_slot=d["time_slot"], place=d["place"])
-            except RecordRefused as refusal:
+            except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
                 messages.success(request, _("已保存答辩场次；已安排的申报人会收到变更通知。"))
@@ -214,7 +218,7 @@ def session(request, pk: int):
                         application_id=application_id, actor=request.user, score=row.get("score"),
                         passed={"pass": True, "fail": False}.get(row.get("result")), absent=row.get("absent", False))
                     saved += 1
-                except RecordRefused as refusal:
+                except Refused as refusal:
                     failed.append(_("申报 %(code)s：%(reason)s") % {"code": codes[application_id],
                                                                   "reason": refusal.message})
             if saved:
@@ -305,7 +309,7 @@ def publicity(request):
     try:
         saved = services.result_publicity_set(campaign=campaign, start=form.cleaned_data["start"],
                                               end=form.cleaned_data["end"], actor=request.user)
-    except RecordRefused as refusal:
+    except Refused as refusal:
         form.add_error(None, refusal.message)
         messages.error(request, refusal.message)
         return results(request, publicity_form=form)
@@ -318,10 +322,6 @@ def publicity(request):
 def publicity_list(request, fmt: str):
     """The results publicity list (公示名单): XLSX at once; the PDF from the worker (the page waits
     for it and downloads it when ready)."""
-    from urllib.parse import quote
-
-    from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
-
     campaign = campaign_for(request)
     if fmt not in ("xlsx", "pdf"):
         raise Http404
@@ -334,12 +334,13 @@ def publicity_list(request, fmt: str):
         response = HttpResponse(publicity_list_xlsx(data),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
-        stored, ready = publicity_list_request(campaign=campaign)
+        document, ready = publicity_list_request(campaign=campaign, actor=request.user)
         if not ready:
             return render(request, "aftercare/wait.html", {
-                **page_context(request, campaign, "results"), "what": _("公示名单（PDF）"), "error": stored.list_error,
+                **page_context(request, campaign, "results"), "what": _("公示名单（PDF）"), "error": document.error,
                 "back": _url("results", campaign)})
-        response = HttpResponse(stored.list_pdf.open("rb").read(), content_type="application/pdf")
+        with document.file.open("rb") as pdf:
+            response = HttpResponse(pdf.read(), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(data['title'] + '.' + fmt)}"
     response["Cache-Control"] = "private, no-store"
     return response

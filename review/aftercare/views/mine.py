@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
+from applications.rules.defense import defense_note
+from applications.states import AFTER_ACCEPTANCE, State
 from portal.accounts.models import Role
+from review.selectors import applications_visible_to
 
-from ...selectors import applications_visible_to
-from ...states import AFTER_ACCEPTANCE, State
 from ..conditions import fee_status, paper_status
 from ..models import Certificate, CertificateStatus, DefenseRecord
 from ..permissions import can_manage
 from ..selectors import paper_missing_by_application, related_or_none
+from ..services import certificate_render_request
 from .public import certificate_file_response
 
 
@@ -38,13 +40,11 @@ def mine(request, code: str):
     application = _own_after_acceptance(request.user, code)
     campaign = application.campaign
     record = DefenseRecord.objects.filter(application=application).select_related("session").first()
-    from applications.rules.defense import defense_note
-
     return render(request, "aftercare/mine.html", {
         "app": application, "paper": paper_status(application), "fee": fee_status(application), "record": record,
         "defense_note": defense_note(campaign, application.kind, bool(record and record.exempt)) if record else "",
         "decision": related_or_none(application, "decision"),
-        "certificate": Certificate.objects.filter(application=application).first(),
+        "certificate": Certificate.objects.filter(application=application).select_related("document").first(),
         "paper_window": campaign.paper_window, "fee_window": campaign.fee_window,
         "defense_window": campaign.defense_window, "today": timezone.localdate(),
     })
@@ -54,7 +54,8 @@ def mine(request, code: str):
 def my_certificate(request, code: str):
     """The applicant downloads their own certificate from their home page."""
     application = _own_after_acceptance(request.user, code)
-    certificate = Certificate.objects.filter(application=application, revoked_at__isnull=True).first()
+    certificate = (Certificate.objects.filter(application=application, revoked_at__isnull=True)
+                   .select_related("document").first())
     if certificate is None:
         raise Http404
     if not certificate.is_ready:
@@ -67,7 +68,7 @@ def my_certificate(request, code: str):
 @login_required
 def certificate_download(request, pk: int):
     """A clerk or administrator downloads a certificate of their committee."""
-    certificate = Certificate.objects.select_related("application__campaign").filter(pk=pk).first()
+    certificate = Certificate.objects.select_related("application__campaign", "document").filter(pk=pk).first()
     if certificate is None or not can_manage(request.user, certificate.application):
         raise Http404
     if not certificate.is_ready:
@@ -80,14 +81,11 @@ def certificate_download(request, pk: int):
 @require_POST
 def certificate_rerender(request, pk: int):
     """Ask the worker again for a certificate whose rendering failed or never started."""
-    from ..services import certificate_render_queue
-
-    certificate = Certificate.objects.select_related("application__campaign").filter(pk=pk).first()
+    certificate = Certificate.objects.select_related("application__campaign", "document").filter(pk=pk).first()
     if certificate is None or not can_manage(request.user, certificate.application):
         raise Http404
     if not certificate.is_ready:
-        Certificate.objects.filter(pk=pk).update(status=CertificateStatus.PENDING, error="")
-        certificate_render_queue(certificate_id=pk)
+        certificate_render_request(certificate=certificate, actor=request.user)
         messages.success(request, _("已重新提交生成证书 %s。") % certificate.number)
     return redirect(request.POST.get("next") or "aftercare:index")
 
@@ -101,7 +99,7 @@ def unit(request):
         raise Http404
     qs = (applications_visible_to(user).filter(state__in=AFTER_ACCEPTANCE)
           .select_related("applicant", "unit", "level", "specialty__series", "campaign__committee", "fee_payment",
-                          "defense__session", "decision", "certificate")
+                          "defense__session", "decision", "certificate__document")
           .prefetch_related("campaign__fees")
           .order_by("-campaign__year", "campaign_id", "unit__name", "id"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -105,7 +105,8 @@ def certificate_public_download(request, token: str):
         payload = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    certificate = Certificate.objects.filter(pk=payload.get("c"), revoked_at__isnull=True).first()
+    certificate = (Certificate.objects.filter(pk=payload.get("c"), revoked_at__isnull=True)
+                   .select_related("document").first())
     if certificate is None or not certificate.is_ready:
         raise Http404
     return certificate_file_response(certificate)

@@ -1,0 +1,36 @@
+"""Reads of an application's own data and history, shared by the applicant's pages, the one door
+and the reviewers' pages."""
+
+from __future__ import annotations
+
+from .models import Application, ReturnNote, StateChange
+
+
+def sections_data(application: Application) -> dict[str, dict]:
+    """Validated sections, ``{key: data}``; reads ``application.sections.all()`` (prefetchable)."""
+    return {s.key: s.data for s in application.sections.all() if s.is_complete}
+
+
+def latest_return(application: Application) -> StateChange | None:
+    """The most recent return of the application, or ``None``."""
+    return (StateChange.objects.filter(application=application, action="return")
+            .order_by("-created_at", "-id").first())
+
+
+def return_notes_by_section(application: Application) -> dict[str, list[ReturnNote]]:
+    """Notes of the latest return, keyed by section ("" for the whole application).  Notes on an
+    attachment are keyed by its section too and carry ``attachment_id``."""
+    change = latest_return(application)
+    if change is None:
+        return {}
+    grouped: dict[str, list[ReturnNote]] = {}
+    for note in change.notes.select_related("attachment"):
+        key = note.section or (note.attachment.section if note.attachment else "")
+        grouped.setdefault(key, []).append(note)
+    return grouped
+
+
+def submission_rounds(application: Application) -> list[StateChange]:
+    """The submissions (``submit``/``resubmit``) that carry a round record, oldest first."""
+    return list(StateChange.objects.filter(application=application, action__in=("submit", "resubmit"))
+                .order_by("created_at", "id"))

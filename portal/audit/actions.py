@@ -1,0 +1,69 @@
+"""The registry of audit actions: one stable code per kind of change, with the label
+administrators read.  Codes are stored in every ``AuditEvent``: never rename or reuse one; add
+new ones at the end of their group.  (The after-acceptance and documents codes live here too,
+although those apps sit above this one: the codes are plain strings, and one list keeps them
+unique and greppable.)
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # Accounts.
+    ACCOUNT_REGISTERED = "account.registered", _("注册账号")
+    # The applicant's data (applications.services).
+    APPLICATION_CREATED = "application.created", _("新建申报")
+    SECTION_SAVED = "application.section_saved", _("保存栏目")
+    SECTION_DRAFT_SAVED = "application.section_draft_saved", _("自动保存草稿")
+    SECTION_ROW_DELETED = "application.section_row_deleted", _("删除栏目中的一行")
+    PROFILE_SECTION_SAVED = "profile.section_saved", _("保存个人档案栏目")
+    ATTACHMENT_UPLOADED = "attachment.uploaded", _("上传附件")
+    ATTACHMENT_DELETED = "attachment.deleted", _("删除附件")
+    MASKING_ANSWERED = "attachment.masking_answered", _("信息遮盖")
+    # State changes through the one door (review.services.application_transition).
+    TRANSITION_SUBMIT = "transition.submit", _("提交")
+    TRANSITION_RESUBMIT = "transition.resubmit", _("修改后重新提交")
+    TRANSITION_WITHDRAW = "transition.withdraw", _("撤回")
+    TRANSITION_APPROVE = "transition.approve", _("审核通过")
+    TRANSITION_RETURN = "transition.return", _("退回")
+    TRANSITION_ABANDON = "transition.abandon", _("视为放弃申报")
+    TRANSITION_RECEIVE_PAPER = "transition.receive_paper", _("纸质材料已接收")
+    TRANSITION_CONFIRM_FEE = "transition.confirm_fee", _("确认缴费")
+    TRANSITION_EXEMPT_DEFENSE = "transition.exempt_defense", _("免于答辩")
+    TRANSITION_SCHEDULE_DEFENSE = "transition.schedule_defense", _("安排答辩")
+    TRANSITION_DECIDE = "transition.decide", _("记录评审结果")
+    TRANSITION_CERTIFY = "transition.certify", _("发放电子证书")
+    TRANSITION_CLOSE_FOR_FRAUD = "transition.close_for_fraud", _("弄虚作假，终止申报")
+    # The review chain's own records (review).
+    PUBLICITY_SCANS_ATTACHED = "review.publicity_scans_attached", _("上传推荐单位公示扫描件")
+    # After acceptance (review.aftercare).
+    PAPER_RECEIVED = "paper.received", _("登记纸质材料")
+    PAPER_RECEIPT_REMOVED = "paper.receipt_removed", _("撤销纸质材料登记")
+    FEE_RECORDED = "fee.recorded", _("登记缴费")
+    FEE_BATCH_RECORDED = "fee.batch_recorded", _("登记单位批量缴费")
+    DEFENSE_EVALUATED = "defense.evaluated", _("认定免答辩")
+    DEFENSE_SESSION_CREATED = "defense.session_created", _("添加答辩场次")
+    DEFENSE_SESSION_CHANGED = "defense.session_changed", _("修改答辩场次")
+    DEFENSE_MOVED = "defense.moved", _("调整答辩场次")
+    DEFENSE_OUTCOME_RECORDED = "defense.outcome_recorded", _("录入答辩情况")
+    RESULT_PUBLICITY_SET = "results.publicity_set", _("设置评审结果公示期")
+    INTEGRITY_RECORDED = "integrity.recorded", _("记入诚信档案")
+    CERTIFICATE_REVOKED = "certificate.revoked", _("撤销证书")
+    # Rendered files (review.documents).
+    DOCUMENT_REQUESTED = "document.requested", _("请求生成文件")
+    DOCUMENT_RENDERED = "document.rendered", _("生成文件")
+    # The Django admin (portal.audit.admin.AuditedAdmin).
+    ADMIN_CREATED = "admin.created", _("后台新增")
+    ADMIN_CHANGED = "admin.changed", _("后台修改")
+    ADMIN_DELETED = "admin.deleted", _("后台删除")
+
+
+def transition_action(action: str) -> str:
+    """The audit code of a door action (``"submit"`` → ``"transition.submit"``)."""
+    code = f"transition.{action}"
+    if code not in AuditAction.values:
+        raise ValueError(f"no audit action for the transition {action!r}: add it to AuditAction")
+    return code

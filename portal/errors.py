@@ -1,0 +1,100 @@
+"""One exception for every refusal the user can meet, handled in one place.
+
+A service that will not do what it is asked raises ``Refused`` (or one of its subclasses) with a
+message in Chinese that says why and, where it can, what to do; nothing has been written then.
+Every refusal of the portal derives from it: ``TransitionRefused`` (the one door),
+``ApplicationRefused``, ``UploadRefused``, ``MaskingRefused``, ``RecordRefused``,
+``DocumentRefused``.
+
+``RefusalMiddleware`` turns a refusal that a view lets through into the answer the user needs,
+with the refusal's HTTP status: JSON ``{"ok": false, "message", "code"}`` for a request made by
+the page's own script (fetch / XHR), a Chinese page with the way back otherwise.  A view catches
+``Refused`` itself only where it can do better than that page: show the form again with what was
+typed, or go back to the page the user came from with the message on top.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+class Refused(Exception):
+    """A refusal with a user-facing message; ``status`` is the HTTP status it answers with."""
+
+    status = 400
+    code = "refused"
+
+    def __init__(self, message, *, status: int | None = None, code: str | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class Forbidden(Refused):
+    """The user may not do this (role, scope)."""
+
+    status = 403
+
+
+class NotFound(Refused):
+    """What was asked for does not exist or is not the user's to see (the two look alike)."""
+
+    status = 404
+
+
+class Conflict(Refused):
+    """The thing is not in a state that allows this now (someone else acted, a window closed)."""
+
+    status = 409
+
+
+def answers_json(view):
+    """Mark a view that only ever answers JSON (an autosave endpoint): its refusals are JSON too,
+    whatever the request's headers."""
+    view.answers_json = True
+    return view
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """A request made by the page's own script rather than by the browser navigating, or to a
+    view that only answers JSON."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and getattr(match.func, "answers_json", False):
+        return True
+    return (request.headers.get("x-requested-with") == "XMLHttpRequest"
+            or "application/json" in request.headers.get("accept", ""))
+
+
+def _way_back(request: HttpRequest) -> str:
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return ""
+
+
+def refusal_response(request: HttpRequest, refusal: Refused) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"ok": False, "message": refusal.message, "code": refusal.code}, status=refusal.status)
+    return render(request, "refused.html", {"message": refusal.message, "back": _way_back(request)},
+                  status=refusal.status)
+
+
+class RefusalMiddleware:
+    """The one handler of ``Refused`` (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Refused):
+            return refusal_response(request, exception)
+        return None

@@ -1,0 +1,83 @@
+"""纸质材料: ticking the campaign's paper checklist as received, one application or many."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Campaign
+from applications.states import State
+from portal.audit.actions import AuditAction
+from portal.audit.services import audit_record
+from portal.errors import Refused
+
+from ..conditions import paper_item_names
+from ..models import PaperReceipt
+from ..permissions import RecordRefused, window_check
+from .common import OPEN_AFTER_ACCEPTANCE, Outcome, aftercare_advance, locked, not_future, state_in
+
+
+def paper_receipts_record(*, application_id: int, item_names: list[str], received_on: dt.date, actor,
+                          override_reason: str = "", now: dt.datetime | None = None) -> Application:
+    """Tick items of the campaign's paper checklist as received (already ticked ones stay)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = locked(application_id, actor)
+        state_in(application, OPEN_AFTER_ACCEPTANCE, _("登记纸质材料"))
+        reason = window_check(application.campaign.paper_window, actor=actor, now=now, reason=override_reason,
+                              what=_("纸质材料报送"))
+        not_future(received_on, now, _("接收日期"))
+        known = paper_item_names(application.campaign)
+        unknown = [name for name in item_names if name not in known]
+        if unknown:
+            raise RecordRefused(_("纸质材料目录中没有“%s”。") % "、".join(unknown))
+        if not item_names:
+            raise RecordRefused(_("请勾选已接收的纸质材料。"))
+        have = set(application.paper_receipts.values_list("item_name", flat=True))
+        new = [name for name in item_names if name not in have]
+        PaperReceipt.objects.bulk_create([
+            PaperReceipt(application=application, item_name=name, received_on=received_on, override_reason=reason,
+                         recorded_by=actor) for name in new])
+        if new:
+            audit_record(action=AuditAction.PAPER_RECEIVED, actor=actor, obj=application, after={
+                "items": new, "received_on": received_on, "override_reason": reason})
+        return aftercare_advance(application_id=application_id, actor=actor, now=now)
+
+
+def paper_receipt_remove(*, application_id: int, item_name: str, actor, now: dt.datetime | None = None) -> None:
+    """Untick an item ticked by mistake, while the paper is not yet complete."""
+    with transaction.atomic():
+        application = locked(application_id, actor)
+        state_in(application, (State.ACCEPTED,), _("撤销纸质材料登记"))
+        receipt = PaperReceipt.objects.filter(application=application, item_name=item_name).first()
+        if receipt is None:
+            return
+        audit_record(action=AuditAction.PAPER_RECEIPT_REMOVED, actor=actor, obj=application, before={
+            "item": item_name, "received_on": receipt.received_on, "recorded_by": receipt.recorded_by_id})
+        receipt.delete()
+
+
+def paper_receipts_record_bulk(*, application_ids: list[int], received_on: dt.date, actor,
+                               item_names: list[str] | None = None, override_reason: str = "",
+                               now: dt.datetime | None = None) -> Outcome:
+    """From the roster: tick ``item_names`` (all items of the checklist when None) for each
+    application.  Each is recorded on its own; refusals are reported one by one."""
+    outcome = Outcome()
+    for application_id in application_ids:
+        try:
+            with transaction.atomic():
+                names = item_names
+                if names is None:
+                    campaign_id = Application.objects.values_list("campaign_id", flat=True).get(pk=application_id)
+                    names = list(Campaign.objects.get(pk=campaign_id).paper_items.values_list("name", flat=True))
+                outcome.done.append(paper_receipts_record(
+                    application_id=application_id, item_names=names, received_on=received_on, actor=actor,
+                    override_reason=override_reason, now=now))
+        except Refused as refusal:
+            outcome.refused.append((application_id, refusal.message))
+        except Application.DoesNotExist:
+            outcome.refused.append((application_id, _("申报不存在或不在您的管理范围内。")))
+    return outcome
