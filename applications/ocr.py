@@ -13,6 +13,7 @@ import re
 import shutil
 from dataclasses import dataclass
 
+import pytesseract
 from django.conf import settings
 from PIL import Image
 
@@ -44,8 +45,6 @@ def ocr_available() -> bool:
 
 
 def _words(image: Image.Image) -> list[dict]:
-    import pytesseract
-
     pytesseract.pytesseract.tesseract_cmd = tesseract_cmd()
     try:
         data = pytesseract.image_to_data(image, lang="chi_sim+eng", output_type=pytesseract.Output.DICT,

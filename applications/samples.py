@@ -14,13 +14,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 
 from portal.accounts.validators import birth_date_of, gender_of
 
 from .enums import CECategory, Education, EvaluationResult, PoliticalStatus, Section, UnitNature
+from .forms.editor import json_to_raw
+from .masking import burn_mask_boxes
 from .materials import MaterialFacts, resolve_materials
 from .models import Application, ApplicationSection
+from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, accept_upload, attach
 
 FONT_PATHS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -143,10 +147,6 @@ def sample_sections(*, name: str, id_number: str, unit_name: str, unit_nature: s
 def _accepted_sample(code: str, title: str, name: str):
     """A generated scan as the upload pipeline stores it (upright JPEG, thumbnail, checksum);
     cached because tests and the demo build many applications from the same pages."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, accept_upload
-
     payload = sample_photo() if code == "photo" else sample_scan(title, name)
     return accept_upload(SimpleUploadedFile(f"{code}.jpg", payload, content_type="image/jpeg"),
                          min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(code, MIN_SHORT_SIDE))
@@ -159,10 +159,6 @@ def fill_sample_application(application: Application, *, with_files: bool = True
     Scans that show the applicant's name are answered "needs masking: yes" with a box over the
     name and a masked copy; the rest "no" (when ``masking`` is False, questions stay unanswered).
     """
-    from .forms.editor import json_to_raw  # local: forms import this module's neighbours
-    from .masking import burn_mask_boxes
-    from .uploads import attach
-
     user = application.applicant
     unit = application.unit
     data = sample_sections(

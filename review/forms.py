@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Campaign, Level, Specialty, Unit
+from applications.models import Attachment, Campaign, Level, Specialty, Unit
+from applications.states import State
 
 from .selectors import is_blind
-from applications.states import State
 from .workdays import calendar_known, latest_publicity_start, working_days_between
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,8 +128,6 @@ class ReturnNoteForm(forms.Form):
             return None
         target = self.cleaned_data.get("target") or ""
         if target.startswith("att:"):
-            from applications.models import Attachment
-
             attachment = Attachment.objects.filter(pk=int(target[4:])).only("section").first()
             return {"section": attachment.section if attachment else "",
                     "attachment_id": attachment.pk if attachment else None, "text": text}

@@ -6,21 +6,31 @@
 * ``celery_worker_process`` starts a real ``celery worker`` subprocess against the test database
   and the configured broker (Redis when ``REDIS_URL`` is set, else the filesystem transport).
 * Playwright drives the system Chromium (``/usr/bin/chromium``); it cannot download browsers here.
+* ``PORTAL_TEST_TODAY=YYYY-MM-DD`` runs the whole suite with the clock at that day, 10:00 Beijing
+  time, ticking (time-machine, started before the test database is set up, so the demo campaign's
+  windows are computed from that day too).  The live server runs in this process and shares the
+  clock; the subprocesses the tests start (Celery workers, ``manage.py`` commands) are started
+  through ``tests/clocked.py`` with the current instant (``clocked_command``, ``subprocess_env``).
+  No test reads the real today for a business date: tests that need a particular day travel there
+  themselves (nested travels restore this clock).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
-import uuid
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is deliberate.  Tests only.
@@ -28,13 +38,36 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TEST_TODAY = os.environ.get("PORTAL_TEST_TODAY", "")
 
 
 def pytest_configure(config):
+    # Imported here: pytest-django configures Django before this hook runs, not before this module.
     from django.conf import settings
 
     # Fast hashing: thousands of logins in the suite; real hashers are Django's own concern.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if TEST_TODAY:
+        start = dt.datetime.combine(dt.date.fromisoformat(TEST_TODAY), dt.time(10), ZoneInfo("Asia/Shanghai"))
+        config.portal_clock = time_machine.travel(start, tick=True)
+        config.portal_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "portal_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    if TEST_TODAY:
+        return f"clock: every test runs on {TEST_TODAY} from 10:00 Asia/Shanghai, ticking (PORTAL_TEST_TODAY)"
+    return "clock: real (set PORTAL_TEST_TODAY=YYYY-MM-DD to run the suite on another day)"
+
+
+def clocked_command(*args: str) -> list[str]:
+    """``python -m tests.clocked …``: a subprocess on the run's clock (see the module docstring)."""
+    return [sys.executable, "-m", "tests.clocked", *args]
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +155,7 @@ def login(live_server):
 # --- A real Celery worker -------------------------------------------------------------------
 
 def _worker_env() -> dict[str, str]:
-    """Environment for a subprocess that must see the *test* database."""
+    """Environment for a subprocess that must see the *test* database (and the run's clock)."""
     from django.db import connection
 
     env = dict(os.environ)
@@ -135,6 +168,8 @@ def _worker_env() -> dict[str, str]:
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
         env["DATABASE_URL"] = f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
     env["PYTHONPATH"] = str(ROOT)
+    if TEST_TODAY:
+        env["PORTAL_TEST_NOW"] = repr(time.time())  # the travelled instant: the subprocess ticks on from it
     return env
 
 
@@ -149,7 +184,7 @@ def start_celery_worker(*, log_path: Path, pool: str = "solo", args: tuple[str, 
     environment = {**_worker_env(), **(env or {})}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", f"--pool={pool}", "--loglevel=INFO",
+            [*clocked_command("celery", "-A", "portal", "worker"), f"--pool={pool}", "--loglevel=INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat", *args],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.functional import cached_property
 
+from ..models import County
+
 
 @dataclass(frozen=True)
 class SectionContext:
@@ -27,6 +29,4 @@ class SectionContext:
 
     @cached_property
     def county_names(self) -> list[str]:
-        from ..models import County
-
         return list(County.objects.order_by("order", "id").values_list("name", flat=True))

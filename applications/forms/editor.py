@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils.datastructures import MultiValueDict
 
 from ..enums import Section
@@ -162,8 +163,6 @@ class SectionEditor:
     def hide_errors(self) -> None:
         """Render as typed but without error marks (a first visit to a half-filled section should
         not shout); errors show after a save or when the page is opened from the checklist."""
-        from django.forms.utils import ErrorDict, ErrorList
-
         self.is_valid()
         forms_ = ([self.head] if self.head is not None else []) + (list(self.formset.forms) if self.formset else [])
         for form in forms_:

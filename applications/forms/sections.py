@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.validators import birth_date_of, gender_of, normalize_id_number, validate_id_number
 
+from ..models import Level
 from ..enums import CECategory, Education, EvaluationResult, Gender, PoliticalStatus, SpecialService, UnitNature
 from .context import SectionContext
 from .fields import NONE_TEXT, ChoiceField, DateField, TextField, YesNoField
@@ -133,8 +134,6 @@ class QualificationForm(SectionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..models import Level
-
         self.fields["title_level"].choices = [("", "——请选择——"),
                                               *Level.objects.order_by("rank").values_list("code", "name")]
 

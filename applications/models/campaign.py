@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -291,8 +292,6 @@ class MaterialRequirement(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         unknown = set(self.conditions or []) - set(MaterialCondition.values)
         if unknown:
             raise ValidationError({"conditions": _("未知的适用条件：%s") % "、".join(sorted(unknown))})

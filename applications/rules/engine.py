@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..enums import ChainStep, Kind, UnitNature
 from ..materials import MaterialFacts, ResolvedMaterial, resolve_materials
+from ..models import Level
 from .clauses import clause
 from .continuing import continuing_education
 from .defense import defense_grounds, defense_note
@@ -28,8 +29,6 @@ def resolve_level(campaign, level):
         if level in (candidate.code, candidate.name):
             return candidate
     # A level the campaign does not cover: found for the verdict to say so (one query, rare).
-    from ..models import Level
-
     found = Level.objects.filter(Q(code=level) | Q(name=level)).first()
     if found is None:
         raise ValueError(f"no level {level!r}")

@@ -5,6 +5,7 @@ unit, committee clerks their committee (SPEC §1).  Applicants log in with their
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,8 +67,6 @@ class User(AbstractUser):
         return ""
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         needs = {
             Role.UNIT_OFFICER: ("unit", _("推荐单位经办人必须指定所属单位。")),
             Role.COMMITTEE_CLERK: ("committee", _("评委会办公室用户必须指定评审委员会。")),

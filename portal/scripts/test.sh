@@ -2,7 +2,10 @@
 # (b) Install (with Chromium) and run the whole test suite.
 # Uses PostgreSQL and Redis on 127.0.0.1 when they answer (starting them first if they are
 # installed but stopped); otherwise the embedded defaults: SQLite and the filesystem broker.
-# PORTAL_SERVICES=embedded forces the embedded way.  Extra arguments go to pytest.
+# PORTAL_SERVICES=embedded forces the embedded way; PORTAL_SERVICES=required (CI) fails when
+# PostgreSQL or Redis does not answer.  DATABASE_URL / REDIS_URL set beforehand are used as they
+# are.  PORTAL_TEST_TODAY=YYYY-MM-DD runs every test with the clock at that day (tests/conftest.py).
+# Extra arguments go to pytest.
 set -eu
 cd "$(dirname "$0")/../.."
 PORTAL_WITH_BROWSER=1 sh portal/scripts/install.sh
@@ -10,6 +13,15 @@ PY=.venv/bin/python
 
 answers() {  # host port
   $PY -c "import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('$1', $2)))" 2>/dev/null
+}
+
+require() {  # name url default-port: fail loudly unless the service at url answers
+  host=$(echo "$2" | sed -E 's#^[a-z]+://([^@/]*@)?([^:/]+).*#\2#')
+  port=$(echo "$2" | sed -E -n 's#^[a-z]+://([^@/]*@)?[^:/]+:([0-9]+).*#\2#p')
+  if [ -z "$2" ] || ! answers "$host" "${port:-$3}"; then
+    echo "ERROR: PORTAL_SERVICES=required, but $1 does not answer (${2:-no URL}): the suite is not run on the embedded fallback." >&2
+    exit 1
+  fi
 }
 
 if [ "${PORTAL_SERVICES:-auto}" != "embedded" ]; then
@@ -28,6 +40,10 @@ if [ "${PORTAL_SERVICES:-auto}" != "embedded" ]; then
   fi
   if answers 127.0.0.1 6379; then
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+  fi
+  if [ "${PORTAL_SERVICES:-auto}" = "required" ]; then
+    require PostgreSQL "${DATABASE_URL:-}" 5432
+    require Redis "${REDIS_URL:-}" 6379
   fi
 else
   unset DATABASE_URL REDIS_URL || true

@@ -10,8 +10,9 @@ class AftercareConfig(AppConfig):
     verbose_name = _("受理后管理")
 
     def ready(self) -> None:
-        # Imported here, not at module level: an AppConfig module is imported before the models
-        # are ready.  What the apps below need from this one, they receive through these hooks.
+        # Imported here, not at module level (all of them): an AppConfig module is imported before
+        # the models are ready.  What the apps below need from this one, they receive through these
+        # hooks.
         from applications.bans import ban_source_register
         from review.documents.exports import paid_source_register
         from review.documents.models import DocumentKind

@@ -11,8 +11,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("生成文件")
 
     def ready(self) -> None:
-        # Imported here, not at module level: an AppConfig module is imported before the models
-        # are ready.  Once the committee accepts, the door's after-commit effects render the form.
+        # Imported here, not at module level (both): an AppConfig module is imported before the
+        # models are ready.  Once the committee accepts, the door's after-commit effects render
+        # the form.
         from review.effects import transition_effect_register
 
         from .services import review_form_after_transition

@@ -71,6 +71,7 @@ def _subset_path(family: str, source: Path) -> Path:
 
 
 def _build_subset(source: Path, index: int, target: Path) -> None:
+    # Heavy, and needed once per machine: fontTools is loaded only when a subset is built.
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -159,6 +160,8 @@ class Engine:
     """WeasyPrint plus one ``FontConfiguration`` and the shared stylesheet, for this process."""
 
     def __init__(self) -> None:
+        # Heavy (about a second): WeasyPrint is loaded by the worker on its first render, never by
+        # the web process, which imports this module only to queue work.
         from PIL import ImageFile
 
         truncated = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -233,7 +236,8 @@ def render_parts(htmls: list[str]) -> list[RenderedPDF]:
 
 def join_pdfs(parts: list[bytes]) -> bytes:
     """One PDF of ``parts`` in order; deterministic (same parts, same bytes)."""
-    import pypdf
+    import pypdf  # only long rosters are rendered in parts: loaded when one is
+
 
     writer = pypdf.PdfWriter()
     for part in parts:

@@ -44,7 +44,7 @@ class ListingGeometry:
 
 @lru_cache(maxsize=4)
 def _metrics(font_path: str) -> tuple[dict[int, int], int]:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # heavy: loaded by the worker, once per font (cached)
 
     font = TTFont(font_path, lazy=True)
     cmap = font.getBestCmap()

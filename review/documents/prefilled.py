@@ -19,6 +19,8 @@ from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from review.workdays import working_days_between
+
 from .engine import SANS_STACK, SERIF_STACK, RenderedPDF, engine
 from .facts import chinese_date
 from .review_form import photo_for_print
@@ -49,17 +51,6 @@ TEMPLATES = {spec.key: spec for spec in (
 )}
 
 
-def workdays_between(start: dt.date, end: dt.date) -> int | None:
-    """Working days of a publicity period: statutory holidays excluded, make-up working weekends
-    (调休上班) included.  ``None`` outside the years the holiday calendar knows."""
-    import chinese_calendar
-
-    try:
-        return len(chinese_calendar.get_workdays(start, end, include_weekends=True))
-    except NotImplementedError:
-        return None
-
-
 def _day(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -74,7 +65,8 @@ def prefilled_context(key: str, facts: dict, *, generated_on: dt.date) -> dict:
         "spec": TEMPLATES[key],
         "publicity_start": chinese_date(start),
         "publicity_end": chinese_date(end),
-        "publicity_days": workdays_between(start, end) if start and end and start <= end else None,
+        # The one working-day counter: chinesecalendar plus the admin's 工作日调整.
+        "publicity_days": working_days_between(start, end) if start and end and start <= end else None,
         "generated_on": chinese_date(generated_on),
         "recommender": facts["competent_unit"] or facts["unit"],
     }

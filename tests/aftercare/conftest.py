@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from applications.models import Campaign
+from applications.models import Application, Campaign, StateChange
 from applications.samples import fill_sample_application
-from portal.accounts.models import Role
-from applications.models import StateChange
+from applications.snapshot import build_snapshot
 from applications.states import State
+from portal.accounts.models import Role
+from review.workdays import latest_publicity_start
 from tests.factories import ApplicantFactory, ApplicationFactory, ClerkFactory, UnitFactory, UserFactory
 
 
@@ -33,9 +34,6 @@ def staff(reference):
 
 def put_accepted(app, state: str = State.ACCEPTED):
     """Bypass the chain (tested elsewhere): the application as the committee's acceptance leaves it."""
-    from applications.models import Application
-    from applications.snapshot import build_snapshot
-
     sections = {s.key: s.data for s in app.sections.all() if s.is_complete}
     Application.objects.filter(pk=app.pk).update(state=state, submission_count=1, submitted_at=timezone.now(),
                                                  snapshot=build_snapshot(app, sections))
@@ -58,6 +56,31 @@ def accepted(demo_campaign, private_storage):
         return put_accepted(app)
 
     return make
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The end of a campaign, counted back from today so that it holds whatever today is: a
+    results publicity of exactly the campaign's working days that ended yesterday (holidays and
+    make-up days counted, so it may start two weeks back after Spring Festival or National Day),
+    the committee's meeting the day before it started, and the defense held the week before."""
+
+    defense_start: dt.date
+    defense_end: dt.date
+    meeting: dt.date
+    publicity_start: dt.date
+    publicity_end: dt.date
+
+
+def results_timeline(campaign) -> Timeline:
+    """Dates for ``campaign``'s end (see ``Timeline``), its defense window moved there."""
+    end = timezone.localdate() - dt.timedelta(days=1)
+    start = latest_publicity_start(end, campaign.publicity_working_days)
+    meeting = start - dt.timedelta(days=1)
+    timeline = Timeline(meeting - dt.timedelta(days=6), meeting - dt.timedelta(days=1), meeting, start, end)
+    campaign.defense_start, campaign.defense_end = timeline.defense_start, timeline.defense_end
+    campaign.save(update_fields=["defense_start", "defense_end"])
+    return timeline
 
 
 def move_window(campaign, name: str, start_days: int, end_days: int) -> None:

@@ -3,7 +3,6 @@ certificates issued at the same moment never share a number."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 from django.db import connection
@@ -19,7 +18,7 @@ from review.aftercare.services import (
     fee_payment_record,
     result_publicity_set,
 )
-from tests.aftercare.conftest import move_window, put_accepted
+from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicationFactory, ClerkFactory
 from tests.review.test_concurrency import _race
@@ -57,12 +56,11 @@ def test_certificates_issued_at_once_get_distinct_numbers(clerks):
     from applications.models import Campaign
 
     campaign = Campaign.objects.get(code="demo")
-    move_window(campaign, "defense", -20, -15)
-    today = timezone.localdate()
+    timeline = results_timeline(campaign)
     apps = [to_fee_paid(_accepted(level=Level.objects.get(code="junior")), clerks[0]) for _ in range(4)]
-    decisions_record(application_ids=[a.pk for a in apps], result="pass", meeting_date=today - dt.timedelta(days=14),
+    decisions_record(application_ids=[a.pk for a in apps], result="pass", meeting_date=timeline.meeting,
                      actor=clerks[0])
-    result_publicity_set(campaign=campaign, start=today - dt.timedelta(days=13), end=today - dt.timedelta(days=1),
+    result_publicity_set(campaign=campaign, start=timeline.publicity_start, end=timeline.publicity_end,
                          actor=clerks[0])
     results = _race([lambda a=a, c=clerks[i % 2]: certificates_issue(application_ids=[a.pk], actor=c)
                      for i, a in enumerate(apps)])

@@ -27,7 +27,7 @@ from review.aftercare.services import (
     result_publicity_set,
 )
 from applications.states import State
-from tests.aftercare.conftest import move_window
+from tests.aftercare.conftest import move_window, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicantFactory, CountyOfficerFactory, UnitFactory, UnitOfficerFactory
 
@@ -251,7 +251,7 @@ def test_unit_and_integrity_queries_do_not_grow(client, accepted, staff):
 
 
 def test_defense_and_results_pages_with_sessions_and_decisions_stay_constant(client, accepted, staff, demo_campaign):
-    move_window(demo_campaign, "defense", -20, -15)
+    timeline = results_timeline(demo_campaign)
     session = defense_session_save(campaign=demo_campaign, actor=staff.clerk,
                                    specialty=Specialty.objects.get(series__name="工程系列", name="建筑"),
                                    date=demo_campaign.defense_start, time_slot="上午")
@@ -262,7 +262,8 @@ def test_defense_and_results_pages_with_sessions_and_decisions_stay_constant(cli
             app = to_fee_paid(accepted(), staff.clerk)
             defense_schedule(application_ids=[app.pk], session=session, actor=staff.clerk)
             junior = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
-            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=timeline.meeting,
+                             actor=staff.clerk)
 
     grow(2)
     counts = [_count(client, _url("defense")), _count(client, _url("results")), _count(client, _url("certificates")),
@@ -296,15 +297,16 @@ def test_defense_page_shows_grounds_and_the_panel_list_has_codes_only(client, ac
 # -- results publicity list ---------------------------------------------------------------------------
 
 def test_publicity_list_xlsx_names_the_passes(client, accepted, staff, demo_campaign):
-    move_window(demo_campaign, "defense", -20, -15)
+    timeline = results_timeline(demo_campaign)
     passed = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
     failed = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
-    decisions_record(application_ids=[passed.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
-    decisions_record(application_ids=[failed.pk], result="fail", meeting_date=_days(-14), actor=staff.clerk)
+    decisions_record(application_ids=[passed.pk], result="pass", meeting_date=timeline.meeting, actor=staff.clerk)
+    decisions_record(application_ids=[failed.pk], result="fail", meeting_date=timeline.meeting, actor=staff.clerk)
     client.force_login(staff.clerk)
     response = client.get(reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo", follow=True)
     assert "请先设置评审结果公示期" in response.content.decode()
-    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=timeline.publicity_start, end=timeline.publicity_end,
+                         actor=staff.clerk)
     response = client.get(reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     with zipfile.ZipFile(io.BytesIO(response.content)) as book:
@@ -320,10 +322,11 @@ def test_certificate_downloads_need_scope(client, accepted, staff, demo_campaign
     from review.aftercare.models import Certificate
     from review.aftercare.render import certificate_render
 
-    move_window(demo_campaign, "defense", -20, -15)
+    timeline = results_timeline(demo_campaign)
     app = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
-    decisions_record(application_ids=[app.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
-    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=timeline.meeting, actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=timeline.publicity_start, end=timeline.publicity_end,
+                         actor=staff.clerk)
     certificates_issue(application_ids=[app.pk], actor=staff.clerk)
     certificate = Certificate.objects.get(application=app)
     client.force_login(app.applicant)
@@ -342,7 +345,7 @@ def test_certificate_downloads_need_scope(client, accepted, staff, demo_campaign
 
 
 def test_publicity_list_and_panel_list_queries_do_not_grow(client, accepted, staff, demo_campaign):
-    move_window(demo_campaign, "defense", -20, -15)
+    timeline = results_timeline(demo_campaign)
     session = defense_session_save(campaign=demo_campaign, actor=staff.clerk,
                                    specialty=Specialty.objects.get(series__name="工程系列", name="建筑"),
                                    date=demo_campaign.defense_start, time_slot="上午")
@@ -351,12 +354,14 @@ def test_publicity_list_and_panel_list_queries_do_not_grow(client, accepted, sta
     def grow(n):
         for _ in range(n):
             junior = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
-            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+            decisions_record(application_ids=[junior.pk], result="pass", meeting_date=timeline.meeting,
+                             actor=staff.clerk)
             attendee = to_fee_paid(accepted(), staff.clerk)
             defense_schedule(application_ids=[attendee.pk], session=session, actor=staff.clerk)
 
     grow(2)
-    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=timeline.publicity_start, end=timeline.publicity_end,
+                         actor=staff.clerk)
     xlsx = reverse("aftercare:publicity_list", args=["xlsx"]) + "?campaign=demo"
     panel = reverse("aftercare:session_panel", args=[session.pk])
     counts = [_count(client, xlsx), _count(client, panel)]

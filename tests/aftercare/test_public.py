@@ -23,7 +23,7 @@ from review.aftercare.services import (
     result_publicity_set,
 )
 from review.aftercare.views.public import DOWNLOAD_SALT
-from tests.aftercare.conftest import move_window
+from tests.aftercare.conftest import results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import valid_id_number
 
@@ -43,10 +43,11 @@ def fresh_limits():
 
 @pytest.fixture
 def certificate(accepted, staff, demo_campaign):
-    move_window(demo_campaign, "defense", -20, -15)
+    timeline = results_timeline(demo_campaign)
     app = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
-    decisions_record(application_ids=[app.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
-    result_publicity_set(campaign=demo_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=timeline.meeting, actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=timeline.publicity_start, end=timeline.publicity_end,
+                         actor=staff.clerk)
     certificates_issue(application_ids=[app.pk], actor=staff.clerk)
     return certificate_render(certificate_id=Certificate.objects.get(application=app).pk)
 

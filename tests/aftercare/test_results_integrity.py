@@ -27,7 +27,7 @@ from review.aftercare.services import (
 )
 from review.services import TransitionRefused, application_transition
 from applications.states import State
-from tests.aftercare.conftest import move_window, put_accepted
+from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicantFactory, ApplicationFactory, ClerkFactory, UnitFactory
 
@@ -40,15 +40,21 @@ def _days(n: int) -> dt.date:
 
 @pytest.fixture
 def decided_campaign(demo_campaign):
-    """The demo campaign three weeks on: defense held 20–15 days ago."""
-    move_window(demo_campaign, "defense", -20, -15)
+    """The demo campaign at its end: defense held, meeting, a publicity that ended yesterday
+    (``campaign.timeline``; the dates hold on any day of the year)."""
+    demo_campaign.timeline = results_timeline(demo_campaign)
     return demo_campaign
+
+
+def _period(campaign) -> dict:
+    return {"start": campaign.timeline.publicity_start, "end": campaign.timeline.publicity_end}
 
 
 def _passed(accepted, staff, campaign, **kwargs):
     app = to_fee_paid(accepted(level=Level.objects.get(code="junior"), **kwargs), staff.clerk)
     assert app.state == State.DEFENSE_EXEMPT
-    outcome = decisions_record(application_ids=[app.pk], result="pass", meeting_date=_days(-14), actor=staff.clerk)
+    outcome = decisions_record(application_ids=[app.pk], result="pass", meeting_date=campaign.timeline.meeting,
+                               actor=staff.clerk)
     assert outcome.refused == []
     app.refresh_from_db()
     return app
@@ -56,15 +62,17 @@ def _passed(accepted, staff, campaign, **kwargs):
 
 def test_publicity_needs_decisions_enough_working_days_and_starts_after_the_meeting(accepted, staff, decided_campaign):
     with pytest.raises(RecordRefused, match="尚未记录评审结果"):
-        result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+        result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
     _passed(accepted, staff, decided_campaign)
     with pytest.raises(RecordRefused, match="公示开始日期不能早于评审会议日期"):
-        result_publicity_set(campaign=decided_campaign, start=_days(-15), end=_days(-1), actor=staff.clerk)
+        result_publicity_set(campaign=decided_campaign, start=decided_campaign.timeline.meeting - dt.timedelta(days=1),
+                             end=decided_campaign.timeline.publicity_end, actor=staff.clerk)
     with pytest.raises(RecordRefused, match="公示期不少于5个工作日"):
-        result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-12), actor=staff.clerk)
+        result_publicity_set(campaign=decided_campaign, start=decided_campaign.timeline.publicity_start,
+                             end=decided_campaign.timeline.publicity_start + dt.timedelta(days=1), actor=staff.clerk)
     with pytest.raises(RecordRefused):
-        result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.other_clerk)
-    publicity = result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+        result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.other_clerk)
+    publicity = result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
     assert publicity.working_days >= 5
 
 
@@ -72,13 +80,15 @@ def test_certificates_wait_for_a_pass_and_the_end_of_the_publicity(accepted, sta
                                                                    django_capture_on_commit_callbacks):
     app = _passed(accepted, staff, decided_campaign)
     failed = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
-    decisions_record(application_ids=[failed.pk], result="fail", meeting_date=_days(-14), actor=staff.clerk)
+    decisions_record(application_ids=[failed.pk], result="fail", meeting_date=decided_campaign.timeline.meeting,
+                     actor=staff.clerk)
     assert certificates_issue(application_ids=[app.pk], actor=staff.clerk).refused == [
         (app.pk, "请先公示评审结果，公示期满无异议后方可发放证书。")]
-    result_publicity_set(campaign=decided_campaign, start=_days(-7), end=_days(1), actor=staff.clerk)
+    result_publicity_set(campaign=decided_campaign, start=decided_campaign.timeline.publicity_start, end=_days(1),
+                         actor=staff.clerk)
     refused = certificates_issue(application_ids=[app.pk], actor=staff.clerk).refused
     assert refused == [(app.pk, f"评审结果公示尚未结束（{_days(1).isoformat()}止），公示期满无异议后方可发放证书。")]
-    result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
     with django_capture_on_commit_callbacks() as callbacks:
         outcome = certificates_issue(application_ids=[app.pk, failed.pk], actor=staff.clerk)
     assert outcome.refused == [(failed.pk, "评审结果为未通过，不能发放证书。")]
@@ -91,14 +101,15 @@ def test_certificates_wait_for_a_pass_and_the_end_of_the_publicity(accepted, sta
         app.applicant.real_name, app.applicant.id_number, "初级", "助理工程师")
     assert (certificate.series, certificate.specialty, certificate.committee) == (
         "工程系列", "建筑", decided_campaign.committee.name)
-    assert certificate.meeting_date == _days(-14) and certificate.status == CertificateStatus.PENDING
+    assert certificate.meeting_date == decided_campaign.timeline.meeting
+    assert certificate.status == CertificateStatus.PENDING
     with pytest.raises(RecordRefused, match="已发放证书，不能再修改公示期"):
-        result_publicity_set(campaign=decided_campaign, start=_days(-12), end=_days(-1), actor=staff.clerk)
+        result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
 
 
 def test_certificate_numbers_follow_the_committee_and_year(accepted, staff, decided_campaign):
     apps = [_passed(accepted, staff, decided_campaign) for _ in range(3)]
-    result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
     certificates_issue(application_ids=[a.pk for a in apps], actor=staff.clerk)
     numbers = list(Certificate.objects.order_by("number").values_list("number", flat=True))
     prefix = f"BZ{decided_campaign.year}-{decided_campaign.committee_id:03d}-"
@@ -110,7 +121,7 @@ def test_certificate_numbers_follow_the_committee_and_year(accepted, staff, deci
 def test_certificate_pdf_states_everything_with_photo_and_qr(accepted, staff, decided_campaign, settings):
     settings.PORTAL_BASE_URL = "https://zhicheng.example.cn"
     app = _passed(accepted, staff, decided_campaign, files=True)
-    result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
     certificates_issue(application_ids=[app.pk], actor=staff.clerk)
     certificate = certificate_render(certificate_id=Certificate.objects.get(application=app).pk)
     assert certificate.is_ready and len(certificate.document.checksum) == 64
@@ -161,39 +172,44 @@ def test_fraud_bans_for_the_notices_years_from_the_following_year(staff, private
     assert f"个人自{app.campaign.year + 1}年起{years}年内不得申报，至{until.year}年12月31日" in change.comment
 
 
-def test_a_ban_from_2023_refuses_a_submission_in_a_later_campaign_saying_until_when(staff, demo_campaign,
-                                                                                      private_storage):
-    """Fraud found in the 2023 建筑 campaign (3 years from 2024) bars the demo campaign of 2026."""
+def test_a_ban_from_an_earlier_campaign_refuses_a_submission_in_a_later_one_saying_until_when(
+        staff, demo_campaign, private_storage):
+    """Fraud found in last year's 建筑 campaign (notice 000: 3 years from this year) bars the demo
+    campaign of this year: whatever this year is, so the old notice is moved to last year."""
     assert demo_campaign.year == TODAY().year
     old = _in_campaign("bz-2023-jianzhu")
-    clerk_2023 = ClerkFactory(committee=old.campaign.committee)
-    integrity_record_create(application_id=old.pk, facts="提供虚假的论文刊物", actor=clerk_2023)
+    Campaign.objects.filter(pk=old.campaign_id).update(year=demo_campaign.year - 1)
+    clerk_old = ClerkFactory(committee=old.campaign.committee)
+    integrity_record_create(application_id=old.pk, facts="提供虚假的论文刊物", actor=clerk_old)
     new = ApplicationFactory(applicant=old.applicant, unit=UnitFactory(), campaign=demo_campaign)
     fill_sample_application(new)
     with pytest.raises(TransitionRefused) as refused:
         application_transition(application_id=new.pk, action="submit", actor=old.applicant)
-    until = ban_end(2023, 3)
-    if demo_campaign.year <= until.year:
-        assert refused.value.message == (f"本人因弄虚作假被限制申报至2026年12月31日，{demo_campaign.year}年度不得申报；"
-                                         "最早可于2027年申报。")
+    until = ban_end(demo_campaign.year - 1, 3)
+    assert until.year == demo_campaign.year + 2
+    assert refused.value.message == (f"本人因弄虚作假被限制申报至{until.year}年12月31日，{demo_campaign.year}年度不得申报；"
+                                     f"最早可于{until.year + 1}年申报。")
     new.refresh_from_db()
     assert new.state == State.DRAFT and new.submission_count == 0
     # The checklist says the same beside the basic information.
-    assert any("限制申报至2026年12月31日" in p.message for p in submission_problems(new))
+    assert any(f"限制申报至{until.year}年12月31日" in p.message for p in submission_problems(new))
 
 
 def test_a_unit_ban_refuses_its_other_applicants(staff, demo_campaign, private_storage):
+    """Notice 003's unit ban (3 years), from last year's campaign: it bars this year's."""
     unit = UnitFactory()
     cheat = _in_campaign("bz-2024-zhijian", unit=unit)
+    Campaign.objects.filter(pk=cheat.campaign_id).update(year=demo_campaign.year - 1)
+    until = dt.date(demo_campaign.year + 2, 12, 31)
     record = integrity_record_create(application_id=cheat.pk, facts="单位出具虚假工作经历证明", include_unit=True,
                                      actor=staff.admin)
-    assert (record.unit, record.unit_ban_years, record.unit_banned_until) == (unit, 3, dt.date(2027, 12, 31))
+    assert (record.unit, record.unit_ban_years, record.unit_banned_until) == (unit, 3, until)
     colleague = ApplicationFactory(unit=unit, campaign=demo_campaign)
     fill_sample_application(colleague)
     with pytest.raises(TransitionRefused) as refused:
         application_transition(application_id=colleague.pk, action="submit", actor=colleague.applicant)
-    assert "所在单位因弄虚作假被取消参评资格至2027年12月31日" in refused.value.message
-    assert bans_for(id_number=colleague.applicant.id_number, unit_id=unit.pk).unit_until == dt.date(2027, 12, 31)
+    assert f"所在单位因弄虚作假被取消参评资格至{until.year}年12月31日" in refused.value.message
+    assert bans_for(id_number=colleague.applicant.id_number, unit_id=unit.pk).unit_until == until
 
 
 def test_a_campaign_without_a_unit_ban_gives_the_unit_three_years(staff, private_storage):
@@ -239,7 +255,7 @@ def test_fraud_on_a_closed_application_is_recorded_without_a_transition(staff, a
 
 def test_fraud_after_certification_revokes_the_certificate(accepted, staff, decided_campaign):
     app = _passed(accepted, staff, decided_campaign)
-    result_publicity_set(campaign=decided_campaign, start=_days(-13), end=_days(-1), actor=staff.clerk)
+    result_publicity_set(campaign=decided_campaign, **_period(decided_campaign), actor=staff.clerk)
     certificates_issue(application_ids=[app.pk], actor=staff.clerk)
     integrity_record_create(application_id=app.pk, facts="学历证书系伪造", actor=staff.clerk)
     certificate = Certificate.objects.get(application=app)

@@ -4,14 +4,12 @@ issue) and the results publicity list PDF (queued by the page), into the shared 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import time
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import timezone
 from pypdf import PdfReader
 
 from applications.models import Campaign, Level
@@ -20,7 +18,7 @@ from review.aftercare.exports import publicity_list_request
 from review.aftercare.models import Certificate
 from review.documents.models import Document, DocumentStatus
 from review.aftercare.services import certificates_issue, decisions_record, result_publicity_set
-from tests.aftercare.conftest import move_window, put_accepted
+from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicationFactory, ClerkFactory
 
@@ -43,15 +41,14 @@ def _text(name: str) -> str:
 def test_worker_renders_the_certificate_and_the_publicity_list(reference, celery_worker_process):
     # Default storage on purpose: the worker process reads and writes the same private directory.
     campaign = Campaign.objects.get(code="demo")
-    move_window(campaign, "defense", -20, -15)
-    today = timezone.localdate()
+    timeline = results_timeline(campaign)
     app = ApplicationFactory(level=Level.objects.get(code="junior"))
     fill_sample_application(app)
     put_accepted(app)
     clerk = ClerkFactory()
     to_fee_paid(app, clerk)
-    decisions_record(application_ids=[app.pk], result="pass", meeting_date=today - dt.timedelta(days=14), actor=clerk)
-    result_publicity_set(campaign=campaign, start=today - dt.timedelta(days=13), end=today - dt.timedelta(days=1),
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=timeline.meeting, actor=clerk)
+    result_publicity_set(campaign=campaign, start=timeline.publicity_start, end=timeline.publicity_end,
                          actor=clerk)
     certificates_issue(application_ids=[app.pk], actor=clerk)  # commits: the render is queued
 

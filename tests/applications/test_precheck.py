@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.rules import evaluate
+from tests.conftest import ROOT, _worker_env, clocked_command
 
 from .rules_support import D, campaign, education, promoted, specialty
 
@@ -212,13 +213,11 @@ def test_query_count_does_not_grow_with_the_file(reference, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_the_real_process_exit_status(reference, tmp_path):
     """Run as HR offices will: a separate process on the (committed) test database."""
-    from tests.conftest import ROOT, _worker_env
-
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps([ISSUE_SAMPLE], ensure_ascii=False), encoding="utf-8")
     bad.write_text(json.dumps([ISSUE_SAMPLE, sample(id_number="652801199001011234")], ensure_ascii=False),
                    encoding="utf-8")
-    command = [sys.executable, "manage.py", "precheck"]
+    command = clocked_command("manage.py", "precheck")
     ok = subprocess.run([*command, str(good)], cwd=ROOT, env=_worker_env(), capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["fee"] == 380

@@ -6,14 +6,12 @@ name, verifies its number and opens the page its QR code points at."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 from pypdf import PdfReader
 
 from applications import demo as applications_demo
@@ -21,7 +19,7 @@ from applications.models import Campaign, Unit
 from applications.samples import fill_sample_application
 from review.aftercare.models import Certificate, CertificateStatus
 from applications.states import State
-from tests.aftercare.conftest import move_window, put_accepted
+from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.factories import ApplicantFactory, ApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -49,8 +47,9 @@ def test_accepted_application_to_certificate_and_public_lookup(page, live_server
                                                              celery_worker_process):
     applications_demo.build()
     campaign = Campaign.objects.get(code="demo")
-    move_window(campaign, "defense", -20, -15)  # the defense was held a fortnight ago
-    today = timezone.localdate()
+    # The defense was held, the meeting met and a publicity of the campaign's working days ended
+    # yesterday: dates counted back from today, holidays included (any day of the year).
+    timeline = results_timeline(campaign)
     applicant = ApplicantFactory(real_name="努尔兰·别克")
     app = ApplicationFactory(applicant=applicant, unit=Unit.objects.get(name="巴州建筑设计研究院"))
     fill_sample_application(app)  # default storage: the worker reads the photo from it
@@ -101,12 +100,12 @@ def test_accepted_application_to_certificate_and_public_lookup(page, live_server
     pending = page.locator("[data-testid=pending]")
     pending.locator(f"tr[data-application=\"{app.code}\"] input[name=ids]").check()
     pending.locator("input[name=result][value=pass]").check()
-    pending.locator("input[name=meeting_date]").fill((today - dt.timedelta(days=14)).isoformat())
+    pending.locator("input[name=meeting_date]").fill(timeline.meeting.isoformat())
     pending.get_by_role("button", name="记录所选申报的评审结果").click()
     assert "已记录1份申报的评审结果" in _message(page)
     assert "参加现场答辩：86.5分" in page.locator("[data-testid=decided]").inner_text()
-    page.fill("input[name=start]", (today - dt.timedelta(days=13)).isoformat())
-    page.fill("input[name=end]", (today - dt.timedelta(days=1)).isoformat())
+    page.fill("input[name=start]", timeline.publicity_start.isoformat())
+    page.fill("input[name=end]", timeline.publicity_end.isoformat())
     page.get_by_role("button", name="设置公示期").click()
     assert "已设置评审结果公示期" in _message(page)
 

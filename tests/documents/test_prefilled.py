@@ -8,7 +8,8 @@ import pytest
 
 from applications.samples import fill_sample_application
 from review.documents.facts import application_facts, application_for_documents
-from review.documents.prefilled import TEMPLATES, render_prefilled, workdays_between
+from review.documents.prefilled import TEMPLATES, prefilled_context, render_prefilled
+from review.models import WorkdayOverride
 from tests.factories import ApplicationFactory, UnitFactory
 
 from .conftest import A4_PORTRAIT, climb_to_accepted, page_sizes, page_texts, pdf_reader, squeeze
@@ -33,8 +34,11 @@ def render(key, facts, photo=None):
     return render_prefilled(key, facts, generated_on=DAY, photo=photo)
 
 
-def test_publicity_working_days_follow_the_holiday_calendar():
-    assert workdays_between(dt.date(2024, 9, 27), dt.date(2024, 10, 9)) == 5
+def test_publicity_working_days_follow_the_holiday_calendar_and_the_admins_adjustments(db):
+    facts = {"publicity_start": "2024-09-27", "publicity_end": "2024-10-09", "competent_unit": "", "unit": "单位"}
+    assert prefilled_context("publicity", facts, generated_on=DAY)["publicity_days"] == 5  # National Day off
+    WorkdayOverride.objects.create(date=dt.date(2024, 10, 9), is_working_day=False, note="本地调整")
+    assert prefilled_context("publicity", facts, generated_on=DAY)["publicity_days"] == 4
 
 
 def test_the_eight_keys_of_the_contract():

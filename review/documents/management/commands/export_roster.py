@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Campaign, Unit
+from review.documents.export_files import render_roster_pdf, render_roster_xlsx
 from review.documents.exports import INCLUDE_ACCEPTED, INCLUDE_CHOICES, load_campaign, roster_for
 from review.documents.scope import scope_for_command
 
@@ -29,8 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help=_("输出文件路径"))
 
     def handle(self, *args, campaign: str, unit: int | None, format: str, include: str, out: str, **options):
-        from review.documents.export_files import render_roster_pdf, render_roster_xlsx
-
         found = Campaign.objects.filter(code=campaign).values_list("pk", flat=True).first()
         if found is None:
             raise CommandError(_("年度评审工作 %s 不存在。") % campaign)
