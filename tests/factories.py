@@ -3,14 +3,17 @@ campaign unless told otherwise; anything a test depends on, the test passes expl
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import factory
+from django.db.models import Max
 from stdnum.cn import ric
 
 from applications.enums import Kind, UnitNature
 from applications.models import Application, Campaign, County, Level, Specialty, Unit
 from portal.accounts.models import Role, User
+from portal.audit.models import AuditEvent
 
 _seq = itertools.count(1)
 
@@ -81,3 +84,29 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     level = factory.LazyFunction(lambda: Level.objects.get(code="intermediate"))
     kind = Kind.REVIEW
     unit = factory.SubFactory(UnitFactory)
+
+
+class AuditTrail:
+    """The audit events written inside a ``with audited() as trail:`` block, oldest first."""
+
+    def __init__(self, after_id: int):
+        self.after_id = after_id
+
+    @property
+    def events(self) -> list:
+        return list(AuditEvent.objects.filter(id__gt=self.after_id).order_by("id"))
+
+    @property
+    def actions(self) -> list[str]:
+        return [event.action for event in self.events]
+
+    def one(self, action: str):
+        """The single event of ``action`` (fails when there are none or several)."""
+        found = [event for event in self.events if event.action == action]
+        assert len(found) == 1, f"{len(found)} events {action!r} in {self.actions}"
+        return found[0]
+
+
+@contextlib.contextmanager
+def audited():
+    yield AuditTrail(AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0)
