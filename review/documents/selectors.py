@@ -2,7 +2,8 @@
 
 A document is visible when its application is (``applications_visible_to``) or, for exports, when
 it was made for the user's own export scope.  Anything else is answered 404, whether it exists or
-not.
+not.  These pages serve the kinds this app renders itself; a kind another app registered (the
+certificate, the publicity list) is served by that app's own pages, under its own rule.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from applications.models import Campaign
-
-from review.selectors import applications_visible_to
 from applications.states import AFTER_ACCEPTANCE, IN_REVIEW
+from review.selectors import applications_visible_to
+
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, ScopeKind
 from .scope import ExportScope, export_scope_of
 
 
+SERVED_KINDS = (DocumentKind.REVIEW_FORM, DocumentKind.PREFILLED, *EXPORT_KINDS)
+
+
 def document_visible_to(user, uid) -> Document:
     document = Document.objects.select_related("application", "campaign").filter(uid=uid).first()
-    if document is None or not user.is_authenticated:
+    if document is None or not user.is_authenticated or document.kind not in SERVED_KINDS:
         raise Http404
     if document.application_id is not None:
         if not applications_visible_to(user).filter(pk=document.application_id).exists():

@@ -148,3 +148,11 @@ def test_download_links_are_signed(client, certificate):
     assert client.get(reverse("aftercare:certificate_public_download", args=["forged"])).status_code == 404
     other = signing.dumps({"c": certificate.pk}, salt="something-else", compress=True)
     assert client.get(reverse("aftercare:certificate_public_download", args=[other])).status_code == 404
+
+
+def test_the_certificates_file_is_not_served_by_the_documents_pages(client, certificate):
+    """A certificate is a Document, but its file is served by its own doors (holder, clerk, the
+    public look-up), never by the documents app's generic download, whoever asks."""
+    client.force_login(certificate.application.applicant)
+    assert client.get(reverse("documents:download", args=[certificate.document.uid])).status_code == 404
+    assert client.get(reverse("aftercare:my_certificate", args=[certificate.application.code])).status_code == 200
