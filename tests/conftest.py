@@ -31,6 +31,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.db import connection
+
+from applications.demo import DEMO_PASSWORD
+from applications.models import Campaign
+from applications.seeding import load_reference, load_seed_campaigns, reference_loaded
+from portal.celery import app as celery_app
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is deliberate.  Tests only.
@@ -42,9 +49,6 @@ TEST_TODAY = os.environ.get("PORTAL_TEST_TODAY", "")
 
 
 def pytest_configure(config):
-    # Imported here: pytest-django configures Django before this hook runs, not before this module.
-    from django.conf import settings
-
     # Fast hashing: thousands of logins in the suite; real hashers are Django's own concern.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if TEST_TODAY:
@@ -72,7 +76,6 @@ def clocked_command(*args: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from applications.seeding import load_reference, load_seed_campaigns
 
     with django_db_blocker.unblock():
         load_reference()
@@ -91,8 +94,6 @@ def isolated_cache(settings, request):
 @pytest.fixture
 def reference(db):
     """Reference data and campaigns, reloaded if a transactional test flushed them."""
-    from applications.models import Campaign
-    from applications.seeding import load_reference, load_seed_campaigns, reference_loaded
 
     if not reference_loaded() or not Campaign.objects.filter(code="demo").exists():
         load_reference()
@@ -101,7 +102,6 @@ def reference(db):
 
 @pytest.fixture
 def demo_campaign(reference):
-    from applications.models import Campaign
 
     return Campaign.objects.get(code="demo")
 
@@ -139,7 +139,6 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def login(live_server):
     """``login(page, username, password)``: log in through the real form."""
-    from applications.demo import DEMO_PASSWORD
 
     def _login(page, username: str, password: str = DEMO_PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")
@@ -156,7 +155,6 @@ def login(live_server):
 
 def _worker_env() -> dict[str, str]:
     """Environment for a subprocess that must see the *test* database (and the run's clock)."""
-    from django.db import connection
 
     env = dict(os.environ)
     db = connection.settings_dict
@@ -178,9 +176,8 @@ def start_celery_worker(*, log_path: Path, pool: str = "solo", args: tuple[str, 
                         env: dict[str, str] | None = None, wait_ready: bool = True, timeout: float = 90):
     """Run ``celery -A portal worker`` on the test database until the block ends; yields the Popen
     with ``log_path`` set.  The queue is purged first, so messages left by earlier tests are gone."""
-    from portal.celery import app
 
-    app.control.purge()
+    celery_app.control.purge()
     environment = {**_worker_env(), **(env or {})}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

@@ -3,12 +3,11 @@ certificates issued at the same moment never share a number."""
 
 from __future__ import annotations
 
-
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from applications.models import Level
+from applications.models import Campaign, Level
 from applications.samples import fill_sample_application
 from review.aftercare.models import Certificate, FeePayment
 from review.aftercare.services import (
@@ -53,8 +52,6 @@ def test_two_clerks_record_the_same_fee_once(clerks):
 
 
 def test_certificates_issued_at_once_get_distinct_numbers(clerks):
-    from applications.models import Campaign
-
     campaign = Campaign.objects.get(code="demo")
     timeline = results_timeline(campaign)
     apps = [to_fee_paid(_accepted(level=Level.objects.get(code="junior")), clerks[0]) for _ in range(4)]

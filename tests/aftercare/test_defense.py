@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from applications.enums import UnitNature
 from applications.models import Campaign, County, Level, Specialty
-from applications.rules import defense_exemption, profile_from_sections
+from applications.rules import defense_exemption, fee_for, profile_from_sections
+from applications.states import State
 from review.aftercare.conditions import specialty_average
 from review.aftercare.models import Decision, DefenseRecord
 from review.aftercare.services import (
@@ -26,8 +27,7 @@ from review.aftercare.services import (
     paper_receipts_record,
 )
 from review.models import Notification
-from review.services import TransitionRefused
-from applications.states import State
+from review.services import TransitionRefused, application_transition
 from tests.aftercare.conftest import move_window
 from tests.factories import UnitFactory
 
@@ -45,8 +45,6 @@ def _spec(name):
 
 def to_fee_paid(app, actor):
     """Paper and fee recorded: the state moves as far as the records allow."""
-    from applications.rules import fee_for
-
     items = list(app.campaign.paper_items.values_list("name", flat=True))
     paper_receipts_record(application_id=app.pk, item_names=items, received_on=TODAY(), actor=actor)
     due = fee_for(app.campaign, app.level, app.kind)
@@ -286,8 +284,6 @@ def test_decision_dates_and_results_are_checked(accepted, staff, held):
     outcome = decisions_record(application_ids=[exempt.pk], result="maybe", meeting_date=TODAY(), actor=staff.clerk)
     assert outcome.refused == [(exempt.pk, "请选择评审结果（通过或未通过）。")]
     with pytest.raises(TransitionRefused):
-        from review.services import application_transition
-
         application_transition(application_id=exempt.pk, action="decide", actor=staff.other_clerk,
                                data={"result": "pass", "meeting_date": TODAY().isoformat()})
     exempt.refresh_from_db()

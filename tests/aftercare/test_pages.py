@@ -16,17 +16,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Level, Specialty
-from review.aftercare.models import FeePayment, IntegrityRecord, PaperReceipt
+from applications.states import State
+from review.aftercare.models import Certificate, FeePayment, IntegrityRecord, PaperReceipt
+from review.aftercare.render import certificate_render
 from review.aftercare.services import (
     certificates_issue,
     decisions_record,
     defense_exemptions_apply,
     defense_schedule,
     defense_session_save,
+    fee_payment_record,
     integrity_record_create,
+    paper_receipts_record,
     result_publicity_set,
 )
-from applications.states import State
+from review.aftercare.views import lists
 from tests.aftercare.conftest import move_window, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicantFactory, CountyOfficerFactory, UnitFactory, UnitOfficerFactory
@@ -142,8 +146,6 @@ def test_unit_batch_payment_through_the_fee_page(client, accepted, staff):
 
 
 def test_fee_list_pages_while_totals_count_every_row(client, accepted, staff, monkeypatch):
-    from review.aftercare.views import lists
-
     monkeypatch.setattr(lists, "FEE_PAGE_SIZE", 2)
     apps = [accepted() for _ in range(3)]
     client.force_login(staff.clerk)
@@ -180,7 +182,6 @@ def test_fraud_form_needs_confirmation_then_closes(client, accepted, staff):
 def test_applicant_and_unit_see_what_paper_is_missing(client, accepted, staff):
     app = accepted()
     items = list(app.campaign.paper_items.values_list("name", flat=True))
-    from review.aftercare.services import paper_receipts_record
 
     paper_receipts_record(application_id=app.pk, item_names=items[:5], received_on=TODAY(), actor=staff.clerk)
     client.force_login(app.applicant)
@@ -210,8 +211,6 @@ _receipts = itertools.count(1)
 
 
 def _grow(accepted, staff, n, unit):
-    from review.aftercare.services import fee_payment_record, paper_receipts_record
-
     for i in range(n):
         app = accepted(unit=unit)
         items = list(app.campaign.paper_items.values_list("name", flat=True))
@@ -319,9 +318,6 @@ def test_publicity_list_xlsx_names_the_passes(client, accepted, staff, demo_camp
 
 
 def test_certificate_downloads_need_scope(client, accepted, staff, demo_campaign):
-    from review.aftercare.models import Certificate
-    from review.aftercare.render import certificate_render
-
     timeline = results_timeline(demo_campaign)
     app = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
     decisions_record(application_ids=[app.pk], result="pass", meeting_date=timeline.meeting, actor=staff.clerk)

@@ -7,9 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.models import Campaign, Level, Specialty
+from applications.models import Campaign, Level, Specialty, StateChange
+from applications.states import State
 from review.aftercare.models import FeeBatch, FeePayment, PaperReceipt
 from review.aftercare.selectors import (
     aftercare_applications,
@@ -26,9 +29,7 @@ from review.aftercare.services import (
     paper_receipts_record,
     paper_receipts_record_bulk,
 )
-from applications.models import StateChange
 from review.models import Notification
-from applications.states import State
 from tests.aftercare.conftest import move_window
 from tests.factories import UnitFactory, UnitOfficerFactory
 
@@ -254,8 +255,6 @@ def test_fee_list_queries_do_not_grow_with_rows(accepted, staff, demo_campaign, 
         fee_reconciliation(staff.clerk, campaign)
         return rows
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
         assert len(build()) == 3

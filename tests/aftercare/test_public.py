@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import BytesIO
 
 import pytest
 from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from applications.models import Level
 from review.aftercare.models import Certificate
@@ -120,10 +122,6 @@ def test_verify_by_number_or_check_code_shows_a_masked_name(client, certificate)
 
 
 def test_qr_page_shows_the_holder_and_the_certificate_pdf_points_there(client, certificate):
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
     response = client.get(reverse("aftercare:certificate_qr", args=[certificate.token]))
     page = response.content.decode()
     assert response.status_code == 200 and "证书真实有效" in page and certificate.holder_name in page

@@ -7,13 +7,15 @@ import datetime as dt
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from applications.checklist import submission_problems
-from applications.models import Campaign, Level
-from applications.samples import fill_sample_application
 from applications.bans import bans_for
+from applications.checklist import submission_problems
+from applications.models import Application, Campaign, Level
+from applications.samples import fill_sample_application
+from applications.states import State
 from review.aftercare.bans import ban_end
 from review.aftercare.certificates import mask_id_number, mask_name, normalise_number
 from review.aftercare.models import Certificate, CertificateStatus, IntegrityRecord
@@ -26,9 +28,9 @@ from review.aftercare.services import (
     result_publicity_set,
 )
 from review.services import TransitionRefused, application_transition
-from applications.states import State
 from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
+from tests.applications.test_rules_selfcheck import form_data
 from tests.factories import ApplicantFactory, ApplicationFactory, ClerkFactory, UnitFactory
 
 TODAY = timezone.localdate
@@ -233,8 +235,6 @@ def test_an_ended_ban_no_longer_refuses(staff, demo_campaign, private_storage):
 @pytest.mark.parametrize("state", [State.DRAFT, State.UNIT_REVIEW, State.ACCEPTED, State.FEE_PAID,
                                    State.DEFENSE_SCHEDULED, State.DECIDED])
 def test_fraud_closes_the_application_from_any_open_state(staff, accepted, state):
-    from applications.models import Application
-
     app = accepted()
     Application.objects.filter(pk=app.pk).update(state=state)
     integrity_record_create(application_id=app.pk, facts="伪造获奖证书", actor=staff.clerk)
@@ -243,8 +243,6 @@ def test_fraud_closes_the_application_from_any_open_state(staff, accepted, state
 
 
 def test_fraud_on_a_closed_application_is_recorded_without_a_transition(staff, accepted):
-    from applications.models import Application
-
     app = accepted()
     Application.objects.filter(pk=app.pk).update(state=State.ABANDONED)
     before = app.history.count()
@@ -276,10 +274,6 @@ def test_fraud_needs_facts_and_the_right_clerk(staff, accepted):
 def test_the_public_self_check_reveals_no_ones_ban(client, staff, private_storage):
     """Anonymous by design: the self-check never reads the integrity records, even for a banned
     person who is logged in (bans are applied in the checklist and at submission)."""
-    from django.urls import reverse
-
-    from tests.applications.test_rules_selfcheck import form_data
-
     app = _in_campaign("bz-2023-jianzhu")
     integrity_record_create(application_id=app.pk, facts="伪造学历", actor=staff.admin)
     for user in (None, app.applicant):

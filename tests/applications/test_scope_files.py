@@ -8,6 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from applications.masking import MASK_COLOUR
+from applications.models import Campaign, County
 from applications.samples import fill_sample_application
 from portal.accounts.models import Role
 from tests.factories import (
@@ -44,8 +45,6 @@ def file_urls(app):
 
 
 def outsiders(app):
-    from applications.models import County
-
     other_county = County.objects.get(name="且末县")
     return {
         "other_applicant": ApplicantFactory(),
@@ -57,8 +56,6 @@ def outsiders(app):
 
 
 def _other_committee():
-    from applications.models import Campaign
-
     return Campaign.objects.get(code="bz-2024-zhijian").committee
 
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from applications.enums import Section
 from applications.forms import SPECS, SectionContext, SectionEditor, json_to_raw
+from applications.models import Campaign, Specialty
 from applications.samples import fill_sample_application, sample_sections
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, valid_id_number
 
 
 @pytest.fixture
@@ -86,8 +87,6 @@ def test_birth_date_and_gender_must_agree_with_the_id_number(app):
 
 
 def test_id_number_must_be_the_registered_one(app):
-    from tests.factories import valid_id_number
-
     data = sample(app)[Section.BASIC]
     other = valid_id_number()
     assert "实名注册" in errors(app, Section.BASIC, dict(data, id_number=other))
@@ -102,8 +101,6 @@ def test_dates_may_not_lie_in_the_future(app):
 
 
 def test_work_summary_limited_to_3000_characters_in_notice_003(reference):
-    from applications.models import Campaign, Specialty
-
     campaign = Campaign.objects.get(code="bz-2024-zhijian")
     assert campaign.summary_max_chars == 3000
     app = ApplicationFactory(campaign=campaign, specialty=Specialty.objects.get(name="质量技术监督"))
@@ -115,8 +112,6 @@ def test_work_summary_limited_to_3000_characters_in_notice_003(reference):
 
 
 def test_evaluations_need_the_campaigns_years_notice_003(reference):
-    from applications.models import Campaign, Specialty
-
     campaign = Campaign.objects.get(code="bz-2024-zhijian")
     assert campaign.evaluation_years == [2021, 2022, 2023]
     app = ApplicationFactory(campaign=campaign, specialty=Specialty.objects.get(name="质量技术监督"))
@@ -129,8 +124,6 @@ def test_evaluations_need_the_campaigns_years_notice_003(reference):
 
 
 def test_optional_section_takes_an_explicit_wu(app):
-    from applications.forms import SectionEditor
-
     context = SectionContext(user=app.applicant, application=app)
     blank = SectionEditor("awards", context=context, raw=json_to_raw("awards", {}))
     assert not blank.is_valid() and "勾选“无”" in " ".join(blank.error_messages())

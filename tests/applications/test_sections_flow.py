@@ -2,13 +2,22 @@
 keeps drafts without a click, the profile pre-fills new applications which then keep their copy."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from applications.enums import Section
 from applications.forms import json_to_raw
-from applications.models import Application, ApplicationSection, Attachment, Level, ProfileSection, Specialty
-from applications.samples import fill_sample_application, sample_scan
-from applications.services import ApplicationLocked, application_create, section_save
+from applications.models import (
+    Application,
+    ApplicationSection,
+    Attachment,
+    Campaign,
+    Level,
+    ProfileSection,
+    Specialty,
+)
+from applications.samples import fill_sample_application, sample_scan, sample_sections
+from applications.services import ApplicationLocked, ApplicationRefused, application_create, section_save
 from review.services import application_transition
 from tests.factories import ApplicantFactory, ApplicationFactory, UnitFactory
 
@@ -47,8 +56,6 @@ def test_autosave_stores_the_draft_without_a_click(client, app):
 
 
 def test_valid_save_updates_content_and_profile(client, app):
-    from applications.samples import sample_sections
-
     client.force_login(app.applicant)
     user, unit = app.applicant, app.unit
     data = sample_sections(name=user.real_name, id_number=user.id_number, unit_name=unit.name,
@@ -78,7 +85,6 @@ def test_profile_prefills_a_new_application_which_keeps_its_copy(reference, priv
 
 def test_duplicate_application_is_refused_with_a_pointer(reference):
     app = ApplicationFactory()
-    from applications.services import ApplicationRefused
 
     with pytest.raises(ApplicationRefused) as refused:
         application_create(applicant=app.applicant, campaign=app.campaign, specialty=app.specialty, level=app.level,
@@ -90,7 +96,6 @@ def test_new_application_page_creates_a_draft(client, reference):
     user = ApplicantFactory()
     unit = UnitFactory()
     client.force_login(user)
-    from applications.models import Campaign
 
     demo = Campaign.objects.get(code="demo")
     page = client.get(reverse("applications:new") + "?campaign=demo")
@@ -108,7 +113,6 @@ def test_deleting_an_award_row_moves_its_certificates(client, reference, private
     data = app.sections.get(key="awards").data
     second = {**data["rows"][0], "name": "第二个奖"}
     section_save(application=app, key="awards", raw=json_to_raw("awards", {"rows": [data["rows"][0], second]}))
-    from django.core.files.base import ContentFile
 
     extra = Attachment(application=app, section="awards", slot="award_certificate", row=1, content_type="image/jpeg")
     extra.file.save("x.jpg", ContentFile(sample_scan("证书")), save=False)

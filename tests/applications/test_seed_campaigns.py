@@ -10,9 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from applications.enums import Kind
 from applications.models import Campaign
+from applications.seeding import campaign_fixture, load_campaign
 
 D = dt.date
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "notices"  # copies of ../shared/seeds
@@ -122,10 +124,6 @@ def test_initial_determination_uses_its_own_window_in_000(reference):
 
 
 def test_demo_campaign_is_open_relative_to_load_day(reference):
-    from django.utils import timezone
-
-    from applications.seeding import campaign_fixture, load_campaign
-
     campaign = Campaign.objects.get(code="demo")
     assert campaign.is_open_for_applications()
     later = timezone.localdate() + dt.timedelta(days=400)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from applications.models import Attachment
+from applications.samples import fill_sample_application
 from applications.services import section_save
 from tests.factories import ApplicationFactory
 
@@ -105,8 +106,6 @@ def test_sideways_phone_photo_is_stored_upright_without_exif(owner, app, private
 
 
 def test_award_certificate_must_name_its_row(owner, app):
-    from applications.samples import fill_sample_application
-
     fill_sample_application(app)
     response = owner.post(reverse("applications:upload", args=[app.code]),
                           {"slot": "award_certificate", "section": "awards",

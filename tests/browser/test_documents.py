@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pypdf
 import pytest
 from django.conf import settings
 
@@ -86,7 +87,6 @@ def test_applicant_downloads_the_review_form_and_the_public_verifies_it(page, li
     link.wait_for(state="visible", timeout=60_000)
     with page.expect_download() as download_info:
         link.click()
-    import pypdf
 
     text = pypdf.PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes())).pages[0].extract_text()
     assert "个人承诺书" in text and app.applicant.real_name in text

@@ -10,14 +10,18 @@ import subprocess
 import time
 from pathlib import Path
 
+import openpyxl
+import pypdf
 import pytest
-
 from django.utils import timezone
 
+from applications.models import Attachment
 from applications.samples import fill_sample_application
-from review.demo import publicity_dates, publicity_files
-from review.services import application_transition, publicity_scans_attach
 from applications.states import State
+from review.demo import publicity_dates, publicity_files
+from review.documents.models import Document
+from review.services import application_transition, publicity_scans_attach
+from tests.conftest import start_celery_worker
 from tests.factories import ApplicationFactory, ClerkFactory, CountyOfficerFactory, UnitOfficerFactory
 
 A4_PORTRAIT = (595, 842)
@@ -56,8 +60,6 @@ def accepted_app(reference, private_storage):
 
 
 def pdf_reader(content: bytes):
-    import pypdf
-
     return pypdf.PdfReader(io.BytesIO(content))
 
 
@@ -87,8 +89,6 @@ def pdffonts(content: bytes, tmp_path: Path) -> str:
 
 
 def workbook(content: bytes):
-    import openpyxl
-
     return openpyxl.load_workbook(io.BytesIO(content))
 
 
@@ -96,8 +96,6 @@ def workbook(content: bytes):
 def remove_worker_files(transactional_db):
     """Worker tests share the worker's storage (``DATA_DIR/private``): remove what they wrote."""
     yield
-    from applications.models import Attachment
-    from review.documents.models import Document
 
     for document in Document.objects.exclude(file=""):
         document.file.storage.delete(document.file.name)
@@ -113,8 +111,6 @@ def remove_worker_files(transactional_db):
 def prefork_worker(transactional_db, settings):
     """``celery worker --pool=prefork --concurrency=1``: killing its child mid-task is the crash
     ``acks_late`` + ``reject_on_worker_lost`` recover from (the parent re-queues the message)."""
-    from tests.conftest import start_celery_worker
-
     log_path = Path(settings.DATA_DIR) / f"test-prefork-worker-{os.getpid()}.log"
     with start_celery_worker(log_path=log_path, pool="prefork", args=("--concurrency=1",)) as proc:
         yield proc

@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.enums import Kind
-from applications.models import Campaign, Level
+from applications.models import Application, Campaign, Level
 from applications.rules import fee_for
 from applications.samples import fill_sample_application, sample_sections
 from applications.snapshot import ROSTER_COLUMNS, build_snapshot
+from applications.states import State
+from review.aftercare.models import FeePayment
 from review.documents.export_files import (
     render_fee_list_pdf,
     render_fee_list_xlsx,
@@ -27,7 +29,6 @@ from review.documents.exports import (
 )
 from review.documents.models import ScopeKind
 from review.documents.scope import ExportScope
-from applications.states import State
 from tests.factories import ApplicationFactory, UnitFactory
 
 from .conftest import A4_LANDSCAPE, A4_PORTRAIT, climb_to_accepted, page_sizes, page_texts, squeeze, workbook
@@ -42,8 +43,6 @@ def bulk_accepted(count: int, *, unit, state=State.ACCEPTED, kind=Kind.REVIEW, l
                   campaign_code="demo"):
     """Many applications quickly: sample sections and their snapshot, state set directly.  (The
     chain itself is exercised by ``climb_to_accepted``; here only the number of rows matters.)"""
-    from applications.models import Application
-
     campaign = Campaign.objects.get(code=campaign_code)
     level = Level.objects.get(code=level_code)
     apps = []
@@ -62,8 +61,6 @@ def bulk_accepted(count: int, *, unit, state=State.ACCEPTED, kind=Kind.REVIEW, l
 
 def record_payments(apps) -> None:
     """Fee payments as the clerk records them (issue 7), the rule engine's amount each."""
-    from review.aftercare.models import FeePayment
-
     for app in apps:
         FeePayment.objects.create(application=app, amount=fee_for(app.campaign, app.level, app.kind),
                                   paid_on=TODAY, receipt_number=f"T-{app.pk}")
@@ -171,7 +168,6 @@ def test_fee_list_totals_are_the_rule_engines_fees(reference, private_storage):
     campaign = load_campaign(Campaign.objects.get(code="demo").pk)
     fees = fee_list_for(campaign=campaign, scope=unit_scope(unit), generated_on=TODAY)
 
-    from applications.models import Application
 
     accepted = Application.objects.filter(unit=unit).exclude(state=State.UNIT_REVIEW).select_related("level")
     expected_due = sum(fee_for(campaign, a.level, a.kind) or 0 for a in accepted)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fontTools.ttLib import TTFont
+from PIL import ImageFile
 
 from applications.samples import fill_sample_application
-from review.documents.engine import subset_characters, subset_fonts
+from review.documents.engine import engine, subset_characters, subset_fonts
 from review.documents.services import review_form_render
 from tests.factories import ApplicantFactory, ApplicationFactory
 
@@ -39,9 +40,5 @@ def test_rare_characters_in_a_name_print_from_the_full_font(reference, private_s
 def test_loading_the_engine_keeps_pillow_strict_about_truncated_images():
     """WeasyPrint flips Pillow's global LOAD_TRUNCATED_IMAGES on import; the worker also checks
     uploads, so the engine puts it back."""
-    from PIL import ImageFile
-
-    from review.documents.engine import engine
-
     engine()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from applications.models import Campaign
+from applications.enums import Section
+from applications.models import ApplicationSection, Campaign, StateChange
+from applications.states import State
 from review.documents import engine as engine_module
 from review.documents.models import Document, DocumentKind, DocumentStatus, ScopeKind
 from review.documents.scope import ExportScope
@@ -19,8 +21,6 @@ from review.documents.services import (
     review_form_render,
     write_atomically,
 )
-from applications.models import StateChange
-from applications.states import State
 from tests.factories import UnitFactory, UnitOfficerFactory
 
 from .conftest import page_texts, workbook
@@ -114,9 +114,6 @@ def test_accepting_queues_the_review_form(accepted_app, django_capture_on_commit
 
 
 def test_prefilled_request_reuses_the_current_pdf_until_the_data_changes(accepted_app, private_storage):
-    from applications.enums import Section
-    from applications.models import ApplicationSection
-
     document = prefilled_request(application=accepted_app, key="publicity", user=accepted_app.applicant)
     document_render(document_id=document.pk)
     again = prefilled_request(application=accepted_app, key="publicity", user=accepted_app.applicant)

@@ -3,15 +3,24 @@ constant query counts as the lists grow, and the public verification page."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import Campaign
+from applications.samples import fill_sample_application
 from review.documents.models import Document, DocumentKind, DocumentStatus, ScopeKind
 from review.documents.scope import ExportScope
 from review.documents.services import document_render, export_request, review_form_render
+from tests.conftest import ROOT
 from tests.factories import (
     ApplicantFactory,
+    ApplicationFactory,
     ClerkFactory,
     CountyOfficerFactory,
     UnitFactory,
@@ -111,9 +120,6 @@ def test_exports_page_query_count_is_constant_as_lists_grow(client, reference, p
         bulk_accepted(batch, unit=UnitFactory())
         for kind in (DocumentKind.ROSTER_XLSX, DocumentKind.FEE_LIST_XLSX):
             document_render(document_id=export_request(user=clerk, scope=scope, campaign=campaign, kind=kind).pk)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("documents:exports"))
         assert response.status_code == 200
@@ -167,9 +173,6 @@ def test_application_page_and_mine_page(client, accepted_app, django_assert_max_
 
 
 def test_review_form_generate_requires_acceptance(client, reference, private_storage):
-    from applications.samples import fill_sample_application
-    from tests.factories import ApplicationFactory
-
     app = fill_sample_application(ApplicationFactory())
     client.force_login(app.applicant)
     response = client.post(reverse("documents:review_form_generate", args=[app.pk]), follow=True)
@@ -201,12 +204,6 @@ def test_pending_documents_show_progress_not_a_download(client, unit_export):
 
 def test_the_web_process_never_imports_weasyprint():
     """Views only queue work: WeasyPrint (and its ~100 MB of fonts) lives in the worker."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     code = ("import django, sys; django.setup(); import portal.urls, review.documents.views, "
             "review.documents.services, review.documents.tasks, review.effects; "
             "print('weasyprint' in sys.modules, 'fontTools.subset' in sys.modules)")

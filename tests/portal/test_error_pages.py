@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views import defaults
@@ -45,7 +46,6 @@ def test_the_server_error_page_renders_without_a_request_context():
 
 def test_forbidden_and_bad_request_pages_are_chinese(rf, reference):
     request = rf.get("/")
-    from django.contrib.auth.models import AnonymousUser
 
     request.user = AnonymousUser()
     assert "无权访问" in defaults.permission_denied(request, Exception()).content.decode()

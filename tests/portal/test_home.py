@@ -1,5 +1,9 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from applications.seeding import campaign_fixture, load_campaign
 
 
 @pytest.mark.django_db
@@ -16,11 +20,6 @@ def test_home_lists_all_campaigns_with_demo_open_first(client, reference, django
 
 @pytest.mark.django_db
 def test_home_query_count_does_not_grow_with_campaigns(client, reference, django_assert_num_queries):
-    from applications.seeding import campaign_fixture, load_campaign
-
-    from django.test.utils import CaptureQueriesContext
-    from django.db import connection
-
     with CaptureQueriesContext(connection) as before:
         client.get(reverse("home"))
     for i in range(5):

@@ -8,6 +8,7 @@ import socket
 import boto3
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from moto.server import ThreadedMotoServer
 
 
@@ -31,8 +32,6 @@ def s3_endpoint():
 
 @pytest.fixture
 def s3_storage(s3_endpoint, settings):
-    from django.core.files.storage import storages
-
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"bucket_name": "portal-scans", "endpoint_url": s3_endpoint, "region_name": "us-east-1",

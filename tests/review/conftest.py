@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from applications.models import County
+from applications.models import Application, Campaign, County, StateChange
 from applications.samples import fill_sample_application
-from applications.models import StateChange
 from applications.states import State
+from portal.accounts.models import Role
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -39,9 +39,6 @@ class Cast:
 
 @pytest.fixture
 def cast(reference):
-    from applications.models import Campaign
-    from portal.accounts.models import Role
-
     unit = UnitFactory()
     other_committee = Campaign.objects.get(code="bz-2024-zhijian").committee
     return Cast(
@@ -57,8 +54,6 @@ def cast(reference):
 def put_in_state(app, state: str, *, deadline_hours: float = 24) -> None:
     """Set the state as if the chain had brought it there (bypassing the door on purpose: the
     matrix tests the door's answers, not the way there)."""
-    from applications.models import Application
-
     fields = {"state": state, "submission_count": 0 if state == State.DRAFT else 1}
     if state == State.RETURNED:
         fields["return_deadline"] = timezone.now() + dt.timedelta(hours=deadline_hours)

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from review.demo import publicity_dates, publicity_files
-from applications.models import StateChange
-from review.services import TransitionRefused, application_transition, publicity_scans_attach
+from applications.models import Application, StateChange
 from applications.states import State
+from review.demo import publicity_dates, publicity_files
+from review.services import TransitionRefused, application_transition, publicity_scans_attach
 
 STATES = [State.DRAFT, State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.RETURNED,
           State.ABANDONED, State.CLOSED, State.ACCEPTED]
@@ -103,7 +103,6 @@ def test_resubmission_is_allowed_after_the_window_within_the_deadline(app_in, ca
     """A return on the window's last day must still leave the applicant their 48 hours."""
     app = app_in(State.RETURNED, files=True, deadline_hours=48)
     window_end = dt.datetime.combine(app.campaign.online_end, dt.time(23, 0), tzinfo=timezone.get_current_timezone())
-    from applications.models import Application
 
     Application.objects.filter(pk=app.pk).update(return_deadline=window_end + dt.timedelta(hours=48))
     application_transition(application_id=app.pk, action="resubmit", actor=cast.applicant,

@@ -5,17 +5,19 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from applications.samples import fill_sample_application
-from review.demo import approve_at_unit, publicity_dates, publicity_files
 from applications.models import StateChange
-from review.services import TransitionRefused, application_transition, publicity_scans_attach
+from applications.samples import fill_sample_application
+from applications.selectors import return_notes_by_section
 from applications.states import State
+from review.demo import approve_at_unit, publicity_dates, publicity_files
+from review.services import TransitionRefused, application_transition, publicity_scans_attach
 from tests.factories import (
     ApplicationFactory,
     ClerkFactory,
     CountyOfficerFactory,
     UnitOfficerFactory,
 )
+from tests.factories import ApplicationFactory as AF
 
 
 @pytest.fixture
@@ -95,9 +97,6 @@ def test_officer_of_another_unit_cannot_approve(complete_app):
 
 
 def test_return_notes_attach_to_sections_and_own_attachments_only(complete_app):
-    from applications.selectors import return_notes_by_section
-    from tests.factories import ApplicationFactory as AF
-
     app = complete_app
     other = fill_sample_application(AF())
     foreign = other.attachments.first()

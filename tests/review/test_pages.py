@@ -4,21 +4,27 @@ approve / return through the forms; batch approval; history; notifications."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
-from applications.models import County
+from applications import demo as applications_demo
+from applications.models import Application, County, Level, ReturnNote, Specialty, StateChange
 from applications.samples import fill_sample_application, sample_scan
-from review.demo import approve_at_unit, publicity_dates, publicity_files, revise_for_resubmission
-from applications.models import ReturnNote, StateChange
-from review.models import Notification
 from applications.selectors import return_notes_by_section
-from review.mail import notifications_email
-from review.services import application_transition
 from applications.states import State
+from review import demo
+from review.demo import approve_at_unit, publicity_dates, publicity_files, revise_for_resubmission
+from review.mail import notifications_email
+from review.models import Notification
+from review.services import application_transition
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -51,8 +57,6 @@ def test_queue_query_count_is_constant_as_the_list_grows(client, reference, djan
                "clerk": ClerkFactory}[role]()
     client.force_login(officer)
     url = reverse("review:queue") + f"?state={state}"
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     counts = []
     for n in (5, 45):  # 5, then 50 in all: past one page of 20
@@ -100,8 +104,6 @@ def test_unit_queue_is_scoped_searchable_and_counted(client, two_units):
 
 
 def test_queue_filters_by_level_and_specialty(client, two_units):
-    from applications.models import Level, Specialty
-
     mine, _ = two_units
     a, b = _queue_rows(mine, 2)
     junior = Level.objects.get(code="junior")
@@ -271,11 +273,6 @@ def test_officer_approves_and_returns_through_the_forms(client, reference, priva
 
 
 def test_a_png_renamed_jpg_is_refused_as_publicity_scan(client, reference, private_storage):
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
     app = fill_sample_application(ApplicationFactory())
     application_transition(application_id=app.pk, action="submit", actor=app.applicant)
     client.force_login(UnitOfficerFactory(unit=app.unit))
@@ -354,12 +351,8 @@ def test_notifications_page_and_mark_read(client, reference, private_storage, ef
 
 
 def test_demo_has_every_state_and_is_idempotent(reference, private_storage):
-    from applications import demo as applications_demo
-    from review import demo
-
     applications_demo.build()
     demo.build()
-    from applications.models import Application
 
     states = set(Application.objects.filter(campaign__code="demo").values_list("state", flat=True))
     assert {State.DRAFT, State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.RETURNED,

@@ -1,10 +1,13 @@
 """Scope is security: each role sees only what is under its unit, county or committee."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from applications.models import Campaign, County
+from applications.samples import fill_sample_application
 from portal.accounts.models import Role
-from review.selectors import applications_visible_to
+from review.selectors import applications_in_queue_of, applications_visible_to
+from review.services import application_transition
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -75,16 +78,10 @@ def test_officer_without_scope_sees_nothing(world):
 
 
 def test_anonymous_sees_nothing(world):
-    from django.contrib.auth.models import AnonymousUser
-
     assert codes(applications_visible_to(AnonymousUser())) == set()
 
 
 def test_withdrawn_application_leaves_the_unit_queue_until_resubmitted(reference, private_storage):
-    from applications.samples import fill_sample_application
-    from review.selectors import applications_in_queue_of
-    from review.services import application_transition
-
     app = fill_sample_application(ApplicationFactory())
     officer = UnitOfficerFactory(unit=app.unit)
     application_transition(application_id=app.pk, action="submit", actor=app.applicant)
