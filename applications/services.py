@@ -30,7 +30,16 @@ from .checklist import ROW_EVIDENCE, ROW_SLOTS, build_checklist
 from .enums import Section
 from .forms import SectionContext, SectionEditor, json_to_raw, raw_delete_row
 from .masking import burn_mask_boxes
-from .models import Application, ApplicationSection, Attachment, Campaign, Level, ProfileSection, Specialty, Unit
+from .models import (
+    Application,
+    ApplicationSection,
+    Attachment,
+    Campaign,
+    Level,
+    ProfileSection,
+    Specialty,
+    Unit,
+)
 from .ocr import ocr_available
 from .sections import PROFILE_SECTIONS
 from .states import EDITABLE, State

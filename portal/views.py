@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from applications.models import Campaign
+from applications.states import State
 from portal.accounts.models import Role
 from review.selectors import applications_in_queue_of, applications_visible_to
-from applications.states import State
 
 
 def _campaign_rows(today):

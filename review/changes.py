@@ -6,8 +6,8 @@ at each submission) and names things with the labels users know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 

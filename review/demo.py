@@ -20,10 +20,10 @@ from applications.enums import Kind, Section
 from applications.forms.editor import json_to_raw
 from applications.models import Application, ApplicationSection, Campaign, Level, Specialty, Unit
 from applications.samples import fill_sample_application, sample_scan
+from applications.states import State
 from portal.accounts.models import Role, User
 
 from .services import application_transition, publicity_scans_attach
-from applications.states import State
 from .workdays import latest_publicity_start
 
 

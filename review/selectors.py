@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 

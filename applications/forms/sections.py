@@ -17,8 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.validators import birth_date_of, gender_of, normalize_id_number, validate_id_number
 
+from ..enums import (
+    CECategory,
+    Education,
+    EvaluationResult,
+    Gender,
+    PoliticalStatus,
+    SpecialService,
+    UnitNature,
+)
 from ..models import Level
-from ..enums import CECategory, Education, EvaluationResult, Gender, PoliticalStatus, SpecialService, UnitNature
 from .context import SectionContext
 from .fields import NONE_TEXT, ChoiceField, DateField, TextField, YesNoField
 

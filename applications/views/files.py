@@ -28,6 +28,7 @@ from ..ocr import ocr_available
 from ..states import EDITABLE
 from .common import own_application, section_url, wants_json
 
+
 def _row(value) -> int | None:
     try:
         return int(value) if value not in (None, "") else None

@@ -30,7 +30,6 @@ from applications.models import Application, Attachment
 from review.models import UnitPublicity
 from review.services import PUBLICITY_SLOTS
 
-
 NONE = "无"
 
 

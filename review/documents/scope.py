@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, Unit
 from portal.accounts.models import Role, User
-
 from review.selectors import applications_visible_to
+
 from .models import ScopeKind
 
 

@@ -18,7 +18,6 @@ from review.selectors import applications_visible_to
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, ScopeKind
 from .scope import ExportScope, export_scope_of
 
-
 SERVED_KINDS = (DocumentKind.REVIEW_FORM, DocumentKind.PREFILLED, *EXPORT_KINDS)
 
 

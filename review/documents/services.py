@@ -34,7 +34,14 @@ from .render import (
     write_atomically,
 )
 from .scope import ExportScope
-from .series import current_document, export_series, next_version, prefilled_series, review_form_series, unfinished
+from .series import (
+    current_document,
+    export_series,
+    next_version,
+    prefilled_series,
+    review_form_series,
+    unfinished,
+)
 from .tasks import render_document_task
 
 __all__ = [

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from applications.models import Campaign
-from portal.accounts.models import Role
-
-from review.selectors import applications_visible_to
 from applications.states import AFTER_ACCEPTANCE
+from portal.accounts.models import Role
+from review.selectors import applications_visible_to
+
 from .exports import INCLUDE_ACCEPTED, INCLUDE_CHOICES
 from .facts import mask_name
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, normalise_verify_code

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from applications.models import Application
+from applications.states import TERMINAL, State
 from review.actions import ACTIONS
 from review.services import TransitionRefused, application_transition
-from applications.states import TERMINAL, State
 from tests.factories import UnitOfficerFactory
 
 SOURCES = {

@@ -16,8 +16,8 @@ from applications.models import Campaign, Level
 from applications.samples import fill_sample_application
 from review.aftercare.exports import publicity_list_request
 from review.aftercare.models import Certificate
-from review.documents.models import Document, DocumentStatus
 from review.aftercare.services import certificates_issue, decisions_record, result_publicity_set
+from review.documents.models import Document, DocumentStatus
 from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.aftercare.test_defense import to_fee_paid
 from tests.factories import ApplicationFactory, ClerkFactory

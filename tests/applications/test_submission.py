@@ -13,8 +13,8 @@ from django.utils import timezone
 from applications.checklist import build_checklist, submission_problems
 from applications.models import Campaign, Level, Specialty
 from applications.samples import fill_sample_application
-from review.services import application_transition
 from applications.states import State
+from review.services import application_transition
 from tests.factories import ApplicationFactory, UnitFactory, UnitOfficerFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from applications import demo as applications_demo
 from applications.models import Campaign, Unit
 from applications.samples import fill_sample_application
-from review.aftercare.models import Certificate, CertificateStatus
 from applications.states import State
+from review.aftercare.models import Certificate, CertificateStatus
 from tests.aftercare.conftest import put_accepted, results_timeline
 from tests.factories import ApplicantFactory, ApplicationFactory
 

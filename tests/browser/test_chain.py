@@ -11,12 +11,11 @@ import pytest
 from django.conf import settings
 
 from applications import demo as applications_demo
-from applications.models import Application, Unit
+from applications.models import Application, ReturnNote, Unit
 from applications.samples import fill_sample_application, sample_scan
-from review.demo import revise_for_resubmission
-from applications.models import ReturnNote
-from review.services import application_transition
 from applications.states import State
+from review.demo import revise_for_resubmission
+from review.services import application_transition
 from tests.factories import ApplicantFactory, ApplicationFactory
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from applications.services import ApplicationLocked, ApplicationRefused, MaskingRefused
 from applications.uploads import UploadRefused
-from portal.errors import Conflict, Forbidden, NotFound, Refused, RefusalMiddleware
+from portal.errors import Conflict, Forbidden, NotFound, RefusalMiddleware, Refused
 from review.aftercare.permissions import RecordRefused
 from review.documents.services import DocumentRefused
 from review.services import TransitionRefused

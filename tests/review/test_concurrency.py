@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.samples import fill_sample_application
-from review.demo import publicity_dates, publicity_files
 from applications.models import StateChange
-from review.services import TransitionRefused, application_transition, publicity_scans_attach
+from applications.samples import fill_sample_application
 from applications.states import State
+from review.demo import publicity_dates, publicity_files
+from review.services import TransitionRefused, application_transition, publicity_scans_attach
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 
 pytestmark = pytest.mark.postgres

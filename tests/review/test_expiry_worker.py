@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from applications.samples import fill_sample_application
+from applications.states import State
 from review.models import Notification
 from review.services import application_transition
-from applications.states import State
 from tests.conftest import start_celery_worker
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 

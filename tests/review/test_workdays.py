@@ -7,11 +7,16 @@ from django.utils import timezone
 
 from applications.models import Campaign, Specialty
 from applications.samples import fill_sample_application
+from applications.states import State
 from review.demo import publicity_files
 from review.models import UnitPublicity, WorkdayOverride
 from review.services import TransitionRefused, application_transition, publicity_scans_attach
-from applications.states import State
-from review.workdays import earliest_publicity_end, is_working_day, latest_publicity_start, working_days_between
+from review.workdays import (
+    earliest_publicity_end,
+    is_working_day,
+    latest_publicity_start,
+    working_days_between,
+)
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 
 D = dt.date

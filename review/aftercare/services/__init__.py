@@ -24,7 +24,6 @@ handle each application on its own and report every refusal with its reason, lik
 """
 
 from ..permissions import RecordRefused
-
 from .certificates import certificate_render_request, certificates_issue
 from .common import OPEN_AFTER_ACCEPTANCE, Outcome, aftercare_advance, defense_record_ensure
 from .defense import (
