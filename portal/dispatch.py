@@ -24,9 +24,6 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-QUEUES = ("interactive", "bulk", "ocr", "mail")
-
-
 def enqueue_on_commit(task, *, queue: str | None = None, **kwargs) -> None:
     """Send ``task`` with keyword arguments ``kwargs`` once the current transaction commits.
 

@@ -68,10 +68,3 @@ class YesNoField(forms.TypedChoiceField):
         kwargs.setdefault("error_messages", {"required": _("请选择“是”或“否”。")})
         super().__init__(label=label, choices=YES_NO, coerce=lambda v: v == "1", empty_value=None,
                          widget=forms.RadioSelect(attrs={"class": "yes-no"}), **kwargs)
-
-
-def yes_no_raw(value) -> str:
-    """The form value of a stored boolean (``None`` stays unanswered)."""
-    if value is None:
-        return ""
-    return "1" if value else "0"

@@ -422,7 +422,3 @@ class EvaluationFormSet(RowsFormSet):
 
 class CEFormSet(RowsFormSet):
     pass
-
-
-def rows_formset(form_class, formset_class, *, can_delete=False):
-    return forms.formset_factory(form_class, formset=formset_class, extra=0, can_delete=can_delete)

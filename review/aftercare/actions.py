@@ -161,7 +161,6 @@ ACTIONS = (
     Action("close_for_fraud", "弄虚作假，终止申报", can_close_for_fraud, "close_for_fraud", _close_for_fraud,
            applicant_text),
 )
-AFTERCARE_ACTIONS = tuple(action.name for action in ACTIONS)
 
 
 def register() -> None:

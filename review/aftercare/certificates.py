@@ -22,8 +22,6 @@ from review.documents.models import Document, DocumentKind, ScopeKind
 
 from .models import Certificate
 
-NUMBER_PATTERN = re.compile(r"^BZ(\d{4})-(\d{3})-(\d{5})$")
-
 
 def normalise_number(text: str) -> str:
     """What people type (lower case, spaces, full-width dashes) → ``BZ2026-003-00012``."""

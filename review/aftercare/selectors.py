@@ -293,9 +293,6 @@ def certificate_by_token(token: str) -> Certificate | None:
     return Certificate.objects.filter(token=token).select_related("document").first()
 
 
-def certificate_of(application: Application) -> Certificate | None:
-    return Certificate.objects.filter(application=application).first()
-
 
 # -- integrity ------------------------------------------------------------------------------------
 

@@ -57,7 +57,6 @@ class DocumentKind(models.TextChoices):
 
 EXPORT_KINDS = (DocumentKind.ROSTER_XLSX, DocumentKind.ROSTER_PDF, DocumentKind.FEE_LIST_XLSX,
                 DocumentKind.FEE_LIST_PDF)
-APPLICATION_KINDS = (DocumentKind.REVIEW_FORM, DocumentKind.PREFILLED, DocumentKind.CERTIFICATE)
 
 
 class DocumentStatus(models.TextChoices):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -69,9 +68,6 @@ def report_outcome(request, outcome, done_text: str, codes: dict[int, str]) -> N
 def ids_from(request) -> list[int]:
     return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
 
-
-def campaign_url(name: str, campaign, **kwargs) -> str:
-    return reverse(f"aftercare:{name}", kwargs=kwargs or None) + f"?campaign={campaign.code}"
 
 
 def page_context(request, campaign, active: str) -> dict:
