@@ -264,7 +264,8 @@ def _render_prefilled(document: Document, progress: Progress) -> Rendered:
 
 
 def document_render(*, document_id: int) -> Document:
-    """Render an export or a pre-filled template (the worker's task body).  Idempotent."""
+    """Render any document: an export, a template, a review form or a registered kind (the
+    worker's task body).  Idempotent: a document already made is returned as it is."""
     document = Document.objects.get(pk=document_id)
     if document.is_ready:
         return document
