@@ -62,7 +62,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from tests.bench import scale_data  # noqa: E402
-from tests.bench.scale_pages import Page, catalogue, login  # noqa: E402
+from tests.bench.scale_pages import Page, catalogue, login, subjects  # noqa: E402
+from tests.bench.scale_upload import upload_breakdown, upload_page  # noqa: E402
 
 DB_PREFIX = "portal_scale_bench_"
 META_TABLE = "scale_bench_meta"
@@ -189,8 +190,9 @@ class Runner:
         client = self.client(page.user)
         self.remote += 1
         extra = {"REMOTE_ADDR": f"10.{self.remote // 65536 % 256}.{self.remote // 256 % 256}.{self.remote % 256}"}
+        extra.update(page.headers)
         if page.method == "post":
-            response = client.post(page.url, page.data, **extra)
+            response = client.post(page.url, page.data() if callable(page.data) else page.data, **extra)
         else:
             response = client.get(page.url, **extra)
         if getattr(response, "streaming", False):
@@ -201,6 +203,13 @@ class Runner:
         return response.status_code, size
 
     def measure(self, page: Page, repeat: int, budget: float) -> dict:
+        try:
+            return self._measure(page, repeat, budget)
+        finally:
+            if page.cleanup:
+                page.cleanup()
+
+    def _measure(self, page: Page, repeat: int, budget: float) -> dict:
         for _ in range(2):  # warm: templates compiled, caches filled, the session loaded once
             status, _size = self.request(page)
         if status not in page.expect:
@@ -294,7 +303,14 @@ def run_size(n: int, args, report: dict) -> None:
         return
     out_dir = Path(settings.DATA_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    pages, skipped = catalogue()
+    who = subjects()
+    pages, skipped = catalogue(who)
+    upload = upload_page(who.rush)
+    if upload is not None:
+        pages.append(upload)
+    if args.upload_profile:
+        report.setdefault("upload", {})[str(n)] = breakdown = upload_breakdown(who.rush)
+        print(f"[{n}] upload pipeline: {json.dumps(breakdown, ensure_ascii=False, indent=1)}", flush=True)
     if skipped:
         report.setdefault("skipped", {})[str(n)] = skipped
         print(f"[{n}] skipped (URL name not found): {', '.join(skipped)}", flush=True)
@@ -344,10 +360,16 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure kept databases without rebuilding them")
     parser.add_argument("--profile", nargs="+", metavar="PAGE", help="cProfile one request of these pages")
     parser.add_argument("--explain", nargs="+", metavar="PAGE", help="EXPLAIN ANALYZE the slowest queries")
+    parser.add_argument("--upload-profile", action="store_true",
+                        help="also time each step of one 3.3 MB upload, and the reduced checks")
     parser.add_argument("--serve", metavar="URL", help="concurrent mode against gunicorn at URL, or 'spawn'")
     parser.add_argument("--gunicorn-pid", type=int, help="--serve URL: the gunicorn master, for web CPU")
+    parser.add_argument("--with-worker", action="store_true", help="--serve spawn: also start a Celery worker")
     parser.add_argument("--duration", type=float, default=8.0, help="--serve: seconds per wrk run")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--rush-page-connections", type=int, default=5,
+                        help="--serve: wrk connections on the unit queue during the upload rush")
+    parser.add_argument("--rush-only", action="store_true", help="--serve: only the upload rush")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL server: the benchmark creates its databases there")

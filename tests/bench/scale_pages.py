@@ -28,9 +28,11 @@ class Page:
     user: object | None  # None: anonymous
     url: str = ""
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: dict | Callable[[], dict] = field(default_factory=dict)  # a callable gives fresh files each time
     expect: tuple[int, ...] = (200,)
     call: Callable | None = None  # an export run in process instead of a request
+    headers: dict = field(default_factory=dict)
+    cleanup: Callable | None = None  # undoes what the measured requests wrote
     serve: bool = True  # also measured against gunicorn by the concurrent mode
 
     @property
