@@ -126,7 +126,11 @@ def upload_breakdown(rush: list) -> dict:
     # file still fails), the raw bytes stored as they came; re-encoding and thumbnail in the worker.
     _, fast = _cpu(lambda: _reduced_checks(data, uploads))
     _, header = _cpu(lambda: Image.open(io.BytesIO(data)).size)
+    _, half = _cpu(lambda: _draft(data, 1000))
+    _, quarter = _cpu(lambda: _draft(data, 500))
     result["reduced_checks_cpu_ms"] = {"header only (type, dimensions)": header,
+                                       "draft decode, grey, 1/2 scale (≥1000 px)": half,
+                                       "draft decode, grey, 1/4 scale": quarter,
                                        "draft decode ≥1000 px + sharpness + sha256 + store raw": fast}
     result["reduced_sharpness"] = round(_reduced_sharpness(data, uploads), 1)
     result["full_sharpness"] = round(uploads.sharpness_of(upright), 1)
@@ -160,11 +164,15 @@ def _store(content: bytes) -> None:
         default_storage.delete(name)
 
 
-def _reduced_sharpness(data: bytes, uploads) -> float:
+def _draft(data: bytes, side: int) -> Image.Image:
     image = Image.open(io.BytesIO(data))
-    image.draft("L", (1000, 1000))  # DCT scaling: decodes at 1/2, 1/4 or 1/8, never below 1000 px
+    image.draft("L", (side, side))  # DCT scaling: decodes at 1/2, 1/4 or 1/8, never below ``side``
     image.load()
-    return uploads.sharpness_of(image)
+    return image
+
+
+def _reduced_sharpness(data: bytes, uploads) -> float:
+    return uploads.sharpness_of(_draft(data, 1000))
 
 
 def _reduced_checks(data: bytes, uploads) -> None:
