@@ -370,6 +370,7 @@ def main() -> None:
     parser.add_argument("--rush-page-connections", type=int, default=5,
                         help="--serve: wrk connections on the unit queue during the upload rush")
     parser.add_argument("--rush-only", action="store_true", help="--serve: only the upload rush")
+    parser.add_argument("--no-rush", action="store_true", help="--serve: pages only, no upload rush")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL server: the benchmark creates its databases there")

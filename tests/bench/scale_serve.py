@@ -12,7 +12,8 @@ with the same ``DATABASE_URL`` (the ``portal_scale_bench_<n>`` database), ``DJAN
 
 1. Every page (``Page.serve``) at each of ``--connections`` (1, 10, 50): ``wrk`` for
    ``--duration`` seconds with the role's session cookie; p50/p95/p99/max in ms, requests, errors.
-   Between runs it waits until gunicorn is idle again (requests still queued would burden the next).
+   Each page first gets 2 s of warm-up at 6 connections (every worker compiles its templates);
+   between runs it waits until gunicorn is idle again (requests left queued would burden the next).
 2. The upload rush: ``RUSH_APPLICANTS`` (20) applicants each post 10 A4 scans of ~3.3 MB, one after
    another, all at once (Python threads; the bodies are built once).  First alone: upload latency
    and gunicorn's CPU per upload (``/proc`` times of the master and its workers, before/after).
@@ -199,6 +200,8 @@ def measure_pages(base: str, pid: int | None, args, pages) -> dict:
         if key not in cookies:
             cookies[key] = f"sessionid={session_cookie(page.user)}" if page.user is not None else "x=1"
         results[page.name] = {}
+        settle(pid, base)
+        wrk(base + page.url, cookies[key], 6, 2)  # warm every worker: imports, templates, connections
         for c in args.connections:
             settle(pid, base)
             results[page.name][str(c)] = found = wrk(base + page.url, cookies[key], c, args.duration)
@@ -280,7 +283,7 @@ def upload_rush(base: str, pid: int | None, args, queue_url: str, queue_cookie: 
     clear_uploads(who)
     settle(pid, base)
     c = args.rush_page_connections
-    quiet = wrk(base + queue_url, queue_cookie, c, max(5.0, alone["seconds"]))
+    quiet = wrk(base + queue_url, queue_cookie, c, min(20.0, max(5.0, alone["seconds"])))
     print(f"  unit queue alone, c={c}: {json.dumps(quiet)}", flush=True)
     settle(pid, base)
     stop = threading.Event()
@@ -314,10 +317,11 @@ def run(args, n: int) -> dict:
                   "connections": args.connections}
         if not args.rush_only:
             report["pages"] = measure_pages(base, pid, args, pages)
-        queue = next(p for p in catalogue()[0] if p.name == "unit:queue")
-        report["rush"] = upload_rush(base, pid, args, queue.url, f"sessionid={session_cookie(queue.user)}")
-        if not report["with_worker"]:
-            report["rush"]["ocr_tasks_purged"] = purge_queued_tasks()
+        if not args.no_rush:
+            queue = next(p for p in catalogue()[0] if p.name == "unit:queue")
+            report["rush"] = upload_rush(base, pid, args, queue.url, f"sessionid={session_cookie(queue.user)}")
+            if not report["with_worker"]:
+                report["rush"]["ocr_tasks_purged"] = purge_queued_tasks()
         return report
     finally:
         if served:

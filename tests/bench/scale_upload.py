@@ -114,7 +114,7 @@ def upload_breakdown(rush: list) -> dict:
         k = {"n": 0}
 
         def service():
-            section, slot = RUSH_SLOTS[k["n"] % 2]
+            _section, slot = RUSH_SLOTS[k["n"] % 2]
             k["n"] += 1
             return services.attachment_upload(application=application, slot=slot,
                                               upload=SimpleUploadedFile("scan.jpg", data, "image/jpeg"))
