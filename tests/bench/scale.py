@@ -346,6 +346,23 @@ def print_table(report: dict, sizes: list[int]) -> None:
         print(f"{name:<36}{cells}{ratio:>8}")
 
 
+def markdown(report: dict) -> str:
+    """The per-page table of a results file, as the README and docs/scale-part2.md show it: queries,
+    CPU ms of the web process and SQL ms per request at each size, and the CPU growth."""
+    sizes = sorted({int(n) for by_size in report["pages"].values() for n in by_size})
+    head = "| page | " + " | ".join(f"q {n:,} | CPU ms {n:,} | SQL ms {n:,}" for n in sizes) + " | CPU × |"
+    lines = [head, "|---|" + "---:|" * (3 * len(sizes) + 1)]
+    for name, by_size in sorted(report["pages"].items()):
+        cells, cpus = [], []
+        for n in sizes:
+            m = by_size.get(str(n), {})
+            cells += [str(m.get("queries", "–")), str(m.get("cpu_ms", m.get("error", "–"))), str(m.get("sql_ms", "–"))]
+            cpus.append(m.get("cpu_ms"))
+        ratio = f"{cpus[-1] / cpus[0]:.2f}" if len(cpus) > 1 and all(cpus) else ""
+        lines.append(f"| `{name}` | " + " | ".join(cells) + f" | {ratio} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applications", type=int, nargs="+", default=[1000, 10000])
@@ -371,7 +388,11 @@ def main() -> None:
                         help="--serve: wrk connections on the unit queue during the upload rush")
     parser.add_argument("--rush-only", action="store_true", help="--serve: only the upload rush")
     parser.add_argument("--no-rush", action="store_true", help="--serve: pages only, no upload rush")
+    parser.add_argument("--markdown", metavar="JSON", help="print the table of a results file and stop")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(Path(args.markdown).read_text(encoding="utf-8"))))
+        return
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL server: the benchmark creates its databases there")
     sizes = sorted(args.applications)
