@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
@@ -67,7 +68,8 @@ def session_cookie(user) -> str:
 
 
 def _url(name: str, *args, query: str = "") -> str:
-    return reverse(name, args=args) + (f"?{query}" if query else "")
+    # Percent-encoded (names are Chinese): wrk sends the URL as given.
+    return reverse(name, args=args) + (f"?{quote(query, safe='=&')}" if query else "")
 
 
 @dataclass
