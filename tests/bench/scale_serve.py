@@ -46,8 +46,8 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from tests.bench.scale_data import RUSH_APPLICANTS
 from tests.bench.scale_pages import catalogue, session_cookie, subjects
+from tests.bench.scale_plan import RUSH_APPLICANTS
 from tests.bench.scale_upload import RUSH_SLOTS, a4_scan, clear_uploads, purge_queued_tasks
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.bench.scale_data import STATE_SHARES, build, model
+from tests.bench.scale_copy import model
+from tests.bench.scale_data import build
 from tests.bench.scale_pages import catalogue, login, subjects
+from tests.bench.scale_plan import STATE_SHARES
 from tests.bench.scale_upload import upload_page
 
 pytestmark = pytest.mark.postgres
