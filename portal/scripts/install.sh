@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what the portal needs on a Debian/Ubuntu machine, skipping what is already there:
 # system packages (apt, via sudo when not root), a virtualenv in .venv, the Python dependencies.
-# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests.
+# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests; PORTAL_WITH_BENCH=1 adds wrk for the
+# concurrent mode of tests/bench/scale.py.
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -9,6 +10,9 @@ PYTHON="${PYTHON:-python3}"
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils tesseract-ocr tesseract-ocr-chi-sim"
 if [ "${PORTAL_WITH_BROWSER:-0}" = "1" ]; then
   packages="$packages chromium"
+fi
+if [ "${PORTAL_WITH_BENCH:-0}" = "1" ]; then
+  packages="$packages wrk"
 fi
 if ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages="$packages python3-venv python3-pip"
