@@ -184,3 +184,21 @@ def test_004_commitment_says_five_years(reference):
     commitment = Campaign.objects.get(code="bz-2021-shihua").commitment_text
     assert "个人五年内不得申报相应职称评审" in commitment and "3年" not in commitment
     assert "个人五年内不得申报相应职称评审" in notice_text(EXPECTED["bz-2021-shihua"]["seed"])
+
+
+@pytest.mark.parametrize("code", ["bz-2023-jianzhu", "bz-2023-dangxiao", "yq-2024-chuding", "bz-2024-zhijian"])
+def test_commitment_sentence_is_the_notices_own(reference, code):
+    """The sentence applicants write by hand: 000 五（一）14, 001 五（一）12, 002 五（一）9, 003 五（五);
+    004 gives none (its sentence is built from 五（一）8 and 七（一）, see its register)."""
+    sentence = Campaign.objects.get(code=code).commitment_text
+    text = notice_text(EXPECTED[code]["seed"]).translate(str.maketrans({",": "，", ":": "："}))
+    assert re.sub(r"\s+", "", sentence).rstrip("。") in text
+
+
+def test_004_covers_its_four_specialties(reference):
+    """004 二: 化学工程（含制药）…、油气钻井工程…、纺织…、发电、输电… — the 工程系列 specialties 化工（含制药）,
+    石油, 纺织, 电力, and only those."""
+    names = set(Campaign.objects.get(code="bz-2021-shihua").specialties.values_list("name", flat=True))
+    assert names == {"化工（含制药）", "石油", "纺织", "电力"}
+    text = notice_text(EXPECTED["bz-2021-shihua"]["seed"])
+    assert all(words in text for words in ("化学工程（含制药）", "油气钻井工程", "纺织科技", "发电、输电、变电"))
