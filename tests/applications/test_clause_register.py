@@ -47,7 +47,7 @@ NOTICES = ROOT / "fixtures" / "notices"
 CODES = sorted(SEED_FILES)
 CN = "一二三四五六七八九十"
 ITEM = re.compile(r"^(\d{1,2})(?:[.．、]|(?=“))")
-QUOTE_MAX = 100  # "≤ ~80 characters" of key words, a little slack for long titles
+QUOTE_MAX = 80  # the key words, not the whole clause
 # The committee 001 names nowhere (README; P2-11): its register says so.
 INVENTED = {("bz-2023-dangxiao", "committee")}
 
