@@ -2,12 +2,14 @@
 (``AuditedAdmin``); the history of an application is read-only (the one door writes it)."""
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.admin import AuditedAdmin
 
+from .clause_register import STATUSES, load_register, register_path
 from .models import (
     Application,
     ApplicationSection,
@@ -128,7 +130,23 @@ class CampaignAdmin(AuditedAdmin):
         (_("诚信与收费"), {"fields": ("person_ban_years", "unit_ban_years", "fee_clause")}),
         (_("通知原文依据"), {"fields": ("clauses",)}),
         (_("联系"), {"fields": ("office_address",)}),
+        (_("通知条款登记"), {"fields": ("clause_register",), "classes": ("wide",)}),
     )
+    readonly_fields = ("clause_register",)
+
+    @admin.display(description=_("逐条对照"))
+    def clause_register(self, obj):
+        """The clause register beside the campaign's fixture (``applications.clause_register``),
+        read-only: it is kept as data in the repository, next to the notice it describes."""
+        if obj is None or not obj.code:
+            return "—"
+        register = load_register(obj.code)
+        counts = register.counts() if register else {}
+        return render_to_string("admin/applications/campaign/clause_register.html", {
+            "register": register, "file": f"fixtures/campaigns/{register_path(obj.code).name}",
+            "counts": [(status, label, counts.get(status, 0)) for status, label in STATUSES.items()],
+            "campaign_source": obj.source, "source_mismatch": bool(register and obj.source and register.source != obj.source),
+        })
 
 
 class SectionInline(admin.TabularInline):

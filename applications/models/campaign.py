@@ -78,6 +78,7 @@ class Campaign(models.Model):
     online_end = models.DateField(_("网上申报截止"))
     initial_start = models.DateField(_("初定、授予开始"), null=True, blank=True)
     initial_end = models.DateField(_("初定、授予截止"), null=True, blank=True)
+    # The review window a notice names (002 材料审核; 003 网上申报审核时间); see ``review_window``.
     material_review_start = models.DateField(_("材料审核开始"), null=True, blank=True)
     material_review_end = models.DateField(_("材料审核截止"), null=True, blank=True)
     paper_start = models.DateField(_("纸质材料报送开始"), null=True, blank=True)
@@ -186,14 +187,15 @@ class Campaign(models.Model):
 
     def review_window(self, kind: str) -> Window:
         """Officers review from the opening of submissions until the last of: the online window,
-        the initial-determination window, the material-review window (002), and the day before
-        paper delivery starts.  A submission made on the last online day can thus still climb the
-        chain; a notice that gives one window for application and review (003) keeps it."""
+        the initial-determination window and the review window the notice names (002 材料审核
+        10月14日—10月22日; 003 "网上申报审核时间：8月19日至9月14日", one window for both).  A notice
+        that names no review window leaves officers until the day before paper delivery starts, so
+        a submission made on the last online day can still climb the chain."""
         sub = self.submission_window(kind)
         ends = [self.online_end, sub.end]
         if self.material_review_end:
             ends.append(self.material_review_end)
-        if self.paper_start:
+        elif self.paper_start:
             ends.append(self.paper_start - dt.timedelta(days=1))
         return Window(str(_("网上审核")), min(sub.start, self.online_start), max(ends))
 

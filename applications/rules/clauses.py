@@ -29,6 +29,11 @@ CLAUSE_KEYS = (
     "defense_scoring",
     "route_freelance",  # 003: who recommends a freelancer
     "route_competent",  # 003: the competent unit's recommendation
+    # Words printed on paper where notices differ (``applications.campaign_texts``).
+    "form_title_initial",
+    "paper_opinion",
+    "publicity_basis",
+    "commitment_form",
 )
 
 

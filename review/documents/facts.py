@@ -15,6 +15,12 @@ import json
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
+from applications.campaign_texts import (
+    commitment_form_text,
+    paper_opinion_text,
+    publicity_basis,
+    review_form_title,
+)
 from applications.enums import (
     CECategory,
     Education,
@@ -151,6 +157,7 @@ def application_facts(application: Application) -> dict:
         "kind": application.kind,
         "kind_label": _label(Kind, application.kind),
         "is_initial": application.kind == Kind.INITIAL,
+        "form_title": review_form_title(campaign, application.kind),
         "year": campaign.year,
         "campaign_title": campaign.title,
         "committee": campaign.committee.name,
@@ -173,8 +180,11 @@ def application_facts(application: Application) -> dict:
         "county_step_label": _("主管单位") if competent else _("县（市）人社局"),
         "county_step_name": competent.name if competent else _("%s人力资源和社会保障局") % unit.county.name,
         "unit_opinion_text": campaign.unit_opinion_text,
+        "paper_opinion_text": paper_opinion_text(campaign),
+        "publicity_basis": publicity_basis(campaign),
         "publicity_working_days": campaign.publicity_working_days,
         "commitment_text": campaign.commitment_text,
+        "commitment_form_text": commitment_form_text(campaign),
         "submission_count": application.submission_count,
         "basic": {
             "name": _text(basic.get("name") or user.real_name),

@@ -19,8 +19,6 @@ from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from review.workdays import working_days_between
-
 from .engine import SANS_STACK, SERIF_STACK, RenderedPDF, engine
 from .facts import chinese_date
 from .review_form import photo_for_print
@@ -60,19 +58,20 @@ def _day(value: str | None) -> dt.date | None:
 
 def prefilled_context(key: str, facts: dict, *, generated_on: dt.date) -> dict:
     start, end = _day(facts.get("publicity_start")), _day(facts.get("publicity_end"))
+    period = bool(start and end and start <= end)
     return {
         "f": facts,
         "spec": TEMPLATES[key],
         "publicity_start": chinese_date(start),
         "publicity_end": chinese_date(end),
-        # The one working-day counter: chinesecalendar plus the admin's 工作日调整.
-        "publicity_days": working_days_between(start, end) if start and end and start <= end else None,
+        # 附件2 of the notices: "在本单位公示××天" — the calendar days of the period printed beside it.
+        "publicity_days": (end - start).days + 1 if period else None,
         "generated_on": chinese_date(generated_on),
         "recommender": facts["competent_unit"] or facts["unit"],
     }
 
 
-def render_prefilled(key: str, facts: dict, *, generated_on: dt.date, photo: bytes | None = None) -> RenderedPDF:
+def prefilled_html(key: str, facts: dict, *, generated_on: dt.date, photo: bytes | None = None) -> str:
     spec = TEMPLATES[key]
     context = prefilled_context(key, facts, generated_on=generated_on)
     jpeg = photo_for_print(photo) if spec.uses_photo else None
@@ -80,4 +79,8 @@ def render_prefilled(key: str, facts: dict, *, generated_on: dt.date, photo: byt
         "serif": mark_safe(SERIF_STACK), "sans": mark_safe(SANS_STACK),  # constant font stacks for <style>
         "photo_data_uri": ("data:image/jpeg;base64," + base64.b64encode(jpeg).decode()) if jpeg else "",
     })
-    return engine().render(render_to_string(f"documents/pdf/prefilled/{key}.html", context))
+    return render_to_string(f"documents/pdf/prefilled/{key}.html", context)
+
+
+def render_prefilled(key: str, facts: dict, *, generated_on: dt.date, photo: bytes | None = None) -> RenderedPDF:
+    return engine().render(prefilled_html(key, facts, generated_on=generated_on, photo=photo))

@@ -1,4 +1,5 @@
-"""The review form (专业技术职务任职资格评审表; for 初定 《初聘专业技术职务任职资格呈报表》).
+"""The review form (专业技术职务任职资格评审表; titled as the campaign says, e.g. 003's 初定
+《初聘专业技术职务任职资格呈报表》, see ``applications.campaign_texts.review_form_title``).
 
 Pure rendering: ``render_review_form(facts, ...)`` turns the data of ``facts.application_facts``
 (plus the photo's bytes and the verification code) into PDF bytes.  What the committees require
@@ -34,9 +35,8 @@ PHOTO_MAX_PX = (310, 430)
 
 
 def form_title(facts: dict) -> str:
-    if facts.get("is_initial"):
-        return _("初聘专业技术职务任职资格呈报表")
-    return _("专业技术职务任职资格评审表")
+    """The campaign's title for this application's form (``facts["form_title"]``)."""
+    return facts.get("form_title") or _("专业技术职务任职资格评审表")
 
 
 def photo_for_print(data: bytes | None) -> bytes | None:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from applications.campaign_texts import review_form_title
 from applications.models import Campaign
 from applications.states import AFTER_ACCEPTANCE
 from portal.accounts.models import Role
@@ -146,6 +147,7 @@ def application_documents(request, pk):
     templates = [{"spec": spec, "document": done.get(key)} for key, spec in TEMPLATES.items()]
     return render(request, "documents/application.html", {
         "application": application, "review_form": review_form, "templates": templates,
+        "form_title": review_form_title(application.campaign, application.kind),
         "accepted": application.state in AFTER_ACCEPTANCE,
         "may_regenerate": _may_regenerate(request.user, application),
     })

@@ -152,3 +152,19 @@ def test_every_section_has_a_chinese_label_on_every_field():
                 continue
             for name, field in form.base_fields.items():
                 assert any("\u4e00" <= ch <= "\u9fff" for ch in str(field.label)), (spec.key, name)
+
+
+def test_002_aid_xinjiang_must_be_answered_yes_or_no(reference):
+    """002 五（一）3: "“是否援疆”一栏是否按要求填写“是”或“否”" — a blank answer is refused, either
+    answer is kept."""
+    from applications.models import Campaign, Level, Specialty
+
+    app = ApplicationFactory(campaign=Campaign.objects.get(code="yq-2024-chuding"), kind="initial",
+                             level=Level.objects.get(code="junior"),
+                             specialty=Specialty.objects.get(series__name="工程系列", name="电力"))
+    data = sample(app)[Section.BASIC]
+    data["aid_xinjiang"] = None
+    assert "请选择“是”或“否”" in errors(app, Section.BASIC, data)
+    for answer in (True, False):
+        editor = editor_for(app, Section.BASIC, {**data, "aid_xinjiang": answer})
+        assert editor.is_valid() and editor.to_json()["aid_xinjiang"] is answer

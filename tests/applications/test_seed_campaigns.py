@@ -50,7 +50,9 @@ EXPECTED = {
     },
     "bz-2024-zhijian": {
         "seed": "003_1414cbde161d11cb.txt",
-        "windows": {"online": (D(2024, 8, 19), D(2024, 9, 14)), "paper": (D(2024, 9, 18), D(2024, 9, 25)),
+        # 三 "网上申报审核时间：8月19日至9月14日": one window to apply and to review.
+        "windows": {"online": (D(2024, 8, 19), D(2024, 9, 14)), "material_review": (D(2024, 8, 19), D(2024, 9, 14)),
+                    "paper": (D(2024, 9, 18), D(2024, 9, 25)),
                     "fee": (D(2024, 9, 25), D(2024, 9, 30)), "defense": (D(2024, 10, 8), D(2024, 10, 15))},
         "fees": STD_FEES,
         "contacts": [("拾方艳", "2260026"), ("官永强", "6882202")],
@@ -140,3 +142,61 @@ def test_seed_003_variants(reference):
     assert campaign.evaluation_years == [2021, 2022, 2023]
     codes = set(campaign.materials.values_list("code", flat=True))
     assert {"freelance_political", "authenticity_pledge", "social_insurance"} <= codes
+
+
+def test_officers_review_until_the_window_the_notice_names(reference):
+    """003 三 "网上申报审核时间：8月19日至9月14日": no review until the day before paper delivery
+    (9月17日); 002 reviews until 材料审核 ends (10月22日); 000 names none, so until 9月20日."""
+    zhijian = Campaign.objects.get(code="bz-2024-zhijian")
+    assert str(zhijian.review_window(Kind.REVIEW)) == "2024年8月19日—9月14日"
+    assert zhijian.review_window(Kind.INITIAL).end == D(2024, 9, 14)
+    assert "网上申报审核时间：8月19日至9月14日" in notice_text(EXPECTED["bz-2024-zhijian"]["seed"])
+    assert Campaign.objects.get(code="yq-2024-chuding").review_window(Kind.INITIAL).end == D(2024, 10, 22)
+    jianzhu = Campaign.objects.get(code="bz-2023-jianzhu")
+    assert jianzhu.review_window(Kind.REVIEW).end == D(2023, 9, 20)
+
+
+def test_002_paper_list_names_the_review_form_and_certified_copies(reference):
+    """002 五（三）1 "打印《专业技术职务任职资格评审表》"; "上述材料申报材料为复印件的,需加盖及“与原件一致”
+    以及单位公章"."""
+    items = list(Campaign.objects.get(code="yq-2024-chuding").paper_items.values_list("name", flat=True))
+    text = notice_text(EXPECTED["yq-2024-chuding"]["seed"])
+    assert "打印《专业技术职务任职资格评审表》" in text and "呈报表" not in text
+    assert items[0].startswith("《专业技术职务任职资格评审表》") and not any("呈报表" in i for i in items)
+    copies = [i for i in items if "复印件" in i]
+    assert len(copies) == 3 and all("“与原件一致”及单位公章" in i for i in copies)
+
+
+def test_004_paper_list_is_the_review_form_only(reference):
+    """004 七（二）: "下载打印职称评审表一式两份 … 提交评审表"; it asks for no roster and has the
+    publicity and the competent unit's opinion uploaded (五（二）、五（三）), not delivered."""
+    campaign = Campaign.objects.get(code="bz-2021-shihua")
+    assert list(campaign.paper_items.values_list("name", flat=True)) == [
+        "《专业技术职务任职资格评审表》（A4双面打印，一式两份，有水印）"]
+    text = notice_text(EXPECTED["bz-2021-shihua"]["seed"])
+    assert "下载打印职称评审表一式两份" in text and "花名册" not in text
+
+
+def test_004_commitment_says_five_years(reference):
+    """004 七（一）: "个人五年内不得申报相应职称评审" — not 000's "3年内"."""
+    commitment = Campaign.objects.get(code="bz-2021-shihua").commitment_text
+    assert "个人五年内不得申报相应职称评审" in commitment and "3年" not in commitment
+    assert "个人五年内不得申报相应职称评审" in notice_text(EXPECTED["bz-2021-shihua"]["seed"])
+
+
+@pytest.mark.parametrize("code", ["bz-2023-jianzhu", "bz-2023-dangxiao", "yq-2024-chuding", "bz-2024-zhijian"])
+def test_commitment_sentence_is_the_notices_own(reference, code):
+    """The sentence applicants write by hand: 000 五（一）14, 001 五（一）12, 002 五（一）9, 003 五（五);
+    004 gives none (its sentence is built from 五（一）8 and 七（一）, see its register)."""
+    sentence = Campaign.objects.get(code=code).commitment_text
+    text = notice_text(EXPECTED[code]["seed"]).translate(str.maketrans({",": "，", ":": "："}))
+    assert re.sub(r"\s+", "", sentence).rstrip("。") in text
+
+
+def test_004_covers_its_four_specialties(reference):
+    """004 二: 化学工程（含制药）…、油气钻井工程…、纺织…、发电、输电… — the 工程系列 specialties 化工（含制药）,
+    石油, 纺织, 电力, and only those."""
+    names = set(Campaign.objects.get(code="bz-2021-shihua").specialties.values_list("name", flat=True))
+    assert names == {"化工（含制药）", "石油", "纺织", "电力"}
+    text = notice_text(EXPECTED["bz-2021-shihua"]["seed"])
+    assert all(words in text for words in ("化学工程（含制药）", "油气钻井工程", "纺织科技", "发电、输电、变电"))

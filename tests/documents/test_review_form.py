@@ -93,11 +93,13 @@ def test_blank_back_page_is_added_when_the_sections_end_on_a_front_page(accepted
     assert seen_blank
 
 
-def test_initial_determination_prints_the_chengbao_form(reference, private_storage):
+def test_initial_determination_prints_the_review_form_with_the_probation_sections(reference, private_storage):
+    """The demo campaign, like 000/001/002, names no other form for 初定 (only 003 八（三） asks for
+    the 呈报表, see test_campaign_texts.py)."""
     app = ApplicationFactory(kind=Kind.INITIAL, level=Level.objects.get(code="junior"))
     climb_to_accepted(fill_sample_application(app))
     text = squeeze("".join(page_texts(review_form_render(application_id=app.pk).file.read())))
-    assert "初聘专业技术职务任职资格呈报表" in text
+    assert "专业技术职务任职资格评审表" in text and "呈报表" not in text
     assert "见习期工作情况" in text and "见习期工作小结" in text
 
 

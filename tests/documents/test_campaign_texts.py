@@ -1,0 +1,111 @@
+"""Words a campaign prints on paper, each the notice's own (issue 15): the form's title, the opinion
+written by hand on it, the publicity's opening words, the commitment.  Checked in the HTML the
+renderer lays out (the PDF tests in test_review_form.py / test_prefilled.py cover the layout)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from applications.enums import Kind
+from applications.models import Campaign, Level, Specialty
+from review.documents.facts import application_facts, application_for_documents
+from review.documents.prefilled import prefilled_html
+from review.documents.review_form import review_form_html
+from tests.applications.rules_support import notice
+from tests.factories import ApplicationFactory
+
+DAY = dt.date(2024, 9, 1)
+
+
+def facts_for(code: str, specialty: str, *, level: str = "junior", kind: str = Kind.REVIEW,
+              series: str = "工程系列", **extra) -> dict:
+    app = ApplicationFactory(campaign=Campaign.objects.get(code=code), kind=kind,
+                             specialty=Specialty.objects.get(series__name=series, name=specialty),
+                             level=Level.objects.get(code=level))
+    return {**application_facts(application_for_documents(app.pk)), **extra}
+
+
+def text_of(html: str) -> str:
+    """The words a reader sees: tags and whitespace removed."""
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html.split("<body", 1)[-1]))
+
+
+def review_form_text(facts: dict) -> str:
+    return text_of(review_form_html(facts, photo=None, verify_code="ABCDE-23456", verify_url="http://x.invalid/v/",
+                                    generated_on=DAY, version=1))
+
+
+def prefilled_text(key: str, facts: dict) -> str:
+    return text_of(prefilled_html(key, facts, generated_on=DAY))
+
+
+def test_002_initial_determination_prints_the_review_form(reference):
+    """002 五（三）1: "由申报人打印《专业技术职务任职资格评审表》" — not 003's 呈报表."""
+    text = review_form_text(facts_for("yq-2024-chuding", "电力", kind=Kind.INITIAL))
+    assert "专业技术职务任职资格评审表" in text and "呈报表" not in text
+    assert "打印《专业技术职务任职资格评审表》" in notice("yq-2024-chuding")
+
+
+def test_003_initial_determination_prints_the_chengbao_form_and_review_the_review_form(reference):
+    """003 八（三）: 初定 "提供纸质材料：《初聘专业技术职务任职资格呈报表》一式两份"; 评审 五（五）: 评审表."""
+    initial = review_form_text(facts_for("bz-2024-zhijian", "质量技术监督", kind=Kind.INITIAL))
+    assert "初聘专业技术职务任职资格呈报表" in initial
+    review = review_form_text(facts_for("bz-2024-zhijian", "质量技术监督"))
+    assert "专业技术职务任职资格评审表" in review and "呈报表" not in review
+    assert "《初聘专业技术职务任职资格呈报表》一式两份" in notice("bz-2024-zhijian")
+
+
+@pytest.mark.parametrize("code, specialty", [("bz-2023-jianzhu", "建筑"), ("bz-2021-shihua", "电力")])
+def test_other_notices_print_the_review_form_for_initial_determination(reference, code, specialty):
+    text = review_form_text(facts_for(code, specialty, kind=Kind.INITIAL))
+    assert "专业技术职务任职资格评审表" in text and "呈报表" not in text
+
+
+def test_003_paper_opinion_differs_from_the_online_opinion(reference):
+    """003 五（五）: both boxes on paper read "本单位已对提供的申报材料逐一审核，真实准确，同意推荐";
+    online (五（二）) the unit records "…真实、完整、有效，同意推荐"."""
+    facts = facts_for("bz-2024-zhijian", "质量技术监督", level="intermediate")
+    assert facts["unit_opinion_text"] == "本单位已对提供的申报材料逐一审核，真实、完整、有效，同意推荐"
+    text = review_form_text(facts)
+    assert text.count("（手工填写：“本单位已对提供的申报材料逐一审核，真实准确，同意推荐”）") == 2
+    assert "真实、完整、有效，同意推荐" not in text
+    assert "意见栏手工填写“本单位已对提供的申报材料逐一审核，真实准确，同意推荐”" in notice("bz-2024-zhijian")
+
+
+def test_publicity_opens_with_its_notices_words(reference):
+    """附件1: 000 "根据自治区职称评审工作的要求"; 003 "根据自治州职称评审的工作要求"."""
+    assert "根据自治区职称评审工作的要求，现对" in prefilled_text("publicity", facts_for("bz-2023-jianzhu", "建筑"))
+    text = prefilled_text("publicity", facts_for("bz-2024-zhijian", "质量技术监督"))
+    assert "根据自治州职称评审的工作要求，现对" in text and "自治区" not in text
+    assert "根据自治州职称评审的工作要求" in notice("bz-2024-zhijian")
+
+
+def test_publicity_result_states_the_days_of_the_period(reference):
+    """附件2: "在本单位公示××天" — days, as the period printed beside them (9月2日—9月8日: 7天)."""
+    facts = facts_for("bz-2023-jianzhu", "建筑", publicity_start="2023-09-02", publicity_end="2023-09-08")
+    text = prefilled_text("publicity_result", facts)
+    assert "于2023年9月2日至2023年9月8日在本单位公示7天" in text and "工作日" not in text
+    assert "在本单位公示××天" in notice("bz-2023-jianzhu")
+
+
+@pytest.mark.parametrize("code, series, specialty", [("bz-2023-jianzhu", "工程系列", "建筑"),
+                                                      ("bz-2023-dangxiao", "党干校教师系列", "党干校教师")])
+def test_000_001_commitment_template_is_attachment_3(reference, code, series, specialty):
+    """附件3 个人承诺书: "本人承诺以上填报的内容和提交的材料完全真实有效…从申报年度下一年起3年内"; the
+    applicant still writes 五（一）14's sentence by hand online (``Campaign.commitment_text``)."""
+    facts = facts_for(code, specialty, series=series)
+    text = prefilled_text("commitment", facts)
+    assert "本人承诺以上填报的内容和提交的材料完全真实有效，且网上填报与送审报表内容一致。" in text
+    assert "并从申报年度下一年起3年内，不得申报专业技术资格。" in text
+    assert "本人承诺以上填报的内容和提交的材料完全真实有效" in notice(code)
+    assert facts["commitment_text"].startswith("本人承诺以上填报内容和提交的材料真实有效")
+
+
+def test_004_commitment_says_five_years_everywhere_it_is_printed(reference):
+    """004 七（一）: "个人五年内不得申报相应职称评审"; the form and the template print it, not "3年内"."""
+    facts = facts_for("bz-2021-shihua", "电力", level="intermediate")
+    for text in (review_form_text(facts), prefilled_text("commitment", facts)):
+        assert "个人五年内不得申报相应职称评审" in text and "3年内" not in text
