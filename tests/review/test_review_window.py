@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from applications.models import Campaign, Level, Specialty
 from review import permissions
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicationFactory, CountyOfficerFactory
 
 from .conftest import put_in_state
