@@ -32,20 +32,24 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
-def _user_id() -> int | None:
+def _user_id(request) -> int | None:
     """The signed-in user's id, only if the request already loaded the user: logging must never
     cost a query (``AuthenticationMiddleware`` caches the user in ``_cached_user``)."""
-    request = _request.get()
     user = getattr(request, "_cached_user", None) if request is not None else None
     return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 class ContextFilter(logging.Filter):
-    """Adds ``request_id``, ``user_id``, ``task`` and ``task_id`` to every record."""
+    """Adds ``request_id``, ``user_id``, ``task`` and ``task_id`` to every record.  Django's own
+    request records (``django.request``: 404s, errors) are written after the middleware returned,
+    so they are read from the request the record carries."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = getattr(record, "request_id", None) or _request_id.get()
-        record.user_id = getattr(record, "user_id", None) or _user_id()
+        request = getattr(record, "request", None)
+        if not hasattr(request, "META"):
+            request = _request.get()
+        record.request_id = getattr(record, "request_id", None) or getattr(request, "request_id", "") or _request_id.get()
+        record.user_id = getattr(record, "user_id", None) or _user_id(request)
         record.task, record.task_id = _task.get()
         return True
 

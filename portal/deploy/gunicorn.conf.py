@@ -28,6 +28,7 @@ logconfig_dict = {
         "access": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
         "error": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
     },
+    "root": {"handlers": ["error"], "level": "INFO"},  # replaced by Django's LOGGING once the app loads
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
