@@ -6,7 +6,6 @@ scripts' own check), the row count of every table and the checksum of every stor
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
@@ -17,11 +16,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.deploy.postgres import SERVER, answers, fresh_database
 from tests.deploy.topology import ROOT, VENV_BIN, free_port, wait_for
 
 pytestmark = [pytest.mark.postgres]
 
-SERVER = "postgres://postgres@127.0.0.1:5432"
 SEED = """
 import os, django
 django.setup()
@@ -37,27 +36,6 @@ demo.build()
 officers = {u.username: u for u in User.objects.filter(username__in=["danwei", "zhuguan", "pingwei"])}
 assert build_certified(officers)
 """
-
-
-def _answers() -> bool:
-    try:
-        with psycopg.connect(f"{SERVER}/postgres", connect_timeout=2):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-@contextlib.contextmanager
-def _database(name: str):
-    assert name.startswith("portal_deploy_")  # ours only
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -116,12 +94,13 @@ def _inventory(database: str, endpoint: str, bucket: str) -> dict:
 
 
 def test_backup_wipe_restore_gives_back_every_row_and_file(tmp_path, s3):
-    if not _answers():
+    if not answers():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
     if not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed")
     backup = tmp_path / "backup"
-    with _database("portal_deploy_drill_source") as source_db, _database("portal_deploy_drill_restored") as restored_db:
+    with fresh_database("portal_deploy_drill_source") as source_db, \
+            fresh_database("portal_deploy_drill_restored") as restored_db:
         source = _env(tmp_path, source_db, s3, "drill-source")
         _sh("release.sh", env=source)  # migrations and the bucket, as a deploy does
         seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=source, capture_output=True, text=True,
