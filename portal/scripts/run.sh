@@ -15,7 +15,10 @@ $PY manage.py seed_demo
 $PY manage.py compilemessages -v0 >/dev/null 2>&1 || true
 
 mkdir -p var
-.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 \
+# One worker for every queue (interactive, bulk, ocr, mail and the default), with beat inside it:
+# enough for one machine.  Production runs one worker per queue group and beat apart
+# (docker-compose.yml, portal/scripts/start-worker.sh and start-beat.sh).
+.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 -Q "$($PY -m portal.queues all)" \
   --schedule var/celerybeat-schedule >var/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
