@@ -113,7 +113,13 @@ def test_one_application_through_two_web_nodes_to_certificate():
 
         # -- the applicant: register on A's form, posted to B; the application likewise ----------
         applicant = Browser(topology)
-        assert applicant.get("a", "/accounts/register/").status_code == 200
+        register = applicant.get("a", "/accounts/register/")
+        assert register.status_code == 200
+        # Static files come from nginx's own folder (the release step's copy), hashed ones for a year.
+        css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', register.text).group(1)
+        static = applicant.get("portal", css)
+        assert static.status_code == 200 and "immutable" in static.headers["Cache-Control"]
+        assert "X-Request-ID" not in static.headers  # never reached a node
         _ok_redirect(applicant.post("b", "/accounts/register/", {
             "real_name": NAME, "id_number": number, "phone": "13912345678",
             "password1": PASSWORD, "password2": PASSWORD}))
@@ -144,6 +150,10 @@ def test_one_application_through_two_web_nodes_to_certificate():
             if scan["shows_name"]:
                 masked.append(uploaded["id"])
         assert len(filled["scans"]) >= 5 and masked
+        # Too big for anyone: nginx refuses it before any node reads it, with a page in Chinese.
+        too_big = applicant.post("b", f"/apply/{code}/upload/", {"slot": "photo"},
+                                 files={"file": ("big.jpg", b"\xff" * (33 << 20), "image/jpeg")})
+        assert too_big.status_code == 413 and "文件太大" in too_big.content.decode()
 
         # The masked copy, burned on one node, read back through the other: nginx sends it from S3.
         response = applicant.get("a" if len(filled["scans"]) % 2 else "b", f"/files/{masked[0]}/masked/")

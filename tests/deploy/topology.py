@@ -385,6 +385,7 @@ def topology_running(*, prefer_netns: bool = True):
     root = Path(tempfile.mkdtemp(prefix="portal-topology-", dir="/tmp"))
     root.chmod(0o755)
     (root / "logs").mkdir()
+    prefer_netns = prefer_netns and os.environ.get("PORTAL_TOPOLOGY_NETNS", "1") != "0"  # 0: force loopback
     mode = "netns" if prefer_netns and netns_available() else "loopback"
     tag = secrets.token_hex(3)
     subnet = f"10.{200 + secrets.randbelow(50)}.{secrets.randbelow(250) + 1}"
