@@ -284,9 +284,11 @@ def _logs_tail(topology) -> str:
 
 
 def _node_of(topology, request_id: str) -> str | None:
-    found = [node for node in ("a", "b") if _served_by(topology, node, request_id)]
-    assert len(found) <= 1
-    return found[0] if found else None
+    """The node whose access log has ``request_id`` (gunicorn writes the line just after answering)."""
+    found = wait_for(lambda: [node for node in ("a", "b") if _served_by(topology, node, request_id)], timeout=5,
+                     interval=0.1, message=f"{request_id} in no access log")
+    assert len(found) == 1
+    return found[0]
 
 
 def _assert_sent_by_nginx(topology, browser, response) -> None:

@@ -407,10 +407,12 @@ def topology_running(*, prefer_netns: bool = True):
         topology.start_redis()
         topology.start_s3()
 
-        # The image build: collectstatic (Dockerfile), then the release step (the `migrate` service).
+        # The image build: collectstatic and the font subsets (Dockerfile), then the release step
+        # (the `migrate` service).
         build = topology.env(workers)
         topology.run(Machine("build"), [str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
                      build)
+        topology.run(workers, [str(VENV_BIN / "python"), "-m", "portal.ops", "build-fonts"], build)  # as the Dockerfile
         (root / "static-volume").mkdir()
         workers.own(root / "static-volume", 0o775)
         topology.run(workers, compose_command("migrate"), {**build, "PORTAL_STATIC_EXPORT": str(root / "static-volume")})
