@@ -41,7 +41,7 @@ class Scheduler(PersistentScheduler):
     def __init__(self, *args, **kwargs):
         self._identity = f"{socket.gethostname()}:{os.getpid()}"
         self._redis = None
-        self.leader = False
+        self.leader: bool | None = None  # unknown until the first tick, which logs what it is
         super().__init__(*args, **kwargs)
 
     def _client(self):

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from tests.deploy.topology import (
+    compose_command,
     compose_healthcheck,
     seed,
     topology_running,
@@ -66,8 +67,8 @@ class Browser:
         return self._send("POST", server, path, data=data, **kwargs)
 
     def login(self, page_server: str, post_server: str, username: str, password: str) -> None:
-        """The login form read on one node, posted to the other.  (Staff TOTP, once issue 15's
-        accounts work lands, is one more POST here: the code from the user's seeded secret.)"""
+        """The login form read on one node, posted to the other.  (Staff TOTP, once it lands in
+        portal/accounts, is one more POST here: a code computed from the user's seeded secret.)"""
         assert self.get(page_server, "/accounts/login/").status_code == 200
         response = self.post(post_server, "/accounts/login/", {"username": username, "password": password})
         assert response.status_code == 302, response.text[-2000:]
@@ -335,6 +336,8 @@ def _check_logs_and_metrics(topology, clerk, number: str) -> None:
 def _check_machines(topology) -> None:
     a, b = topology.nodes["a"], topology.nodes["b"]
     for node in (a, b):
+        if b.gid is None:  # without root the folders were mode 000 during the walk
+            node.data.chmod(0o700)
         leftovers = sorted(p.name for p in node.data.rglob("*"))
         assert leftovers == [], f"{node.name} kept files in its data folder: {leftovers}"
     if b.gid is not None:
@@ -355,6 +358,15 @@ def _check_healthchecks(topology, *, healthy: bool) -> None:
         assert (result.returncode == 0) is healthy, (service, result.returncode, result.stderr[-1500:])
     if not healthy:
         return
+    # A second beat started by mistake waits on the leader lock instead of doubling the schedule.
+    workers = topology.workers
+    second = {**topology.beat_env, "PORTAL_BEAT_HEARTBEAT": str(workers.home / "beat-2-heartbeat"),
+              "PORTAL_BEAT_SCHEDULE": str(workers.home / "beat-2-schedule"), "PORTAL_METRICS_PORT": ""}
+    topology.start("beat-2", workers, compose_command("beat"), second)
+    wait_for(lambda: "standby" in topology.log("beat-2"), timeout=60, message=lambda: topology.log("beat-2")[-2000:])
+    assert (workers.home / "beat-2-heartbeat").read_text().strip() == "standby"
+    assert "standby" not in topology.log("beat")
+    topology.stop("beat-2")
     # A stopped beat is unhealthy too (its heartbeat goes with it).
     topology.stop("beat")
     result = topology.run(topology.workers, compose_healthcheck("beat"), topology.beat_env, check=False)

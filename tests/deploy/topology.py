@@ -184,8 +184,6 @@ class Topology:
                     address=address, home=home, data=data)
         for path in (home, home / "tmp", home / "metrics", data):
             m.own(path)
-        if not IS_ROOT:
-            data.chmod(0)  # no group to keep the nodes apart: nobody may read any node's folder
         self.machines[name] = m
         return m
 
@@ -401,6 +399,9 @@ def topology_running(*, prefer_netns: bool = True):
         else:
             node_a = topology.machine("node-a", gid=base_uid)
             node_b = topology.machine("node-b", gid=base_uid + 1)
+        if not IS_ROOT:  # no group to keep the nodes apart: nobody may read a node's folder, not even it
+            node_a.data.chmod(0)
+            node_b.data.chmod(0)
         workers = topology.machine("workers", gid=base_uid + 2)
         front = topology.machine("nginx", uid=base_uid + 3)
         topology.start_postgres()
@@ -410,9 +411,10 @@ def topology_running(*, prefer_netns: bool = True):
         # The image build: collectstatic and the font subsets (Dockerfile), then the release step
         # (the `migrate` service).
         build = topology.env(workers)
+        fonts = topology.start("build-fonts", workers, [str(VENV_BIN / "python"), "-m", "portal.ops", "build-fonts"],
+                               build)  # meanwhile: it takes the longest
         topology.run(Machine("build"), [str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
                      build)
-        topology.run(workers, [str(VENV_BIN / "python"), "-m", "portal.ops", "build-fonts"], build)  # as the Dockerfile
         (root / "static-volume").mkdir()
         workers.own(root / "static-volume", 0o775)
         topology.run(workers, compose_command("migrate"), {**build, "PORTAL_STATIC_EXPORT": str(root / "static-volume")})
@@ -428,6 +430,8 @@ def topology_running(*, prefer_netns: bool = True):
                                        PORTAL_METRICS_PORT=metrics, PORTAL_METRICS_ADDR=bind.rsplit(":", 1)[0])
             machine.metrics = f"http://{bind.rsplit(':', 1)[0]}:{metrics}/metrics"
             topology.start(f"web-{name}", machine, compose_command("web"), machine.env)
+        assert fonts.wait(timeout=300) == 0, topology.log("build-fonts")
+        topology.stop("build-fonts")
         topology.worker_env = {}
         for service in ("worker-interactive", "worker-bulk", "worker-ocr", "worker-mail"):
             spec = compose_service(service)["environment"]
