@@ -9,3 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Worker and beat: structured logs with the request id, task metrics, queue lengths (portal/deploy/).
+from portal import logs, metrics  # after the app: the signals are Celery's
+
+logs.connect_celery()
+metrics.connect_celery()

@@ -141,8 +141,8 @@ USE_TZ = True
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request while it is missing
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request while it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Uploaded scans are private: no route serves MEDIA_ROOT.  Files are read back only through views
@@ -253,10 +253,29 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_SAVE_EVERY_REQUEST = False
 X_FRAME_OPTIONS = "DENY"  # a page that must be framed opts in with @xframe_options_sameorigin
 
+# --- Production: behind nginx, on several machines (portal/deploy/, docker-compose.yml) --------
+# Health probes answer first (before the host check and the SSL redirect); the client address is
+# nginx's X-Real-IP when the request comes from a trusted proxy; stored files are sent by nginx
+# (X-Accel-Redirect) when PORTAL_X_ACCEL=1; request latency by view for Prometheus.
+MIDDLEWARE = [
+    "portal.health.HealthCheckMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.logs.RequestIdMiddleware",
+    "portal.proxy.ClientAddressMiddleware",
+    *MIDDLEWARE,
+    "portal.proxy.AccelRedirectMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+PORTAL_TRUSTED_PROXIES = [n for n in env("PORTAL_TRUSTED_PROXIES", "127.0.0.1/32,::1/128").split(",") if n]
+PORTAL_X_ACCEL = env_bool("PORTAL_X_ACCEL", False)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker and beat log through LOGGING below (portal.logs)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "portal.logs.ContextFilter"}},
+    "formatters": {"json": {"()": "portal.logs.JsonFormatter"}, "plain": {"()": "portal.logs.PlainFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": env("LOG_FORMAT", "plain" if DEBUG else "json")}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

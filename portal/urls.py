@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import urls as applications_urls
 from review import urls as review_urls
 
-from . import views
+from . import health, views
 
 admin.site.site_header = _("巴州职称申报评审平台 · 管理后台")
 admin.site.site_title = _("职称平台管理")
@@ -23,7 +23,8 @@ applicant_pages = ([*applications_urls.urlpatterns, *review_urls.applicant_urlpa
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.liveness, name="healthz"),  # answered by health.HealthCheckMiddleware
+    path("readyz", health.readiness, name="readyz"),
     path("accounts/", include("portal.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include(applicant_pages)),

@@ -1,7 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Count
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -59,9 +57,3 @@ def dashboard(request):
         context["total"] = sum(v for k, v in counts.items() if k != State.DRAFT)
         template = "dashboard/officer.html"
     return render(request, template, context)
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True, "database": connection.vendor})

@@ -14,11 +14,14 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
 $PY manage.py compilemessages -v0 >/dev/null 2>&1 || true
 
-# Without -Q the worker consumes every queue in settings.CELERY_TASK_QUEUES (interactive, bulk,
-# ocr, mail and the default); the beat schedule and the broker folders live in PORTAL_DATA_DIR.
+# One worker for every queue (interactive, bulk, ocr, mail and the default), with beat inside it:
+# enough for one machine.  Production runs one worker per queue group and beat apart
+# (docker-compose.yml, portal/scripts/start-worker.sh and start-beat.sh).  The beat schedule, the
+# broker folders and the worker's log live in PORTAL_DATA_DIR.
 DATA_DIR="${PORTAL_DATA_DIR:-var}"
 mkdir -p "$DATA_DIR"
-.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 >"$DATA_DIR/worker.log" 2>&1 &
+.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 -Q "$($PY -m portal.queues all)" \
+  --schedule "$DATA_DIR/celerybeat-schedule" >"$DATA_DIR/worker.log" 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -61,7 +60,7 @@ def test_services_from_environment(tmp_path):
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     env.update(DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="portal.settings", PORTAL_DATA_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, check=False,
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
@@ -73,5 +72,17 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
                DJANGO_ALLOWED_HOSTS="zhicheng.example.cn", DJANGO_SETTINGS_MODULE="portal.settings",
                PORTAL_DATA_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+                            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_logs_json_and_answers_probes_first(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="k" * 50, DJANGO_SETTINGS_MODULE="portal.settings",
+               PORTAL_DATA_DIR=str(tmp_path))
+    code = ("import json; from django.conf import settings; print(json.dumps({"
+            "'formatter': settings.LOGGING['handlers']['console']['formatter'], 'first': settings.MIDDLEWARE[0], "
+            "'accel': settings.PORTAL_X_ACCEL, 'hijack': settings.CELERY_WORKER_HIJACK_ROOT_LOGGER}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"formatter": "json", "first": "portal.health.HealthCheckMiddleware", "accel": False, "hijack": False}

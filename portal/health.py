@@ -1,0 +1,64 @@
+"""``/healthz`` (liveness: the process answers) and ``/readyz`` (readiness: it can serve — the
+database and the cache answer).  Issue 14 extends readiness (broker, storage, worker heartbeat).
+
+Both are answered by the first middleware, before Django's host check and the SSL redirect: a
+container healthcheck calls ``http://127.0.0.1:8000/readyz`` with neither a public host name nor
+``X-Forwarded-Proto``.  They reveal nothing but ``ok`` and which check failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+from django.http import JsonResponse
+
+log = logging.getLogger(__name__)
+
+
+def liveness(request=None):
+    return JsonResponse({"ok": True})
+
+
+def readiness(request=None):
+    checks = {"database": _database, "cache": _cache}
+    failed = []
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception:  # any failure means "not ready"; the reason goes to the log, not the answer
+            log.warning("readiness check %s failed", name, exc_info=True)
+            failed.append(name)
+    response = JsonResponse({"ok": not failed, "failed": failed}, status=503 if failed else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _database() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    from django.core.cache import cache
+
+    cache.set("portal:readyz", "1", timeout=30)
+    if cache.get("portal:readyz") != "1":
+        raise RuntimeError("cache did not return what was written")
+
+
+class HealthCheckMiddleware:
+    """First in ``MIDDLEWARE``: the two probes, for GET and HEAD, nothing else."""
+
+    ROUTES: ClassVar[dict] = {"/healthz": liveness, "/readyz": readiness}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = self.ROUTES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return self.get_response(request)
