@@ -80,15 +80,9 @@ def row_counts() -> dict[str, int]:
 def build_fonts() -> int:
     """The GB 2312 subsets of Noto CJK the documents use (~15 s once): built into the image rather
     than at a worker's first render."""
-    from importlib import import_module
+    from review.documents import engine  # a heavy import (WeasyPrint), only for this command
 
-    for path in ("documents.engine", "review.documents.engine"):  # the app moves in issue 11
-        try:
-            engine = import_module(path)
-        except ModuleNotFoundError:
-            continue
-        return len(engine.subset_fonts())
-    raise SystemExit("no documents engine found")
+    return len(engine.subset_fonts())
 
 
 def ensure_bucket() -> str:

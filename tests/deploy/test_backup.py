@@ -28,10 +28,7 @@ from portal.celery import app
 app.conf.task_always_eager = True  # renders (review form on acceptance, certificate) run here
 from applications import demo
 from portal.accounts.models import User
-try:
-    from review.aftercare.demo import build_certified
-except ModuleNotFoundError:  # after the restructure (issue 11): an app of its own
-    from aftercare.demo import build_certified
+from review.aftercare.demo import build_certified
 demo.build()
 officers = {u.username: u for u in User.objects.filter(username__in=["danwei", "zhuguan", "pingwei"])}
 assert build_certified(officers)

@@ -79,20 +79,10 @@ def fill(code: str) -> dict:
 
 
 def facts(code: str) -> dict:
-    from importlib import import_module
-
     from applications.models import Application
-
-    def module(name: str):  # review/aftercare and review/documents become apps of their own (issue 11)
-        try:
-            return import_module(name)
-        except ModuleNotFoundError:
-            return import_module(f"review.{name}")
-
-    conditions = module("aftercare.conditions")
-    fee_status, paper_item_names = conditions.fee_status, conditions.paper_item_names
-    Certificate = module("aftercare.models").Certificate
-    Document = module("documents.models").Document
+    from review.aftercare.conditions import fee_status, paper_item_names
+    from review.aftercare.models import Certificate
+    from review.documents.models import Document
 
     application = Application.objects.select_related("campaign", "level").get(code=code)
     certificate = Certificate.objects.filter(application=application).first()

@@ -1,10 +1,11 @@
 """docker-compose.yml cannot be run here (no Docker engine): it is validated against the Compose
-specification's JSON schema (vendored in portal/deploy/compose-spec/), and checked for what the
+specification's JSON schema (the copy check-jsonschema ships, a test dependency), and checked for what the
 deployment needs.  tests/deploy/test_topology.py runs its commands and healthchecks as processes."""
 
 import copy
 import json
 import re
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -24,7 +25,8 @@ def compose():
 
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads((ROOT / "portal" / "deploy" / "compose-spec" / "compose-spec.json").read_text())
+    schema_file = resources.files("check_jsonschema") / "builtin_schemas" / "vendor" / "compose-spec.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema)
 
 
