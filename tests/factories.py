@@ -37,7 +37,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    real_name = factory.Sequence(lambda n: f"测试用户{n}")
+    # Name characters only (portal.accounts.validators.validate_person_name): the number in words.
+    real_name = factory.Sequence(lambda n: "测试用户" + "".join("零一二三四五六七八九"[int(d)] for d in str(n)))
     role = Role.APPLICANT
     password = factory.PostGenerationMethodCall("set_password", "pass-12345")
 

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .lockout import release
 from .models import User
 
 
@@ -22,6 +25,21 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "real_name", "role", "password1", "password2")}),
     )
+
+    actions = ["release_login_lock", "reset_second_factor"]
+
+    @admin.action(description=_("解除登录锁定"))
+    def release_login_lock(self, request, queryset):
+        for user in queryset:
+            release(user.get_username())
+        self.message_user(request, _("已解除 %d 个账号的登录锁定。") % queryset.count(), messages.SUCCESS)
+
+    @admin.action(description=_("重置两步验证（本人下次登录时重新设置）"))
+    def reset_second_factor(self, request, queryset):
+        # Only after checking who asks: whoever logs in next with the password enrols a new phone.
+        TOTPDevice.objects.filter(user__in=queryset).delete()
+        StaticDevice.objects.filter(user__in=queryset).delete()
+        self.message_user(request, _("已重置 %d 个账号的两步验证。") % queryset.count(), messages.SUCCESS)
 
     @admin.display(description=_("范围"))
     def scope(self, obj: User) -> str:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from applications import demo
 
 # Each app extends the demo with what it owns, in dependency order.
-DEMO_BUILDERS = ["applications.demo", "review.demo"]
+DEMO_BUILDERS = ["applications.demo", "portal.accounts.demo", "review.demo"]
 
 
 class Command(BaseCommand):
