@@ -62,18 +62,29 @@ def _clean(token: str) -> str:
     return "".join((token or "").split()).lower()
 
 
+def _throttled(device) -> str:
+    allowed, data = device.verify_is_allowed()
+    if allowed or not (data or {}).get("locked_until"):
+        return ""
+    seconds = max(1, int((data["locked_until"] - timezone.now()).total_seconds()) + 1)
+    return _("验证码错误次数过多，请%(s)d秒后再试。") % {"s": seconds}
+
+
 @transaction.atomic
-def totp_enrol_confirm(request, device: TOTPDevice, token: str) -> list[str] | None:
+def totp_enrol_confirm(request, device: TOTPDevice, token: str) -> tuple[list[str], str]:
     """Confirm ``device`` with a code from the app; on success the session counts as verified and
-    the new backup codes are returned (shown once).  ``None`` when the code is wrong."""
+    the new backup codes are returned (shown once).  Otherwise ``([], refusal)``."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=request.user, confirmed=False)
+    refusal = _throttled(device)
+    if refusal:
+        return [], refusal
     if not device.verify_token(_clean(token)):
-        return None
+        return [], _("验证码不正确。请确认手机时间准确，并输入应用上当前显示的6位数字。")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
     otp_login(request, device)
-    return backup_codes_issue(request.user)
+    return backup_codes_issue(request.user), ""
 
 
 def backup_codes_issue(user) -> list[str]:
@@ -97,18 +108,16 @@ def second_factor_verify(request, token: str) -> tuple[bool, str]:
     devices = [d for d in devices_for_user(request.user, confirmed=True) if isinstance(d, kind)]
     if not devices:
         return False, _("验证码不正确。请输入身份验证器上显示的6位数字，或一个备用验证码。")
-    wait_until = None
+    refusal = ""
     for device in devices:
         with transaction.atomic():
             device = type(device).objects.select_for_update().get(pk=device.pk)
-            allowed, data = device.verify_is_allowed()
-            if not allowed:
-                wait_until = (data or {}).get("locked_until") or wait_until
+            refusal = _throttled(device)
+            if refusal:
                 continue
             if device.verify_token(token):
                 otp_login(request, device)
                 return True, ""
-    if wait_until is not None:
-        seconds = max(1, int((wait_until - timezone.now()).total_seconds()) + 1)
-        return False, _("验证码错误次数过多，请%(s)d秒后再试。") % {"s": seconds}
+    if refusal:
+        return False, refusal
     return False, _("验证码不正确或已使用过。请输入身份验证器上当前显示的6位数字，或一个未用过的备用验证码。")

@@ -32,11 +32,11 @@ def otp_setup(request):
     device = otp.pending_totp_device(request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = otp.totp_enrol_confirm(request, device, form.cleaned_data["token"])
-        if codes is not None:
+        codes, refusal = otp.totp_enrol_confirm(request, device, form.cleaned_data["token"])
+        if codes:
             return render(request, "accounts/otp_backup_codes.html", {"codes": codes, "next": _next(request),
                                                                       "enrolled": True})
-        form.add_error("token", _("验证码不正确。请确认手机时间准确，并输入应用上当前显示的6位数字。"))
+        form.add_error("token", refusal)
     return render(request, "accounts/otp_setup.html", {
         "form": form, "qr": otp.qr_svg(device), "secret": otp.secret_text(device), "next": _next(request)})
 

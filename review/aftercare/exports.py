@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Campaign
+from portal.spreadsheet import merge_text, workbook, write_row
 
 from ..states import State
 from .certificates import day_text
@@ -61,31 +62,29 @@ def digest(data: dict) -> str:
 
 
 def publicity_list_xlsx(data: dict) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet(_("公示名单"))
     title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     text = book.add_format({"text_wrap": True, "valign": "top"})
     head = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "bg_color": "#EEEEEE"})
     cell = book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
     last = len(data["columns"]) - 1
-    sheet.merge_range(0, 0, 0, last, data["title"], title)
+    merge_text(sheet, 0, 0, 0, last, data["title"], title)
     sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, last, data["intro"] + data["period"], text)
+    merge_text(sheet, 1, 0, 1, last, data["intro"] + data["period"], text)
     sheet.set_row(1, 36)
-    sheet.write_row(3, 0, data["columns"], head)
+    write_row(sheet, 3, 0, data["columns"], head)
     for offset, row in enumerate(data["rows"]):
-        sheet.write_row(4 + offset, 0, row, cell)
+        write_row(sheet, 4 + offset, 0, row, cell)
     widths = [6, 12, 6, 30, 12, 14, 8, 14, 10]
     for column, width in enumerate(widths[: last + 1]):
         sheet.set_column(column, column, width)
     footer = 5 + len(data["rows"])
     if data["contacts"]:
-        sheet.merge_range(footer, 0, footer, last, data["contacts"], text)
-    sheet.merge_range(footer + 1, 0, footer + 1, last, f"{data['committee']}　{data['dated']}",
-                      book.add_format({"align": "right"}))
+        merge_text(sheet, footer, 0, footer, last, data["contacts"], text)
+    merge_text(sheet, footer + 1, 0, footer + 1, last, f"{data['committee']}　{data['dated']}",
+               book.add_format({"align": "right"}))
     sheet.repeat_rows(3)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4

@@ -21,6 +21,7 @@ from ..conditions import fee_status, paper_status
 from ..models import Certificate, CertificateStatus, DefenseRecord
 from ..permissions import can_manage
 from ..selectors import paper_missing_by_application, related_or_none
+from .common import redirect_back
 from .public import certificate_file_response
 
 
@@ -89,7 +90,7 @@ def certificate_rerender(request, pk: int):
         Certificate.objects.filter(pk=pk).update(status=CertificateStatus.PENDING, error="")
         certificate_render_queue(certificate_id=pk)
         messages.success(request, _("已重新提交生成证书 %s。") % certificate.number)
-    return redirect(request.POST.get("next") or "aftercare:index")
+    return redirect_back(request, "aftercare:index")  # ``next`` only if it stays on this site
 
 
 @login_required
