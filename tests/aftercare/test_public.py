@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,19 +198,20 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, certificat
     assert via_proxy("203.0.113.1, 198.51.100.7").status_code == 429
 
 
-def test_with_the_cache_down_the_look_up_says_try_later_and_answers_nothing(client, certificate, settings):
+def test_with_the_cache_down_the_look_up_says_try_later_and_answers_nothing(client, certificate):
     import socket
 
     with socket.socket() as probe:  # a port nothing listens on: a real connection refused
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{port}/0"}}
-    response = _lookup(client, certificate.id_number, certificate.holder_name)
+    down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    with override_settings(CACHES=down):  # restored before ``fresh_limits`` clears the real cache
+        response = _lookup(client, certificate.id_number, certificate.holder_name)
+        verify = client.get(reverse("aftercare:certificate_verify"), {"number": certificate.number})
     assert response.status_code == 503
     page = response.content.decode()
     assert "请稍后再试" in page and certificate.number not in page
-    verify = client.get(reverse("aftercare:certificate_verify"), {"number": certificate.number})
     assert verify.status_code == 503 and "请稍后再试" in verify.content.decode()
 
 

@@ -256,10 +256,12 @@ def assert_no_formula(content: bytes) -> list[str]:
 def test_roster_and_fee_list_xlsx_hold_no_formula_whatever_the_applicant_typed(reference):
     unit = UnitFactory(name=EVIL[0])
     apps = bulk_accepted(len(EVIL), unit=unit)
-    for app, evil in zip(apps, EVIL):
-        app.snapshot = {**app.snapshot, "unit_name": evil, "ethnicity": "=2+3", "graduation": evil,
-                        "current_title": "@cmd", "remarks": evil, "name": evil}
-        app.save(update_fields=["snapshot"])
+    from applications.models import Application
+
+    for app, evil in zip(apps, EVIL, strict=True):
+        Application.objects.filter(pk=app.pk).update(snapshot={
+            **app.snapshot, "unit_name": evil, "ethnicity": "=2+3", "graduation": evil, "current_title": "@cmd",
+            "remarks": evil, "name": evil})
     campaign = load_campaign(Campaign.objects.get(code="demo").pk)
     roster = render_roster_xlsx(roster_for(campaign=campaign, scope=unit_scope(unit), generated_on=TODAY).as_data())
     texts = assert_no_formula(roster)
@@ -274,3 +276,13 @@ def test_spreadsheet_neutralise_leaves_ordinary_text_alone():
     assert [neutralise(t) for t in ("巴州建筑设计研究院", "—", "2026-09-01", "a=b")] == \
         ["巴州建筑设计研究院", "—", "2026-09-01", "a=b"]
     assert [neutralise(t) for t in EVIL] == ["'" + t for t in EVIL]
+
+
+def test_results_publicity_xlsx_holds_no_formula_whatever_the_names():
+    from review.aftercare.exports import COLUMNS, publicity_list_xlsx
+
+    rows = [[n, evil, "=1", evil, "工程系列", evil, "中级", "@x", "通过"] for n, evil in enumerate(EVIL, start=1)]
+    data = {"title": "=TITLE()", "intro": "-1", "period": "+2", "contacts": "@联系人", "committee": EVIL[0],
+            "dated": "2026年12月1日", "columns": COLUMNS, "rows": rows}
+    texts = assert_no_formula(publicity_list_xlsx(data))
+    assert "'" + EVIL[0] in texts and "'=TITLE()" in texts
