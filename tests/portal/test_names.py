@@ -37,3 +37,20 @@ def test_registration_refuses_a_name_that_is_not_a_name(client, name):
         "password1": "Tian-shan-2026", "password2": "Tian-shan-2026"})
     assert response.status_code == 200 and "姓名只能包含汉字" in response.content.decode()
     assert not User.objects.filter(id_number=number).exists()
+
+
+@pytest.mark.django_db
+def test_the_basic_information_name_field_takes_name_characters_only(reference):
+    from applications.enums import Section
+    from tests.applications.test_section_forms import editor_for, errors, sample
+    from tests.factories import ApplicationFactory
+
+    app = ApplicationFactory()
+    data = sample(app)[Section.BASIC]
+    for typed in ('=HYPERLINK("http://evil.invalid/","x")', "<script>alert(1)</script>"):
+        assert "姓名只能包含汉字" in errors(app, Section.BASIC, dict(data, name=typed))
+    User.objects.filter(pk=app.applicant.pk).update(real_name="古丽娜尔·艾买提")
+    app.applicant.refresh_from_db()
+    editor = editor_for(app, Section.BASIC, dict(sample(app)[Section.BASIC], name="古丽娜尔・艾买提"))
+    assert editor.is_valid(), editor.error_messages()
+    assert editor.to_json()["name"] == "古丽娜尔·艾买提"
