@@ -32,6 +32,6 @@ def build(*, stdout=None) -> dict:
             TOTPDevice.objects.update_or_create(user=user, name=DEMO_DEVICE_NAME, defaults={
                 "key": demo_totp_key(), "confirmed": True, "last_t": -1})
     if stdout is not None:
-        stdout.write("演示经办人、管理员账号的两步验证密钥（仅限演示）：%s ；当前验证码：python manage.py demo_totp"
-                     % DEMO_TOTP_SECRET)
+        stdout.write(f"演示经办人、管理员账号的两步验证密钥（仅限演示）：{DEMO_TOTP_SECRET}；"
+                     "当前验证码：python manage.py demo_totp")
     return {}

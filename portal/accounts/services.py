@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -93,7 +94,7 @@ def password_reset_link_issue(*, actor, target: User, send_by_email: bool) -> Re
     """A link that sets a new password once: Django's token covers the password hash, so it stops
     working when the password changes, and it expires after ``PASSWORD_RESET_TIMEOUT``."""
     if reset_target_find(actor=actor, text=target.username) is None:
-        raise PermissionError(_("您不能为该用户重置密码。"))
+        raise PermissionDenied(_("您不能为该用户重置密码。"))
     token = default_token_generator.make_token(target)
     path = reverse("accounts:password_reset_confirm",
                    kwargs={"uidb64": urlsafe_base64_encode(force_bytes(target.pk)), "token": token})

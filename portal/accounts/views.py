@@ -82,10 +82,10 @@ class LoginView(auth_views.LoginView):
         except ratelimit.RateLimitUnavailable:
             verdict = None  # the per-account lock (database) still holds
         if verdict is not None and not verdict.allowed:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _too_many(verdict))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            # An unbound form: validating this one would try the password (and count it).
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+            context = self.get_context_data(form=form, locked=_too_many(verdict))
+            return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):

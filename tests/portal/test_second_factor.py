@@ -13,7 +13,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import Role
 from tests.conftest import current_totp
-from tests.factories import ApplicantFactory, ClerkFactory, CountyOfficerFactory, UnitOfficerFactory, UserFactory
+from tests.factories import (
+    ApplicantFactory,
+    ClerkFactory,
+    CountyOfficerFactory,
+    UnitOfficerFactory,
+    UserFactory,
+)
 
 STAFF_PAGES = ["/me/", "/review/queue/", "/review/applications/1/", "/documents/exports/", "/aftercare/",
                "/aftercare/unit/", "/aftercare/integrity/", "/admin/", "/accounts/password-reset/",
