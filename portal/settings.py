@@ -282,6 +282,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # every login at INFO; lock-outs are warnings
 # Staff second factor (TOTP, with static backup codes): portal/accounts/otp.py.
 OTP_TOTP_ISSUER = "巴州职称平台"
 # An applicant's one-time reset link (issued by their unit officer or an administrator) is
