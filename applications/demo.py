@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from stdnum.cn import ric
 
+from portal.accounts.demo import second_factor_demo_set
 from portal.accounts.models import Role, User
 
 from .enums import UnitNature
@@ -106,6 +107,7 @@ def build(*, stdout=None, context: dict | None = None) -> dict:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         users[login.username] = user
+    second_factor_demo_set(users.values())  # DEMO ONLY: the published TOTP secret of the README
     return {"units": units, "users": users}
 
 

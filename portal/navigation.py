@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Role
+from portal.accounts.otp import needs_second_factor
 
 PUBLIC = [
     (_("首页"), "home"),
@@ -29,6 +30,7 @@ BY_ROLE = {
         (_("待审核"), "review:queue"),
         (_("受理后进度"), "aftercare:unit"),
         (_("花名册与清单"), "documents:exports"),
+        (_("重置申报人密码"), "accounts:password_reset_issue"),
         (_("消息"), "review:notifications"),
     ],
     Role.COUNTY_OFFICER: [
@@ -49,6 +51,7 @@ BY_ROLE = {
     Role.ADMIN: [
         (_("工作台"), "dashboard"),
         (_("管理后台"), "admin:index"),
+        (_("重置密码"), "accounts:password_reset_issue"),
     ],
 }
 
@@ -60,6 +63,8 @@ def menu_for(user) -> list[dict]:
         entries = BY_ROLE.get(user.role, [])
         if user.is_superuser and user.role != Role.ADMIN:
             entries = [*entries, (_("管理后台"), "admin:index")]
+        if needs_second_factor(user):
+            entries = [*entries, (_("两步验证"), "accounts:otp_backup_codes")]
     items = []
     for label, name in entries:
         try:

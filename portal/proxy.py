@@ -1,9 +1,8 @@
 """Behind nginx (``portal/deploy/nginx/``): the client's address, and file downloads that nginx
 sends instead of a gunicorn thread.
 
-* ``ClientAddressMiddleware``: gunicorn's ``REMOTE_ADDR`` is nginx's address, so every rate limit
-  keyed by address would count the whole public as one client.  nginx sets ``X-Real-IP``; it is
-  believed only when the request comes from an address in ``PORTAL_TRUSTED_PROXIES``.
+* The client's address is not here: ``portal.accounts.client_ip`` reads it from
+  ``X-Forwarded-For`` behind ``PORTAL_TRUSTED_PROXY_COUNT`` proxies (1 behind the repo's nginx).
 * ``AccelRedirectMiddleware`` (``PORTAL_X_ACCEL=1``): a ``FileResponse`` over a stored file (scan,
   masked copy, document, certificate: every such view opens ``field.open("rb")`` after its scope
   check) becomes an empty response with ``X-Accel-Redirect``; nginx then sends the bytes itself,
@@ -13,41 +12,12 @@ sends instead of a gunicorn thread.
 
 from __future__ import annotations
 
-import ipaddress
-from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "X-Content-Type-Options")
-
-
-@lru_cache(maxsize=8)
-def _networks(spec: tuple[str, ...]):
-    return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in spec if n.strip())
-
-
-def _trusted(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in _networks(tuple(settings.PORTAL_TRUSTED_PROXIES)))
-
-
-class ClientAddressMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        real = request.META.get("HTTP_X_REAL_IP", "").strip()
-        if real and _trusted(request.META.get("REMOTE_ADDR", "")):
-            try:
-                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(real))
-            except ValueError:
-                pass  # a malformed header from a trusted proxy: keep the proxy's own address
-        return self.get_response(request)
 
 
 def accel_location(field) -> str | None:

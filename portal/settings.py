@@ -9,6 +9,7 @@ and keys) for S3-compatible storage.  Production switches: ``DJANGO_DEBUG=0``,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -126,7 +127,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "portal.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -254,19 +255,18 @@ SESSION_SAVE_EVERY_REQUEST = False
 X_FRAME_OPTIONS = "DENY"  # a page that must be framed opts in with @xframe_options_sameorigin
 
 # --- Production: behind nginx, on several machines (portal/deploy/, docker-compose.yml) --------
-# Health probes answer first (before the host check and the SSL redirect); the client address is
-# nginx's X-Real-IP when the request comes from a trusted proxy; stored files are sent by nginx
+# Health probes answer first (before the host check and the SSL redirect); the client address comes
+# from X-Forwarded-For behind PORTAL_TRUSTED_PROXY_COUNT proxies (portal.accounts.client_ip, first
+# of all below); stored files are sent by nginx
 # (X-Accel-Redirect) when PORTAL_X_ACCEL=1; request latency by view for Prometheus.
 MIDDLEWARE = [
     "portal.health.HealthCheckMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "portal.logs.RequestIdMiddleware",
-    "portal.proxy.ClientAddressMiddleware",
     *MIDDLEWARE,
     "portal.proxy.AccelRedirectMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
-PORTAL_TRUSTED_PROXIES = [n for n in env("PORTAL_TRUSTED_PROXIES", "127.0.0.1/32,::1/128").split(",") if n]
 PORTAL_X_ACCEL = env_bool("PORTAL_X_ACCEL", False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker and beat log through LOGGING below (portal.logs)
 LOGGING = {
@@ -291,3 +291,35 @@ PORTAL_DEMO_BUILDERS = ["applications.demo", "review.demo", "review.aftercare.de
 PORTAL_NAME = _("巴州职称申报评审平台")
 PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 PORTAL_TESSERACT_CMD = env("PORTAL_TESSERACT_CMD", "tesseract")
+
+# --- Accounts: throttling, second factor, client address, password reset (issue 13) ---------
+# The client address behind this many trusted proxies (nginx in front of gunicorn: 1); see
+# portal/accounts/client_ip.py.  0 ignores X-Forwarded-For, which a client can write freely.
+PORTAL_TRUSTED_PROXY_COUNT = int(env("PORTAL_TRUSTED_PROXY_COUNT", "0"))
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "axes"]
+MIDDLEWARE.insert(0, "portal.accounts.client_ip.ClientAddressMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+                  "portal.accounts.middleware.SecondFactorMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Logins: an account is locked after AXES_FAILURE_LIMIT wrong passwords until the cool-off ends or
+# an administrator releases it (admin "登录失败记录", or the user list's action "解除登录锁定").
+# Failures per address are counted separately (PORTAL_RATE_LIMITS "login_ip") with a higher
+# limit, so that an office behind one address is not locked out by one person's typing.
+AXES_FAILURE_LIMIT = int(env("PORTAL_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("PORTAL_LOGIN_LOCK_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" above; addresses are limited by "login_ip" instead (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # every login at INFO; lock-outs are warnings
+# Staff second factor (TOTP, with static backup codes): portal/accounts/otp.py.
+OTP_TOTP_ISSUER = "巴州职称平台"
+# An applicant's one-time reset link (issued by their unit officer or an administrator) is
+# valid this long; it stops working as soon as the password is changed with it.
+PASSWORD_RESET_TIMEOUT = int(env("PORTAL_PASSWORD_RESET_HOURS", "24")) * 3600

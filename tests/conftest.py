@@ -33,6 +33,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from applications.demo import DEMO_PASSWORD
 from applications.models import Campaign
@@ -72,6 +73,59 @@ def pytest_report_header(config):
 def clocked_command(*args: str) -> list[str]:
     """``python -m tests.clocked …``: a subprocess on the run's clock (see the module docstring)."""
     return [sys.executable, "-m", "tests.clocked", *args]
+
+
+# --- The staff second factor in tests ----------------------------------------------------------
+# Staff pages need a session verified by a second factor (portal/accounts/middleware.py).  Tests
+# that are not about it log staff in with ``client.force_login(officer)``; the autouse fixture
+# below makes that log in *and* verify, with a confirmed TOTP device created on demand.  Tests of
+# the second factor itself use ``raw_client``, whose ``force_login`` is Django's own.
+_DJANGO_FORCE_LOGIN = Client.force_login
+
+
+def staff_totp_device(user):
+    """The user's confirmed TOTP device (created if missing); its replay guard is cleared so that a
+    test may log the same user in twice within one 30-second step."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
+                                                   throttling_failure_timestamp=None)
+    return device
+
+
+
+def _force_login_with_second_factor(self, user, backend=None):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from portal.accounts.otp import needs_second_factor
+
+    _DJANGO_FORCE_LOGIN(self, user, backend)
+    if needs_second_factor(user):
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = staff_totp_device(user).persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def staff_second_factor_shim(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", _force_login_with_second_factor)
+
+
+@pytest.fixture
+def raw_client():
+    """A test client whose ``force_login`` does not pass the second factor."""
+    client = Client()
+    client.force_login = _DJANGO_FORCE_LOGIN.__get__(client)
+    return client
+
+
+def current_totp(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
 @pytest.fixture(scope="session")
@@ -141,11 +195,21 @@ def login(live_server):
     """``login(page, username, password)``: log in through the real form."""
 
     def _login(page, username: str, password: str = DEMO_PASSWORD):
+        from portal.accounts.models import User
+        from portal.accounts.otp import needs_second_factor
+
+        user = User.objects.filter(username=username).first()
+        device = staff_totp_device(user) if user is not None and needs_second_factor(user) else None
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("form button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if device is not None and page.locator("form[data-testid=otp-verify]").count():
+            # The second step of a staff login: the code the user's authenticator shows now.
+            page.fill("input[name=token]", current_totp(device))
+            page.click("form[data-testid=otp-verify] button[type=submit]")
+            page.wait_for_load_state("networkidle")
         return page
 
     return _login

@@ -34,13 +34,26 @@ class UnitFactory(factory.django.DjangoModelFactory):
     county = factory.LazyFunction(lambda: County.objects.get(name="库尔勒市"))
 
 
+def _base20(n: int) -> str:
+    digits = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+    out = ""
+    while True:
+        n, d = divmod(n, 20)
+        out = digits[d] + out
+        if n == 0 and len(out) >= 2:
+            return out
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    real_name = factory.Sequence(lambda n: f"测试用户{n}")
+    # Name characters only (portal.accounts.validators.validate_person_name), as short as real names
+    # (the roster's name column fits four): "柏" and the sequence number in base 20, written in
+    # stems and branches, at least two of them.
+    real_name = factory.Sequence(lambda n: "柏" + _base20(n))
     role = Role.APPLICANT
     password = factory.PostGenerationMethodCall("set_password", "pass-12345")
 

@@ -15,7 +15,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.validators import birth_date_of, gender_of, normalize_id_number, validate_id_number
+from portal.accounts.validators import (
+    birth_date_of,
+    gender_of,
+    normalize_id_number,
+    validate_id_number,
+    validate_person_name,
+)
 
 from ..enums import (
     CECategory,
@@ -85,7 +91,7 @@ class BasicForm(SectionForm):
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off"})
 
     def clean_name(self):
-        name = re.sub(r"\s+", "", self.cleaned_data["name"])
+        name = validate_person_name(self.cleaned_data["name"])
         real = getattr(self.context.user, "real_name", "")
         if real and name != real:
             raise forms.ValidationError(_("姓名须与实名注册的姓名“%(real)s”一致。"), params={"real": real})

@@ -8,8 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .services import applicant_register
-from .validators import validate_id_number
+from .validators import validate_id_number, validate_person_name
 
 PHONE_RE = re.compile(r"^1\d{10}$")
 
@@ -27,21 +26,19 @@ class RegistrationForm(forms.Form):
     password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     error_messages = {
-        "duplicate": _("该身份证号码已注册，请直接登录；忘记密码请联系所在单位人事部门。"),
         "mismatch": _("两次输入的密码不一致。"),
     }
 
     def clean_real_name(self) -> str:
-        name = re.sub(r"\s+", "", self.cleaned_data["real_name"])
+        name = validate_person_name(self.cleaned_data["real_name"])
         if len(name) < 2:
             raise forms.ValidationError(_("请填写身份证上的真实姓名。"))
         return name
 
     def clean_id_number(self) -> str:
-        number = validate_id_number(self.cleaned_data["id_number"])
-        if User.objects.filter(id_number=number).exists():
-            raise forms.ValidationError(self.error_messages["duplicate"], code="duplicate")
-        return number
+        # Whether the number is already registered is deliberately not checked here: the form
+        # answers the same either way (``services.applicant_register``).
+        return validate_id_number(self.cleaned_data["id_number"])
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
@@ -62,10 +59,6 @@ class RegistrationForm(forms.Form):
                 self.add_error("password1", exc)
         return cleaned
 
-    def save(self) -> User:
-        data = self.cleaned_data
-        return applicant_register(real_name=data["real_name"], id_number=data["id_number"], phone=data["phone"],
-                                  password=data["password1"])
 
 
 class LoginForm(AuthenticationForm):
@@ -81,3 +74,17 @@ class LoginForm(AuthenticationForm):
         value = self.cleaned_data["username"].strip()
         # ID numbers are stored upper-case; applicants often type a lower-case x.
         return value.upper() if re.fullmatch(r"\d{17}[\dxX]", value) else value
+
+
+class ResetIssueForm(forms.Form):
+    who = forms.CharField(label=_("申报人身份证号码"), max_length=150,
+                          help_text=_("管理员也可以填写单位经办人的登录名。"),
+                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    send_by_email = forms.BooleanField(label=_("同时发送到该用户登记的电子邮箱（如有）"), required=False)
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(label=_("验证码"), max_length=16, strip=True,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                          "autofocus": True}),
+                            help_text=_("身份验证器应用上显示的6位数字；手机不在身边时，可输入一个备用验证码。"))

@@ -14,6 +14,11 @@ from django.utils.translation import gettext_lazy as _
 class AuditAction(models.TextChoices):
     # Accounts.
     ACCOUNT_REGISTERED = "account.registered", _("注册账号")
+    PASSWORD_RESET_LINK_ISSUED = "account.password_reset_link_issued", _("生成一次性重设密码链接")
+    PASSWORD_RESET_DONE = "account.password_reset_done", _("通过链接重设密码")
+    LOGIN_LOCK_RELEASED = "account.login_lock_released", _("解除登录锁定")
+    SECOND_FACTOR_RESET = "account.second_factor_reset", _("重置两步验证")
+    SECOND_FACTOR_ENROLLED = "account.second_factor_enrolled", _("启用两步验证")
     # The applicant's data (applications.services).
     APPLICATION_CREATED = "application.created", _("新建申报")
     SECTION_SAVED = "application.section_saved", _("保存栏目")

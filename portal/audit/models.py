@@ -21,12 +21,17 @@ from .actions import AuditAction
 SYSTEM_ROLE = "system"
 
 
+def action_choices():
+    """A callable, so that adding an action to the registry needs no migration."""
+    return AuditAction.choices
+
+
 class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("操作人"))
     actor_role = models.CharField(_("操作人角色"), max_length=20)
-    action = models.CharField(_("操作"), max_length=40, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(_("操作"), max_length=60, choices=action_choices, db_index=True)
     object_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("对象类型"))
     object_id = models.CharField(_("对象编号"), max_length=40, blank=True)

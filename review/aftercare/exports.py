@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from review.documents.models import Document, DocumentKind, DocumentStatus, Scop
 from review.documents.render import document_render
 from review.documents.series import current_document, next_version
 from review.documents.services import render_on_commit
+from portal.spreadsheet import merge_text, workbook, write_row
 
 from .certificates import day_text
 from .models import DecisionResult, ResultPublicity
@@ -65,28 +65,28 @@ def publicity_list_series(campaign_id: int) -> str:
 
 def publicity_list_xlsx(data: dict) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet(_("公示名单"))
     title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     text = book.add_format({"text_wrap": True, "valign": "top"})
     head = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter", "bg_color": "#EEEEEE"})
     cell = book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
     last = len(data["columns"]) - 1
-    sheet.merge_range(0, 0, 0, last, data["title"], title)
+    merge_text(sheet, 0, 0, 0, last, data["title"], title)
     sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, last, data["intro"] + data["period"], text)
+    merge_text(sheet, 1, 0, 1, last, data["intro"] + data["period"], text)
     sheet.set_row(1, 36)
-    sheet.write_row(3, 0, data["columns"], head)
+    write_row(sheet, 3, 0, data["columns"], head)
     for offset, row in enumerate(data["rows"]):
-        sheet.write_row(4 + offset, 0, row, cell)
+        write_row(sheet, 4 + offset, 0, row, cell)
     widths = [6, 12, 6, 30, 12, 14, 8, 14, 10]
     for column, width in enumerate(widths[: last + 1]):
         sheet.set_column(column, column, width)
     footer = 5 + len(data["rows"])
     if data["contacts"]:
-        sheet.merge_range(footer, 0, footer, last, data["contacts"], text)
-    sheet.merge_range(footer + 1, 0, footer + 1, last, f"{data['committee']}　{data['dated']}",
-                      book.add_format({"align": "right"}))
+        merge_text(sheet, footer, 0, footer, last, data["contacts"], text)
+    merge_text(sheet, footer + 1, 0, footer + 1, last, f"{data['committee']}　{data['dated']}",
+               book.add_format({"align": "right"}))
     sheet.repeat_rows(3)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4

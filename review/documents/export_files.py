@@ -15,10 +15,11 @@ import io
 import logging
 import os
 
-import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from portal.spreadsheet import merge_text, workbook, write_cell, write_row
 
 from .engine import (
     SANS_STACK,
@@ -87,12 +88,12 @@ def _sheet_with_heading(book, fmt: dict, name: str, data: dict, columns: list[st
     sheet = book.add_worksheet(name)
     last_col = len(columns) - 1
     split = last_col // 2
-    sheet.merge_range(0, 0, 0, last_col, data["title"], fmt["title"])
+    merge_text(sheet, 0, 0, 0, last_col, data["title"], fmt["title"])
     sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, split, f"{data['scope_line']}：{data['scope_name']}", fmt["left"])
-    sheet.merge_range(1, split + 1, 1, last_col,
-                      _("制表日期：%s") % chinese_date(dt.date.fromisoformat(data["generated_on"])), fmt["right"])
-    sheet.write_row(HEADER_ROW, 0, columns, fmt["header"])
+    merge_text(sheet, 1, 0, 1, split, f"{data['scope_line']}：{data['scope_name']}", fmt["left"])
+    merge_text(sheet, 1, split + 1, 1, last_col,
+               _("制表日期：%s") % chinese_date(dt.date.fromisoformat(data["generated_on"])), fmt["right"])
+    write_row(sheet, HEADER_ROW, 0, columns, fmt["header"])
     sheet.set_row(HEADER_ROW, 32)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
@@ -104,7 +105,7 @@ HEADER_ROW = 2
 
 def render_roster_xlsx(data: dict, *, on_progress=None) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = workbook(out)
     book.set_properties(_workbook_properties(data["title"], data["generated_on"]))
     fmt = _formats(book)
     sheet = _sheet_with_heading(book, fmt, _("花名册"), data, data["columns"], ROSTER_XLSX_WIDTHS)
@@ -115,12 +116,12 @@ def render_roster_xlsx(data: dict, *, on_progress=None) -> bytes:
     total = len(data["rows"])
     for offset, row in enumerate(data["rows"], start=header_row + 1):
         for col, value in enumerate(row):
-            sheet.write(offset, col, value, center if col in centred else cell)
+            write_cell(sheet, offset, col, value, center if col in centred else cell)
         if on_progress and offset % 2000 == 0:
             on_progress(offset / max(total, 1))
     note_row = header_row + 1 + total
     if data.get("note"):
-        sheet.merge_range(note_row + 1, 0, note_row + 1, last_col, data["note"], fmt["note"])
+        merge_text(sheet, note_row + 1, 0, note_row + 1, last_col, data["note"], fmt["note"])
     _print_setup(sheet, header_row, last_col + 1, landscape=True)
     sheet.autofilter(header_row, 0, max(header_row, note_row - 1), last_col)
     book.close()
@@ -173,7 +174,7 @@ def render_roster_pdf(data: dict, *, on_layout_done=None) -> RenderedPDF:
 
 def render_fee_list_xlsx(data: dict) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = workbook(out)
     book.set_properties(_workbook_properties(data["title"], data["generated_on"]))
     fmt = _formats(book)
     columns = [str(c) for c in FEE_COLUMNS]
@@ -183,26 +184,26 @@ def render_fee_list_xlsx(data: dict) -> bytes:
     row_index = header_row
     for row in data["rows"]:
         row_index += 1
-        sheet.write(row_index, 0, row["index"], fmt["center"])
-        sheet.write(row_index, 1, row["name"], fmt["cell"])
-        sheet.write(row_index, 2, row["unit"], fmt["cell"])
-        sheet.write(row_index, 3, row["specialty"], fmt["cell"])
-        sheet.write(row_index, 4, row["level"], fmt["center"])
-        sheet.write(row_index, 5, row["kind"], fmt["center"])
+        write_cell(sheet, row_index, 0, row["index"], fmt["center"])
+        write_cell(sheet, row_index, 1, row["name"], fmt["cell"])
+        write_cell(sheet, row_index, 2, row["unit"], fmt["cell"])
+        write_cell(sheet, row_index, 3, row["specialty"], fmt["cell"])
+        write_cell(sheet, row_index, 4, row["level"], fmt["center"])
+        write_cell(sheet, row_index, 5, row["kind"], fmt["center"])
         if row["amount"] is None:
-            sheet.write(row_index, 6, "—", fmt["center"])
+            write_cell(sheet, row_index, 6, "—", fmt["center"])
         else:
             sheet.write_number(row_index, 6, row["amount"], fmt["money"])
-        sheet.write(row_index, 7, _("已缴") if row["paid"] else _("未缴"), fmt["center"])
+        write_cell(sheet, row_index, 7, _("已缴") if row["paid"] else _("未缴"), fmt["center"])
     # Totals per kind and overall, below the rows.
     row_index += 2
     totals_header = [_("申报类型"), _("人数"), _("应缴金额（元）"), _("已缴人数"), _("已缴金额（元）"), _("未缴金额（元）")]
-    sheet.write_row(row_index, 1, totals_header, fmt["header"])
+    write_row(sheet, row_index, 1, totals_header, fmt["header"])
     for total in [*data["totals"], data["overall"]]:
         row_index += 1
         is_overall = total is data["overall"]
         label_fmt, money_fmt = (fmt["total"], fmt["total_money"]) if is_overall else (fmt["center"], fmt["money"])
-        sheet.write(row_index, 1, total["kind"], label_fmt)
+        write_cell(sheet, row_index, 1, total["kind"], label_fmt)
         sheet.write_number(row_index, 2, total["count"], label_fmt)
         sheet.write_number(row_index, 3, total["due"], money_fmt)
         sheet.write_number(row_index, 4, total["paid_count"], label_fmt)
@@ -210,7 +211,7 @@ def render_fee_list_xlsx(data: dict) -> bytes:
         sheet.write_number(row_index, 6, total["unpaid"], money_fmt)
     if data.get("fee_clause"):
         row_index += 2
-        sheet.merge_range(row_index, 0, row_index, last_col, _("收费标准：%s") % data["fee_clause"], fmt["note"])
+        merge_text(sheet, row_index, 0, row_index, last_col, _("收费标准：%s") % data["fee_clause"], fmt["note"])
     _print_setup(sheet, header_row, last_col + 1, landscape=False)
     book.close()
     return out.getvalue()

@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -98,7 +99,7 @@ def test_lookups_are_rate_limited_per_address(client, certificate, settings):
         assert _lookup(client, certificate.id_number, "王小明", ip="10.0.0.9").status_code == 200
     limited = _lookup(client, certificate.id_number, certificate.holder_name, ip="10.0.0.9")
     assert limited.status_code == 429
-    assert "查询过于频繁，请10分钟后再试" in limited.content.decode()
+    assert re.search(r"查询过于频繁，请([1-9]|10)分钟后再试", limited.content.decode())
     assert certificate.number not in limited.content.decode()
     # Another address is not affected.
     assert certificate.number in _lookup(client, certificate.id_number, certificate.holder_name, ip="10.0.0.10") \
@@ -154,3 +155,80 @@ def test_the_certificates_file_is_not_served_by_the_documents_pages(client, cert
     client.force_login(certificate.application.applicant)
     assert client.get(reverse("documents:download", args=[certificate.document.uid])).status_code == 404
     assert client.get(reverse("aftercare:my_certificate", args=[certificate.application.code])).status_code == 200
+
+
+# --- Issue 13: limits that count only failures, the real address, a cache that is down ---------
+
+def test_ten_wrong_names_from_ten_addresses_do_not_stop_the_right_pair(client, certificate):
+    for n in range(10):
+        assert _lookup(client, certificate.id_number, f"猜测{n}", ip=f"10.2.0.{n}").status_code == 200
+    found = _lookup(client, certificate.id_number, certificate.holder_name, ip="10.2.1.1")
+    assert found.status_code == 200 and certificate.number in found.content.decode()
+
+
+def test_an_address_that_keeps_guessing_one_number_is_stopped_but_not_the_holder(client, certificate):
+    for n in range(5):
+        assert _lookup(client, certificate.id_number, f"猜测{n}", ip="10.3.0.1").status_code == 200
+    refused = _lookup(client, certificate.id_number, certificate.holder_name, ip="10.3.0.1")
+    assert refused.status_code == 429 and certificate.number not in refused.content.decode()
+    assert certificate.number in _lookup(client, certificate.id_number, certificate.holder_name, ip="10.3.0.2") \
+        .content.decode()
+
+
+def test_a_number_closed_by_many_addresses_opens_again_when_its_window_ends(client, certificate, settings):
+    import time_machine
+
+    settings.PORTAL_RATE_LIMITS = {"lookup_id": (3, 900)}
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, 10, tzinfo=dt.UTC), tick=False) as traveller:
+        for n in range(3):
+            _lookup(client, certificate.id_number, f"猜测{n}", ip=f"10.4.0.{n}")
+        refused = _lookup(client, certificate.id_number, certificate.holder_name, ip="10.4.1.1")
+        assert refused.status_code == 429
+        assert "查询过于频繁，请15分钟后再试" in refused.content.decode()  # 10:00:10 → the window ends at 10:15
+        assert int(refused["Retry-After"]) == 890
+        traveller.shift(dt.timedelta(seconds=891))
+        found = _lookup(client, certificate.id_number, certificate.holder_name, ip="10.4.1.1")
+        assert found.status_code == 200 and certificate.number in found.content.decode()
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, certificate, settings):
+    settings.PORTAL_RATE_LIMITS = {"lookup_ip": (2, 600)}
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+
+    def via_proxy(forwarded):
+        return client.post(LOOKUP, {"id_number": certificate.id_number, "name": certificate.holder_name},
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert [via_proxy("198.51.100.7").status_code for _ in range(3)] == [200, 200, 429]
+    assert via_proxy("198.51.100.8").status_code == 200  # another citizen behind the same nginx
+    # What the client writes itself (left of the proxy's entry) is not trusted.
+    assert via_proxy("203.0.113.1, 198.51.100.7").status_code == 429
+
+
+def test_with_the_cache_down_the_look_up_says_try_later_and_answers_nothing(client, certificate):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: a real connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    with override_settings(CACHES=down):  # restored before ``fresh_limits`` clears the real cache
+        response = _lookup(client, certificate.id_number, certificate.holder_name)
+        verify = client.get(reverse("aftercare:certificate_verify"), {"number": certificate.number})
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "请稍后再试" in page and certificate.number not in page
+    assert verify.status_code == 503 and "请稍后再试" in verify.content.decode()
+
+
+def test_rerender_never_redirects_off_site(client, certificate, staff):
+    client.force_login(staff.clerk)
+    url = reverse("aftercare:certificate_rerender", args=[certificate.pk])
+    response = client.post(url, {"next": "https://evil.example/"})
+    assert response.status_code == 302 and not response["Location"].startswith(("http", "//"))
+    assert response["Location"] == reverse("aftercare:index")
+    for target in ("//evil.example/", "https:evil.example", "/aftercare/"):
+        location = client.post(url, {"next": target})["Location"]
+        assert "evil" not in location
+    assert client.post(url, {"next": "/aftercare/"})["Location"] == "/aftercare/"

