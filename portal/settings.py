@@ -297,7 +297,8 @@ PORTAL_TESSERACT_CMD = env("PORTAL_TESSERACT_CMD", "tesseract")
 # portal/accounts/client_ip.py.  0 ignores X-Forwarded-For, which a client can write freely.
 PORTAL_TRUSTED_PROXY_COUNT = int(env("PORTAL_TRUSTED_PROXY_COUNT", "0"))
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "axes"]
-MIDDLEWARE.insert(0, "portal.accounts.client_ip.ClientAddressMiddleware")
+# The client address first of all, but after the health probes, metrics and the request id.
+MIDDLEWARE.insert(MIDDLEWARE.index("portal.logs.RequestIdMiddleware") + 1, "portal.accounts.client_ip.ClientAddressMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
                   "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,

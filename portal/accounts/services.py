@@ -53,7 +53,7 @@ def applicant_register(*, real_name: str, id_number: str, phone: str, password: 
             user = User.objects.create_user(username=id_number, password=password, real_name=real_name,
                                             id_number=id_number, phone=phone, role=Role.APPLICANT)
             audit_record(action=AuditAction.ACCOUNT_REGISTERED, actor=user, obj=user, person=user,
-                         after={"username": user.username, "role": user.role})
+                         after={"username": user.username, "real_name": real_name, "role": user.role})
     except IntegrityError:  # registered by a concurrent request
         return False
     return True

@@ -42,7 +42,9 @@ def test_a_staff_login_enrols_then_asks_for_the_code_before_any_staff_page(page,
     import base64
 
     from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    TOTPDevice.objects.filter(user__username="zhuguan").delete()  # the demo gave it the demo device
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=username]", "zhuguan")
     page.fill("input[name=password]", demo.DEMO_PASSWORD)

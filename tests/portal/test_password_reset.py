@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 
 from portal.accounts.models import Role
+from portal.accounts.tasks import send_mail_task
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -72,13 +73,20 @@ def test_unknown_and_out_of_scope_numbers_get_the_same_answer(client, unit_app):
 
 
 @pytest.mark.django_db
-def test_officers_reset_through_an_administrator_who_may_also_email_the_link(client, unit_app):
+def test_officers_reset_through_an_administrator_who_may_also_email_the_link(
+        client, unit_app, django_capture_on_commit_callbacks):
     officer = UnitOfficerFactory(unit=unit_app.unit, email="wang@example.cn")
     admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
     client.force_login(admin)
-    issued = _issue(client, officer.username, send_by_email="on")
+    with django_capture_on_commit_callbacks() as callbacks:
+        issued = _issue(client, officer.username, send_by_email="on")
     assert "已发送到 wang@example.cn" in issued.content.decode()
+    assert mail.outbox == []  # never sent in the request: the worker sends it (queue "mail", retried)
+    queued = [c for c in callbacks if getattr(c, "task_name", "") == "accounts.send_mail"]
+    assert len(queued) == 1
+    send_mail_task.run(**queued[0].task_kwargs)  # what the worker runs
     assert len(mail.outbox) == 1 and _link(issued) in mail.outbox[0].body
+    assert mail.outbox[0].to == ["wang@example.cn"]
 
 
 @pytest.mark.django_db
