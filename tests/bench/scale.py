@@ -300,12 +300,13 @@ def run_size(n: int, args, report: dict) -> None:
         from tests.bench import scale_serve
 
         found = scale_serve.run(args, n)
-        kept = report.setdefault("serve", {}).get(str(n)) if args.merge else None
+        serve = report.setdefault("serve", {})
+        kept = serve.get(str(n)) if args.merge else None
         if kept:  # --merge: pages measured now replace their earlier runs, the rest stays
             kept.setdefault("pages", {}).update(found.pop("pages", {}))
             kept.update(found)
         else:
-            report["serve"][str(n)] = found
+            serve[str(n)] = found
         return
     out_dir = Path(settings.DATA_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
