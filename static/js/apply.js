@@ -92,7 +92,7 @@
     }
 
     function storeLocal() {
-      if (!key) return;
+      if (!key || document.documentElement.hasAttribute("data-signing-out")) return;
       try {
         // ``base``: the server version this copy was typed on top of.  No clocks are compared:
         // the copy is put back only if the server has saved nothing newer since.

@@ -147,3 +147,17 @@ def test_download_links_are_signed(client, certificate):
     assert client.get(reverse("aftercare:certificate_public_download", args=["forged"])).status_code == 404
     other = signing.dumps({"c": certificate.pk}, salt="something-else", compress=True)
     assert client.get(reverse("aftercare:certificate_public_download", args=[other])).status_code == 404
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "http://evil.example"])
+def test_certificate_rerender_never_redirects_off_site(client, certificate, staff, target):
+    client.force_login(staff.clerk)
+    response = client.post(reverse("aftercare:certificate_rerender", args=[certificate.pk]), {"next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("aftercare:index")
+
+
+def test_certificate_rerender_follows_a_next_on_this_site(client, certificate, staff):
+    client.force_login(staff.clerk)
+    local = reverse("aftercare:application", args=[certificate.application_id])
+    response = client.post(reverse("aftercare:certificate_rerender", args=[certificate.pk]), {"next": local})
+    assert response["Location"] == local

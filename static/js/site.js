@@ -1,0 +1,63 @@
+/* Behaviour every page shares, loaded by base.html.  The portal's Content-Security-Policy allows
+ * scripts from this site only (no inline handlers), so markup asks for behaviour with data-*
+ * attributes and this file wires it up:
+ *   data-autosubmit      a <select> that submits its form when changed (a <noscript> button remains)
+ *   data-select-all="n"  a checkbox that ticks every checkbox named n in its form
+ *   data-print           a button that opens the print dialog
+ *   data-history-back    a link that goes back one page (its href is the way without JS)
+ *   form.logout-form     signing out also removes this browser's copies of unsaved drafts
+ */
+(function () {
+  "use strict";
+
+  // Keys under which apply.js keeps a copy of unsaved drafts (ID number, phone…): a shared
+  // computer must not keep them once their owner signs out.
+  var DRAFT_PREFIXES = ["apply:", "profile:"];
+
+  function clearDrafts() {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (key && DRAFT_PREFIXES.some(function (p) { return key.indexOf(p) === 0; })) {
+          localStorage.removeItem(key);
+        }
+      }
+    } catch (e) { /* storage disabled: nothing was kept */ }
+  }
+  window.portalClearDrafts = clearDrafts;
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
+      target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+    }
+    if (target.matches && target.matches("input[data-select-all]")) {
+      var scope = target.form || document;
+      var name = target.getAttribute("data-select-all");
+      scope.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) {
+        if (!box.disabled) box.checked = target.checked;
+      });
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+    var back = event.target.closest && event.target.closest("a[data-history-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches("form.logout-form")) {
+      // apply.js stores a pending draft when the page unloads; it checks this mark first.
+      document.documentElement.setAttribute("data-signing-out", "1");
+      clearDrafts();
+    }
+  });
+})();
