@@ -138,7 +138,9 @@ def watch_csp(context, found: list[str]) -> None:
 def csp_violations(request, monkeypatch):
     """Every browser test fails on a Content-Security-Policy violation in any of its pages: every
     context the test opens (pytest-playwright's ``page``/``context`` or ``browser.new_context``) is
-    watched.  A context opened with ``bypass_csp=True`` (the axe-core scan injects its script) is
+    watched.  Note that ``page.wait_for_function`` must be given a function (``"() => …"``): a bare
+    expression string is evaluated with ``eval``, which the policy refuses.  A context opened with
+    ``bypass_csp=True`` (the axe-core scan injects its script) is
     not: the pages' own compliance is checked with the policy on."""
     found: list[str] = []
     if request.node.get_closest_marker("browser") is None:

@@ -40,7 +40,7 @@ def test_signing_out_removes_the_draft_copies_of_this_browser(page, live_server,
     page.goto(live_server.url + "/profile/basic/")
     field = page.locator("form.section-form input[type=text]:not([readonly])").first
     field.fill("草稿内容")
-    page.wait_for_function("Object.keys(localStorage).some(k => k.startsWith('profile:'))")
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('profile:'))")
     page.evaluate("localStorage.setItem('apply:DEMO-1:basic', '{}'); localStorage.setItem('portal:other', '1')")
     with page.expect_navigation():
         page.click("form.logout-form button[type=submit]")
