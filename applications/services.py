@@ -28,6 +28,7 @@ from .models import Application, ApplicationSection, Attachment, Campaign, Level
 from .ocr import ocr_available
 from .sections import PROFILE_SECTIONS
 from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, UploadRefused, accept_upload, attach
+from .uploads import SHARPNESS_EXEMPT_SLOTS
 
 MAX_FILES_PER_SLOT = 30
 
@@ -207,7 +208,8 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
     else:
         row = None
     accepted = accept_upload(upload, allow_pdf=material.material.allow_pdf,
-                             min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE))
+                             min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE),
+                             check_sharpness=slot not in SHARPNESS_EXEMPT_SLOTS)
     attachment = attach(application, accepted, section=material.material.section, slot=slot, row=row,
                         order=material.have)
     if attachment.is_image:
