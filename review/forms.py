@@ -70,7 +70,13 @@ class PublicityForm(forms.Form):
         start, end = data.get("publicity_start"), data.get("publicity_end")
         if start and end:
             n = self.campaign.publicity_working_days
-            if end < start:
+            opened = self.campaign.online_start
+            if start < opened:
+                # A publicity held before this year's campaign opened cannot be about this application.
+                self.add_error("publicity_start", _("公示开始日期不能早于本年度网上申报开始日期（%(opened)s），"
+                                                    "请填写为本次申报所做公示的日期。")
+                               % {"opened": f"{opened.year}年{opened.month}月{opened.day}日"})
+            elif end < start:
                 self.add_error("publicity_end", _("公示结束日期不能早于开始日期。"))
             elif end > timezone.localdate():
                 self.add_error("publicity_end", _("公示尚未结束，期满无异议后方可审核通过。"))

@@ -224,6 +224,7 @@ def act(request, pk: int, action: str):
         form = UnitApprovalForm(request.POST, request.FILES, campaign=application.campaign, has_scans=has_scans)
         forms["approve_form"] = form
         if not form.is_valid():
+            forms["approve_form"] = _keep_chosen_scans(request, application, form, has_scans)
             messages.error(request, _("请按提示修改后再提交。"))
             return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
         try:
@@ -259,6 +260,27 @@ def act(request, pk: int, action: str):
         messages.success(request, _("已审核通过%(who)s，当前状态：%(state)s。")
                          % {"who": label, "state": application.get_state_display()})
     return redirect("review:queue")
+
+
+def _keep_chosen_scans(request, application, form, has_scans: dict) -> UnitApprovalForm:
+    """A refused approval (a date to correct) keeps the publicity scans the officer chose: a browser
+    cannot put a chosen file back into the re-shown form, so they are stored now and the form says
+    they are uploaded.  A scan the pipeline refuses gets its reason beside its field."""
+    chosen = {slot: form.cleaned_data.get(name) for slot, name in
+              (("publicity", "publicity_scan"), ("publicity_result", "publicity_result_scan"))}
+    refusals = {}
+    for slot, upload in chosen.items():
+        if upload:
+            try:
+                publicity_scans_attach(application=application, files={slot: upload})
+                has_scans = {**has_scans, slot: True}
+            except UploadRefused as refusal:
+                refusals[f"{slot}_scan"] = refusal.message
+    kept = UnitApprovalForm(request.POST, campaign=application.campaign, has_scans=has_scans)
+    kept.is_valid()
+    for name, message in refusals.items():
+        kept.add_error(name, message)
+    return kept
 
 
 def _subject(application, user) -> str:
