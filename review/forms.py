@@ -3,6 +3,8 @@ asked (dates, files, a reason); the door checks everything again under the row l
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Campaign, Level, Specialty, Unit
 
 from .selectors import is_blind
+from .services import PUBLICITY_SLOTS
 from .states import State
 from .workdays import calendar_known, latest_publicity_start, working_days_between
 
@@ -146,10 +149,21 @@ ReturnNoteFormSet = forms.formset_factory(ReturnNoteForm, extra=3, max_num=20)
 
 
 def note_targets(sections) -> list:
-    """Choices for a note: every section shown, then every scan (grouped under its section)."""
-    choices = [(f"sec:{s.key}", s.label) for s in sections]
+    """Choices for a note: the sections the applicant filled in or attached scans to, then those
+    scans grouped under their section.  A scan is numbered only where several share a name
+    (毕业证书、学位证书（1）, （2）); the unit's own publicity scans are not the applicant's to fix."""
+    own = []
     for s in sections:
-        scans = [(f"att:{v.attachment.pk}", f"{v.name}（{i + 1}）") for i, v in enumerate(s.scans) if v.visible]
-        if scans:
-            choices.append((s.label + _(" · 附件"), scans))
+        scans = [v for v in s.scans if v.visible and v.attachment.slot not in PUBLICITY_SLOTS]
+        if s.fields or s.rows or scans:
+            own.append((s, scans))
+    choices = [(f"sec:{s.key}", s.label) for s, _scans in own]
+    for s, scans in own:
+        total, seen = Counter(v.name for v in scans), Counter()
+        items = []
+        for v in scans:
+            seen[v.name] += 1
+            items.append((f"att:{v.attachment.pk}", f"{v.name}（{seen[v.name]}）" if total[v.name] > 1 else v.name))
+        if items:
+            choices.append((s.label + _(" · 附件"), items))
     return choices

@@ -8,14 +8,6 @@
     return input ? input.value : "";
   }
 
-  // --- confirmations --------------------------------------------------------------------------
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
-      event.preventDefault();
-    }
-  });
-
   // --- one-click "无" -------------------------------------------------------------------------
   function addNoneButtons(root) {
     root.querySelectorAll("[data-none]").forEach(function (input) {

@@ -5,7 +5,9 @@
  *   data-select-all="n"  a checkbox that ticks every checkbox named n in its form
  *   data-print           a button that opens the print dialog
  *   data-history-back    a link that goes back one page (its href is the way without JS)
+ *   data-confirm="…"     a button that asks before it acts (once: a double click asks once)
  *   form.logout-form     signing out also removes this browser's copies of unsaved drafts
+ * and every form, once sent, shows its button busy (提交中…) and refuses to be sent twice.
  */
 (function () {
   "use strict";
@@ -51,6 +53,43 @@
       event.preventDefault();
       window.history.back();
     }
+  });
+
+  // --- confirmations and double clicks ------------------------------------------------------
+  // A double click is two clicks: without the guard the second asks again while the first is
+  // already being sent.  A form being sent answers no further click; a confirm just answered
+  // covers the clicks queued behind it.
+  var answeredAt = 0;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (!button) return;
+    var form = button.form;
+    if ((form && form.hasAttribute("data-sending")) || Date.now() - answeredAt < 600) {
+      event.preventDefault();
+      return;
+    }
+    var ok = window.confirm(button.getAttribute("data-confirm"));
+    answeredAt = Date.now();
+    if (!ok) event.preventDefault();
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || form.matches("form.upload-form")) return;
+    if (form.hasAttribute("data-sending")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "1");
+    // The button stays enabled (a disabled submitter would drop its name=value from the form):
+    // aria-busy shows Pico's spinner and tells assistive technology the page is working.
+    var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+    if (button) button.setAttribute("aria-busy", "true");
+    // A page kept in the back-forward cache comes back with the form sendable again.
+    window.addEventListener("pageshow", function () {
+      form.removeAttribute("data-sending");
+      if (button) button.removeAttribute("aria-busy");
+    }, { once: true });
   });
 
   document.addEventListener("submit", function (event) {

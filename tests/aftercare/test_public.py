@@ -161,3 +161,15 @@ def test_certificate_rerender_follows_a_next_on_this_site(client, certificate, s
     local = reverse("aftercare:application", args=[certificate.application_id])
     response = client.post(reverse("aftercare:certificate_rerender", args=[certificate.pk]), {"next": local})
     assert response["Location"] == local
+
+
+def test_the_certificate_prints_its_address_on_one_unbroken_line(certificate, tmp_path):
+    import subprocess
+
+    from review.aftercare.certificates import verify_url
+
+    pdf = tmp_path / "certificate.pdf"
+    with certificate.file.open("rb") as fh:
+        pdf.write_bytes(fh.read())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert any(verify_url(certificate) in line for line in text.splitlines()), text
