@@ -238,3 +238,9 @@ def celery_worker_process(transactional_db, settings):
     log_path = Path(settings.DATA_DIR) / f"test-worker-{os.getpid()}.log"
     with start_celery_worker(log_path=log_path) as proc:
         yield proc
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Browser pages resolve relative addresses against the live server (``page.goto("/me/")``)."""
+    return live_server.url
