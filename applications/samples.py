@@ -159,7 +159,7 @@ def fill_sample_application(application: Application, *, with_files: bool = True
     Scans that show the applicant's name are answered "needs masking: yes" with a box over the
     name and a masked copy; the rest "no" (when ``masking`` is False, questions stay unanswered).
     """
-    from .checklist import sections_for  # local, like the forms: the checklist imports this module's neighbours
+    from .checklist import sections_for  # local, like the forms below: import order at start-up
     from .forms.editor import json_to_raw  # local: forms import this module's neighbours
     from .masking import burn_mask_boxes
     from .uploads import attach

@@ -52,7 +52,7 @@ def test_run_command_is_quiet_local_and_answers_in_chinese(tmp_path):
         assert f"http://127.0.0.1:{port}/" in text and "652801199001011232" in text and "pingwei" in text
         assert "portal.log" in text and "PORTAL_DEBUG=1" in text
         assert "Operations to perform" not in text and "Collecting" not in text  # installer noise stays in logs
-        listening = subprocess.run(["ss", "-ltn", f"sport = :{port}"], capture_output=True, text=True).stdout
+        listening = subprocess.run(["ss", "-ltn", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout
         assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
         status, page = _get(f"http://127.0.0.1:{port}/no-such-page/")
         assert status == 404 and "页面不存在" in page and "URLconf" not in page and "Page not found" not in page
