@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from ..forms import BulkPaperForm, DecisionForm, FeeForm, FraudForm, PaperForm, 
 from ..models import Certificate, DefenseRecord, IntegrityRecord
 from ..permissions import RecordRefused, is_admin
 from ..selectors import aftercare_applications, load_campaign, related_or_none, rows_for, search, state_counts
+from ..selectors import decision_defaults
 from .common import (
     campaign_for,
     ids_from,
@@ -119,7 +121,8 @@ def _detail_context(request, application, **forms):
             ScoreForm(initial={"application": application.pk}) if application.state == State.DEFENSE_SCHEDULED
             and record and record.session_id else None),
         "decision_form": forms.get("decision_form") or (
-            DecisionForm() if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT) else None),
+            DecisionForm(initial={"meeting_date": decision_defaults(application.campaign, timezone.localdate())[
+                "meeting_date"]}) if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT) else None),
         "fraud_form": forms.get("fraud_form") or FraudForm(),
         "can_fraud": application.state != State.CLOSED,
         "integrity": IntegrityRecord.objects.filter(application=application).select_related("unit").first(),
