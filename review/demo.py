@@ -96,7 +96,9 @@ CASES = [
     # After acceptance (review.aftercare): paper, fee, defense, fraud.
     DemoCase("吴刚", "19870621", "315", UNIT_A, "建筑", "intermediate", State.PAPER_RECEIVED),
     DemoCase("李娜", "19900228", "326", UNIT_B, "建筑", "intermediate", State.FEE_PAID),
-    DemoCase("赵磊", "19860915", "337", UNIT_A, "建筑", "intermediate", State.DEFENSE_SCHEDULED),
+    # 电力: the score awaited in this specialty does not hold back the results of 建筑's exempt (scored
+    # campaigns give the exempt the mean of their specialty's attendees, once all are scored).
+    DemoCase("赵磊", "19860915", "337", UNIT_A, "电力", "intermediate", State.DEFENSE_SCHEDULED),
     DemoCase("古力米热·艾山", "19950518", "268", UNIT_B, "建筑", "junior", State.DECIDED),
     DemoCase("钱伟", "19881203", "359", UNIT_B, "建筑", "intermediate", State.CLOSED, "fraud"),
     DemoCase("孙丽", "19891111", "284", UNIT_A, "建筑", "intermediate", State.ABANDONED),
