@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what the portal needs on a Debian/Ubuntu machine, skipping what is already there:
 # system packages (apt, via sudo when not root), a virtualenv in .venv, the Python dependencies.
-# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests.
+# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests, and Node's npm with axe-core (the
+# accessibility checks; tests/browser/axe/package-lock.json pins it) in tests/browser/axe/node_modules.
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -9,6 +10,10 @@ PYTHON="${PYTHON:-python3}"
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils tesseract-ocr tesseract-ocr-chi-sim"
 if [ "${PORTAL_WITH_BROWSER:-0}" = "1" ]; then
   packages="$packages chromium"
+  # Node may come from elsewhere (nodesource ships npm inside nodejs): ask apt only when npm is missing.
+  if ! command -v npm >/dev/null 2>&1; then
+    packages="$packages nodejs npm"
+  fi
 fi
 if ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages="$packages python3-venv python3-pip"
@@ -39,4 +44,9 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   rm -f .venv/.portal-install-*
   touch "$stamp"
+fi
+
+if [ "${PORTAL_WITH_BROWSER:-0}" = "1" ] && [ ! -f tests/browser/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "==> installing axe-core (npm)"
+  npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error >/dev/null
 fi
