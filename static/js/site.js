@@ -7,6 +7,10 @@
  *   data-history-back    a link that goes back one page (its href is the way without JS)
  *   data-confirm="…"     a button that asks before it acts (once: a double click asks once)
  *   form.logout-form     signing out also removes this browser's copies of unsaved drafts
+ *   [data-large-text]    the 大字模式 switch: larger text, higher contrast, kept in a cookie
+ * A click on a date field opens its calendar (its calendar button is hidden: see portal.css).
+ * On load: focus goes to the page's message (what a save said) so that keyboard and screen-reader
+ * users meet it first; a table wider than its box becomes a focusable, named scrolling region.
  * and every form, once sent, shows its button busy (提交中…) and refuses to be sent twice.
  */
 (function () {
@@ -47,6 +51,10 @@
     if (button) {
       event.preventDefault();
       window.print();
+    }
+    var date = event.target.matches && event.target.matches("input[type=date], input[type=month], input[type=time]");
+    if (date && !event.target.readOnly && !event.target.disabled && event.target.showPicker) {
+      try { event.target.showPicker(); } catch (e) { /* not allowed here: the date can be typed */ }
     }
     var back = event.target.closest && event.target.closest("a[data-history-back]");
     if (back && window.history.length > 1) {
@@ -98,5 +106,62 @@
       document.documentElement.setAttribute("data-signing-out", "1");
       clearDrafts();
     }
+  });
+
+  // --- 大字模式 -------------------------------------------------------------------------------
+  var LARGE_TEXT_COOKIE = "portal_large_text";
+
+  function setLargeText(on) {
+    document.documentElement.classList.toggle("large-text", on);
+    document.cookie = LARGE_TEXT_COOKIE + "=" + (on ? "1" : "0") + "; path=/; max-age=31536000; SameSite=Lax";
+    document.querySelectorAll("[data-large-text]").forEach(function (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    markScrollingRegions();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-large-text]");
+    if (button) setLargeText(!document.documentElement.classList.contains("large-text"));
+  });
+
+  // --- scrolling regions --------------------------------------------------------------------
+  function regionName(wrap) {
+    var table = wrap.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    var node = wrap;
+    while (node) {
+      var previous = node.previousElementSibling;
+      while (previous) {
+        if (/^H[1-6]$/.test(previous.tagName)) return previous.textContent.trim();
+        previous = previous.previousElementSibling;
+      }
+      node = node.parentElement;
+      if (node && /^H[1-6]$/.test(node.tagName)) return node.textContent.trim();
+    }
+    return "表格";
+  }
+
+  function markScrollingRegions() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", regionName(wrap) + "（可左右滚动）");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-large-text]").forEach(function (button) { button.hidden = false; });
+    markScrollingRegions();
+    window.addEventListener("resize", markScrollingRegions);
+    var messages = document.querySelector("main .messages");
+    if (messages && !document.querySelector("[autofocus]")) messages.focus();
   });
 })();
