@@ -159,7 +159,7 @@ def test_an_application_by_keyboard_alone(page, login, applicant_ready):
             break
     diploma = Attachment.objects.get(application=app, slot="diploma")
     assert diploma.needs_masking is True and len(diploma.mask_boxes) == 1
-    x, y, w, h = diploma.mask_boxes[0]
+    _x, y, w, _h = diploma.mask_boxes[0]
     assert w > diploma.width * 0.4 and 0 <= y < diploma.height * 0.45  # widened, moved up
 
     # 保存并检查 → 提交, by keys; the confirmation is answered with Enter.

@@ -25,8 +25,15 @@ from ..door import defense_outcome
 from ..forms import BulkPaperForm, DecisionForm, FeeForm, FraudForm, PaperForm, ScoreForm
 from ..models import Certificate, DefenseRecord, IntegrityRecord
 from ..permissions import RecordRefused, is_admin
-from ..selectors import aftercare_applications, load_campaign, related_or_none, rows_for, search, state_counts
-from ..selectors import decision_defaults
+from ..selectors import (
+    aftercare_applications,
+    decision_defaults,
+    load_campaign,
+    related_or_none,
+    rows_for,
+    search,
+    state_counts,
+)
 from .common import (
     campaign_for,
     ids_from,
