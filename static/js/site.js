@@ -8,10 +8,10 @@
  *   data-confirm="…"     a button that asks before it acts (once: a double click asks once)
  *   form.logout-form     signing out also removes this browser's copies of unsaved drafts
  *   [data-large-text]    the 大字模式 switch: larger text, higher contrast, kept in a cookie
- * A click on a date field opens its calendar (its calendar button is hidden: see portal.css).
- * On load: focus goes to the page's message (what a save said) so that keyboard and screen-reader
- * users meet it first; a table wider than its box becomes a focusable, named scrolling region.
- * and every form, once sent, shows its button busy (提交中…) and refuses to be sent twice.
+ * Every form, once sent, shows its button busy (aria-busy) and refuses to be sent twice.  A click
+ * on a date field opens its calendar (its calendar button is hidden: see portal.css).  On load,
+ * focus goes to the page's message (what a save said) so that keyboard and screen-reader users
+ * meet it first, and a table wider than its box becomes a focusable, named scrolling region.
  */
 (function () {
   "use strict";
@@ -30,7 +30,6 @@
       }
     } catch (e) { /* storage disabled: nothing was kept */ }
   }
-  window.portalClearDrafts = clearDrafts;
 
   document.addEventListener("change", function (event) {
     var target = event.target;
