@@ -46,3 +46,14 @@ def test_signing_out_removes_the_draft_copies_of_this_browser(page, live_server,
         page.click("form.logout-form button[type=submit]")
     keys = page.evaluate("Object.keys(localStorage)")
     assert keys == ["portal:other"]
+
+
+def test_the_admin_works_under_the_policy(page, login, demo_world):
+    from applications.models import Campaign
+
+    login(page, "admin")
+    campaign = Campaign.objects.get(code="demo")
+    for path in ("/admin/", "/admin/applications/campaign/", f"/admin/applications/campaign/{campaign.pk}/change/",
+                 "/admin/accounts/user/add/"):
+        page.goto(path)
+        assert page.locator("#content").count() == 1, path
