@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from portal.accounts.validators import birth_date_of, gender_of
 
 from .enums import CECategory, Education, EvaluationResult, PoliticalStatus, Section, UnitNature
+from .checklist import sections_for
 from .forms.editor import json_to_raw
 from .masking import burn_mask_boxes
 from .materials import MaterialFacts, resolve_materials
@@ -167,12 +168,6 @@ def fill_sample_application(application: Application, *, with_files: bool = True
         year=application.campaign.year, level_code=application.level.code,
         grassroots=unit.grassroots_below_county, **overrides,
     )
-    for key, content in data.items():
-        ApplicationSection.objects.update_or_create(
-            application=application, key=key,
-            defaults={"draft": json_to_raw(key, content), "data": content, "is_complete": True, "errors": {}})
-    if not with_files:
-        return application
     basic, qual = data[Section.BASIC], data[Section.QUALIFICATION]
     facts = MaterialFacts(
         unit_nature=basic["unit_nature"], kind=application.kind, level_code=application.level.code,
@@ -182,6 +177,17 @@ def fill_sample_application(application: Application, *, with_files: bool = True
     )
     campaign = application.campaign
     materials = resolve_materials(campaign.materials.all(), facts)
+    # Only the sections this applicant fills in (no 见习期 for a review, no 业绩 for 初定), as the
+    # section pages would have let them.
+    applicable = set(sections_for(application, facts, materials))
+    for key, content in data.items():
+        if key not in applicable:
+            continue
+        ApplicationSection.objects.update_or_create(
+            application=application, key=key,
+            defaults={"draft": json_to_raw(key, content), "data": content, "is_complete": True, "errors": {}})
+    if not with_files:
+        return application
 
     def add_scan(material, index: int, row: int | None = None) -> None:
         shows_name = material.code not in {"photo", "social_insurance"}

@@ -96,8 +96,9 @@ class SelfCheckForm(forms.Form):
         results = [("", _("未考核或不清楚"))] + [(v, label) for v, label in EvaluationResult.choices]
         for year in sorted(campaign.evaluation_years or []):
             name = f"evaluation_{year}"
+            # No answer chosen in advance: a skipped year is reported as missing, not assumed 合格.
             self.fields[name] = forms.ChoiceField(label=_("%(year)d年度考核") % {"year": year}, choices=results,
-                                                  required=False, initial=EvaluationResult.QUALIFIED)
+                                                  required=False)
             self.evaluation_fields.append(name)
 
         # Continuing education: which years' hours are complete, per category.

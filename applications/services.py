@@ -45,6 +45,7 @@ from .sections import PROFILE_SECTIONS
 from .states import EDITABLE, State
 from .tasks import ocr_check_masked_task, ocr_propose_task
 from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, UploadRefused, accept_upload, attach
+from .uploads import SHARPNESS_EXEMPT_SLOTS
 
 MAX_FILES_PER_SLOT = 30
 
@@ -243,7 +244,8 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
     else:
         row = None
     accepted = accept_upload(upload, allow_pdf=material.material.allow_pdf,
-                             min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE))
+                             min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE),
+                             check_sharpness=slot not in SHARPNESS_EXEMPT_SLOTS)
     attachment = attach(application, accepted, section=material.material.section, slot=slot, row=row,
                         order=material.have)
     if attachment.is_image:

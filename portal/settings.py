@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_fsm",
+    "csp",
     # Layers, lowest first (README "Layering"; enforced by .importlinter): portal infrastructure,
     # applications, review, and the two apps built on review (aftercare may use documents).
     "portal.accounts",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The one handler of refusals (portal.errors.Refused): a Chinese page or JSON, right status.
+    "csp.middleware.CSPMiddleware",
     # The one handler of refusals (portal.errors.Refused): a Chinese page or JSON, right status.
     "portal.errors.RefusalMiddleware",
 ]
@@ -123,7 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"  # each role's own work: 我的申报 or the officer's 工作台
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -269,6 +272,36 @@ MIDDLEWARE = [
 ]
 PORTAL_X_ACCEL = env_bool("PORTAL_X_ACCEL", False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker and beat log through LOGGING below (portal.logs)
+
+# Content-Security-Policy (django-csp 4): scripts, styles, images and fonts from this site only; no
+# inline script, no inline style attribute, no plugin, no framing, forms post only here.  Pico's
+# icons are data: SVGs in its stylesheet, hence data: for images.  The one inline <style> is the
+# self-contained 500 page's (it must render when nothing else can); it is allowed by its hash,
+# computed here from the template so that editing the page cannot silently break it.
+def _inline_style_hashes(template: Path) -> list[str]:
+    import base64  # only here: settings read the template once, at start-up
+    import hashlib
+    import re
+
+    blocks = re.findall(r"<style>(.*?)</style>", template.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *_inline_style_hashes(BASE_DIR / "templates" / "500.html")],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,10 +1,14 @@
 """Demo applications in every state of the chain, driven through the one door so that their
 history, notes, notifications and publicity records are what real use leaves behind.
 
+The demo campaign's windows are set around the day it is loaded (``fixtures/campaigns/demo.json``),
+so that on that day, whatever the day of the year, every step can be taken: an application waits
+at each step, from the unit's review to a passed result that awaits its publicity and certificate
+(``tests/browser/test_demo_walk.py`` walks a new registration to its certificate on several dates).
+
 ``build`` runs after ``applications.demo.build`` (units and logins) and before
-``review.aftercare.demo.build``, which takes the accepted cases on (``settings.PORTAL_DEMO_BUILDERS``).
-Idempotent: an application that already exists (found by applicant × campaign × specialty × level ×
-kind) is left alone.
+``review.aftercare.demo.build``, which takes the accepted cases on (``settings.PORTAL_DEMO_BUILDERS``).  Idempotent: an application
+that already exists (found by applicant × campaign × specialty × level × kind) is left alone.
 """
 
 from __future__ import annotations
@@ -94,7 +98,10 @@ CASES = [
     # defense, fraud.
     DemoCase("吴刚", "19870621", "315", UNIT_A, "建筑", "intermediate", State.PAPER_RECEIVED),
     DemoCase("李娜", "19900228", "326", UNIT_B, "建筑", "intermediate", State.FEE_PAID),
-    DemoCase("赵磊", "19860915", "337", UNIT_A, "建筑", "intermediate", State.DEFENSE_SCHEDULED),
+    # 电力: the score awaited in this specialty does not hold back the results of 建筑's exempt (scored
+    # campaigns give the exempt the mean of their specialty's attendees, once all are scored).
+    DemoCase("赵磊", "19860915", "337", UNIT_A, "电力", "intermediate", State.DEFENSE_SCHEDULED),
+    DemoCase("古力米热·艾山", "19950518", "268", UNIT_B, "建筑", "junior", State.DECIDED),
     DemoCase("钱伟", "19881203", "359", UNIT_B, "建筑", "intermediate", State.CLOSED, "fraud"),
     DemoCase("孙丽", "19891111", "284", UNIT_A, "建筑", "intermediate", State.ABANDONED),
     DemoCase("何志强", "19840909", "235", UNIT_B, "建筑", "intermediate", State.CLOSED),

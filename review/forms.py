@@ -3,6 +3,8 @@ asked (dates, files, a reason); the door checks everything again under the row l
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from applications.models import Attachment, Campaign, Level, Specialty, Unit
 from applications.states import State
 
 from .selectors import is_blind
+from .services import PUBLICITY_SLOTS
 from .workdays import calendar_known, latest_publicity_start, working_days_between
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -70,7 +73,13 @@ class PublicityForm(forms.Form):
         start, end = data.get("publicity_start"), data.get("publicity_end")
         if start and end:
             n = self.campaign.publicity_working_days
-            if end < start:
+            opened = self.campaign.online_start
+            if start < opened:
+                # A publicity held before this year's campaign opened cannot be about this application.
+                self.add_error("publicity_start", _("公示开始日期不能早于本年度网上申报开始日期（%(opened)s），"
+                                                    "请填写为本次申报所做公示的日期。")
+                               % {"opened": f"{opened.year}年{opened.month}月{opened.day}日"})
+            elif end < start:
                 self.add_error("publicity_end", _("公示结束日期不能早于开始日期。"))
             elif end > timezone.localdate():
                 self.add_error("publicity_end", _("公示尚未结束，期满无异议后方可审核通过。"))
@@ -138,10 +147,21 @@ ReturnNoteFormSet = forms.formset_factory(ReturnNoteForm, extra=3, max_num=20)
 
 
 def note_targets(sections) -> list:
-    """Choices for a note: every section shown, then every scan (grouped under its section)."""
-    choices = [(f"sec:{s.key}", s.label) for s in sections]
+    """Choices for a note: the sections the applicant filled in or attached scans to, then those
+    scans grouped under their section.  A scan is numbered only where several share a name
+    (毕业证书、学位证书（1）, （2）); the unit's own publicity scans are not the applicant's to fix."""
+    own = []
     for s in sections:
-        scans = [(f"att:{v.attachment.pk}", f"{v.name}（{i + 1}）") for i, v in enumerate(s.scans) if v.visible]
-        if scans:
-            choices.append((s.label + _(" · 附件"), scans))
+        scans = [v for v in s.scans if v.visible and v.attachment.slot not in PUBLICITY_SLOTS]
+        if s.fields or s.rows or scans:
+            own.append((s, scans))
+    choices = [(f"sec:{s.key}", s.label) for s, _scans in own]
+    for s, scans in own:
+        total, seen = Counter(v.name for v in scans), Counter()
+        items = []
+        for v in scans:
+            seen[v.name] += 1
+            items.append((f"att:{v.attachment.pk}", f"{v.name}（{seen[v.name]}）" if total[v.name] > 1 else v.name))
+        if items:
+            choices.append((s.label + _(" · 附件"), items))
     return choices

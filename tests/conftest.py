@@ -190,6 +190,64 @@ def browser_context_args(browser_context_args):
             "viewport": {"width": 1280, "height": 900}}
 
 
+# Reports every Content-Security-Policy violation of the page to the test (the browser also logs
+# them to the console; both are collected, so neither channel's quirks can hide one).
+CSP_WATCH_SCRIPT = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  if (window.__portalCspViolation) {
+    window.__portalCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                                " at " + e.sourceFile + ":" + e.lineNumber);
+  }
+});
+"""
+
+
+def watch_csp(context, found: list[str]) -> None:
+    """Collect CSP violations (events, console messages, page errors) of every page of ``context``."""
+    def report(source, text):
+        found.append(f"{source['page'].url}: {text}")
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            found.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def on_error(web_error):
+        if "Content Security Policy" in str(web_error.error):
+            found.append(f"page error: {web_error.error}")
+
+    context.expose_binding("__portalCspViolation", report)
+    context.add_init_script(CSP_WATCH_SCRIPT)
+    context.on("console", on_console)
+    context.on("weberror", on_error)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request, monkeypatch):
+    """Every browser test fails on a Content-Security-Policy violation in any of its pages: every
+    context the test opens (pytest-playwright's ``page``/``context`` or ``browser.new_context``) is
+    watched.  Note that ``page.wait_for_function`` must be given a function (``"() => …"``): a bare
+    expression string is evaluated with ``eval``, which the policy refuses.  A context opened with
+    ``bypass_csp=True`` (the axe-core scan injects its script) is
+    not: the pages' own compliance is checked with the policy on."""
+    found: list[str] = []
+    if request.node.get_closest_marker("browser") is None:
+        yield found
+        return
+    browser = request.getfixturevalue("browser")
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        if not kwargs.get("bypass_csp"):
+            watch_csp(context, found)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context)
+    yield found
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(found)), pytrace=False)
+
+
 @pytest.fixture
 def login(live_server):
     """``login(page, username, password)``: log in through the real form."""
@@ -276,3 +334,9 @@ def celery_worker_process(transactional_db, settings):
     log_path = Path(settings.DATA_DIR) / f"test-worker-{os.getpid()}.log"
     with start_celery_worker(log_path=log_path) as proc:
         yield proc
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Browser pages resolve relative addresses against the live server (``page.goto("/me/")``)."""
+    return live_server.url

@@ -21,8 +21,18 @@ def _display(field: forms.Field, value) -> str:
     return str(value)
 
 
+def _runtime_choices(name: str) -> dict:
+    """Choices a form fills in its ``__init__`` from the database (empty on ``base_fields``)."""
+    if name == "title_level":
+        from ..models import Level  # lazy, as in sections.py: these forms load early at start-up
+
+        return dict(Level.objects.values_list("code", "name"))
+    return {}
+
+
 def present_section(key: str, data: dict) -> dict:
-    """``{"fields": [(label, value)], "columns": [label], "rows": [[value]]}``."""
+    """``{"fields": [(label, value)], "columns": [label], "rows": [[value]]}``: the values as the
+    applicant chose them (labels of choices, never their codes)."""
     spec = SPECS.get(key)
     out = {"fields": [], "columns": [], "rows": []}
     if spec is None or not data:
@@ -30,7 +40,9 @@ def present_section(key: str, data: dict) -> dict:
     if spec.head is not None and not spec.none_option:
         for name, field in spec.head.base_fields.items():
             if name in data:
-                out["fields"].append((str(field.label), _display(field, data[name])))
+                runtime = _runtime_choices(name)
+                value = str(runtime.get(data[name], data[name])) if runtime and data[name] else None
+                out["fields"].append((str(field.label), value or _display(field, data[name])))
     if spec.has_rows:
         fields = spec.row_form.base_fields
         out["columns"] = [str(f.label) for f in fields.values()]

@@ -175,11 +175,11 @@ def evaluation_deferral(campaign, kind: str, profile: Profile) -> tuple[int, lis
         reasons.append(Reason("evaluations", None, _("年度考核%(parts)s，按通知顺延%(delay)d年申报。") % {
             "parts": "、".join(parts), "delay": delay}, cited))
     elif required and not missing:
-        reasons.append(Reason("evaluations", True, _("%(years)s年度考核均为合格及以上，不需顺延。") % {
+        reasons.append(Reason("evaluations", True, _("%(years)s的年度考核均为合格及以上，不需顺延。") % {
             "years": years_text(required)}, cited))
     if missing:
         reasons.append(Reason("evaluations_missing", None, _(
-            "未填写%(years)s年度考核结果：申报时须上传这些年度的年度考核表，本次预审按合格计算。") % {
+            "未填写%(years)s的年度考核结果：申报时须上传这些年度的年度考核表，本次预审按合格计算。") % {
             "years": years_text(missing)}, cited))
     return delay, reasons
 

@@ -26,6 +26,12 @@ def get(mapping, key):
 
 
 @register.filter
+def labelled(row, columns):
+    """Each cell of a table row with its column's label: on a phone the rows become cards."""
+    return list(zip(columns, row))
+
+
+@register.filter
 def notes_for(notes, attachment):
     """Return notes that concern one attachment."""
     return [n for n in notes or [] if n.attachment_id == attachment.pk]

@@ -18,7 +18,8 @@ class RegistrationForm(forms.Form):
     mobile phone and password.  The ID number becomes the login name."""
 
     real_name = forms.CharField(label=_("真实姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18,
+    # No min_length: validate_id_number says what is wrong with a short number, in its own words.
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
     phone = forms.CharField(label=_("手机号码"), max_length=11, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

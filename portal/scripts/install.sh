@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install what the portal needs on a Debian/Ubuntu machine, skipping what is already there:
 # system packages (apt, via sudo when not root), a virtualenv in .venv, the Python dependencies.
-# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests; PORTAL_WITH_BENCH=1 adds wrk for the
-# concurrent mode of tests/bench/scale.py.
+# PORTAL_WITH_BROWSER=1 adds Chromium for the browser tests, and Node's npm with axe-core (the
+# accessibility checks; tests/browser/axe/package-lock.json pins it) in tests/browser/axe/node_modules;
+# PORTAL_WITH_BENCH=1 adds wrk for the concurrent mode of tests/bench/scale.py.
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -13,6 +14,10 @@ packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk po
 packages="$packages nginx-light gettext-base openssl postgresql-client"
 if [ "${PORTAL_WITH_BROWSER:-0}" = "1" ]; then
   packages="$packages chromium"
+  # Node may come from elsewhere (nodesource ships npm inside nodejs): ask apt only when npm is missing.
+  if ! command -v npm >/dev/null 2>&1; then
+    packages="$packages nodejs npm"
+  fi
 fi
 if [ "${PORTAL_WITH_BENCH:-0}" = "1" ]; then
   packages="$packages wrk"
@@ -46,4 +51,9 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   rm -f .venv/.portal-install-*
   touch "$stamp"
+fi
+
+if [ "${PORTAL_WITH_BROWSER:-0}" = "1" ] && [ ! -f tests/browser/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "==> installing axe-core (npm)"
+  npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error >/dev/null
 fi

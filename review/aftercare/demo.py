@@ -1,7 +1,8 @@
 """Demo data after acceptance, driven through the services and the one door like real use.
 
 In the demo campaign: partial paper (艾力·吐尔逊), paper received (吴刚), fee paid (李娜),
-exempt (杨帆, 初级), scheduled in a session whose place is still 「地点另行通知」 (赵磊), and
+exempt (杨帆, 初级), scheduled in a session held at the start of the defense window whose score
+awaits (赵磊), passed and awaiting the results publicity and certificate (古力米热·艾山, 初级), and
 fraud (钱伟, closed, 诚信档案).  In the 2023 建筑 notice (000, real dates): a whole year for
 古丽娜尔·艾买提 — submitted, reviewed, accepted, paper, fee, defense, pass, publicity and a
 certificate — so her home page has a certificate to download and the public look-up finds it.
@@ -55,11 +56,27 @@ def after_acceptance(app, case, clerk, now: dt.datetime) -> None:
                                     receipt_number=f"DEMO-{app.code}", actor=clerk, now=now)
     if case.target in (State.FEE_PAID, State.DEFENSE_EXEMPT):
         return
+    if case.target == State.DECIDED:
+        # Passed at a meeting held early enough that the results publicity, begun that day, has
+        # lasted its working days today: the demo's clerk can publish the results and issue the
+        # certificate on the day the demo is loaded.
+        services.decisions_record(application_ids=[app.pk], result="pass", meeting_date=demo_meeting_date(
+            app.campaign, today), actor=clerk, now=now)
+        return
     campaign = app.campaign
     session = campaign.defense_sessions.filter(specialty=app.specialty).first() or services.defense_session_save(
         campaign=campaign, actor=clerk, specialty=app.specialty, date=campaign.defense_start,
         time_slot="上午 9:30—12:00", now=now)
     services.defense_schedule(application_ids=[app.pk], session=session, actor=clerk, now=now)
+
+
+def demo_meeting_date(campaign: Campaign, today: dt.date) -> dt.date:
+    """The demo committee's meeting: the latest day from which a publicity of the campaign's
+    working days ends by ``today`` (never before the defense window, as the door requires)."""
+    from ..workdays import latest_publicity_start
+
+    meeting = latest_publicity_start(today, campaign.publicity_working_days)
+    return max(meeting, campaign.defense_start) if campaign.defense_start else meeting
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:

@@ -293,6 +293,25 @@ def certificate_by_token(token: str) -> Certificate | None:
     return Certificate.objects.filter(token=token).select_related("document").first()
 
 
+def decision_defaults(campaign: Campaign, today) -> dict:
+    """What the results forms propose: the meeting date already used for this campaign (decisions
+    of one meeting are recorded in several goes), else today; a publicity that begins on the last
+    meeting day and lasts the campaign's working days."""
+    from django.db.models import Max
+
+    from ..workdays import earliest_publicity_end
+
+    last = (Application.objects.filter(campaign=campaign, decision__isnull=False)
+            .aggregate(last=Max("decision__meeting_date"))["last"])
+    defaults = {"meeting_date": last or today}
+    if last:
+        defaults["publicity"] = {"start": last, "end": earliest_publicity_end(last, campaign.publicity_working_days)}
+    return defaults
+
+
+def certificate_of(application: Application) -> Certificate | None:
+    return Certificate.objects.filter(application=application).first()
+
 
 # -- integrity ------------------------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ def act(request, pk: int, action: str):
         form = UnitApprovalForm(request.POST, request.FILES, campaign=application.campaign, has_scans=has_scans)
         forms["approve_form"] = form
         if not form.is_valid():
+            forms["approve_form"] = _keep_chosen_scans(request, application, form, has_scans)
             messages.error(request, _("请按提示修改后再提交。"))
             return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
         try:
@@ -139,3 +140,24 @@ def history(request, pk: int):
         "app": application, "history": history_for(application, request.user), "blind": is_blind(request.user),
         "applicant_label": application.code if is_blind(request.user) else application.applicant.real_name,
     })
+
+
+def _keep_chosen_scans(request, application, form, has_scans: dict) -> UnitApprovalForm:
+    """A refused approval (a date to correct) keeps the publicity scans the officer chose: a browser
+    cannot put a chosen file back into the re-shown form, so they are stored now and the form says
+    they are uploaded.  A scan the pipeline refuses gets its reason beside its field."""
+    chosen = {slot: form.cleaned_data.get(name) for slot, name in
+              (("publicity", "publicity_scan"), ("publicity_result", "publicity_result_scan"))}
+    refusals = {}
+    for slot, upload in chosen.items():
+        if upload:
+            try:
+                publicity_scans_attach(application=application, files={slot: upload}, actor=request.user)
+                has_scans = {**has_scans, slot: True}
+            except Refused as refusal:
+                refusals[f"{slot}_scan"] = refusal.message
+    kept = UnitApprovalForm(request.POST, campaign=application.campaign, has_scans=has_scans)
+    kept.is_valid()
+    for name, message in refusals.items():
+        kept.add_error(name, message)
+    return kept

@@ -8,14 +8,6 @@
     return input ? input.value : "";
   }
 
-  // --- confirmations --------------------------------------------------------------------------
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
-      event.preventDefault();
-    }
-  });
-
   // --- one-click "无" -------------------------------------------------------------------------
   function addNoneButtons(root) {
     root.querySelectorAll("[data-none]").forEach(function (input) {
@@ -92,7 +84,7 @@
     }
 
     function storeLocal() {
-      if (!key) return;
+      if (!key || document.documentElement.hasAttribute("data-signing-out")) return;
       try {
         // ``base``: the server version this copy was typed on top of.  No clocks are compared:
         // the copy is put back only if the server has saved nothing newer since.

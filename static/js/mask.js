@@ -1,6 +1,8 @@
-/* 信息遮盖: draw boxes over the applicant's name on an image, with mouse or finger.
+/* 信息遮盖: draw boxes over the applicant's name on an image, with mouse, finger or keyboard.
  * Boxes are kept in the image's own pixels (naturalWidth × naturalHeight) so the server burns
- * exactly what was drawn, whatever the screen size.  OCR proposals (dashed) can be adopted. */
+ * exactly what was drawn, whatever the screen size.  OCR proposals (dashed) can be adopted.
+ * Keyboard: the image takes focus; Enter adds a box in the middle, the arrows move the chosen box,
+ * Shift + arrows change its size, PageUp / PageDown choose another box, Delete removes it. */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -17,6 +19,8 @@
     var boxes = (status.boxes || []).map(function (b) { return b.slice(); });
     var proposals = [];
     var drawing = null;
+    var selected = boxes.length - 1;
+    var kbdStatus = form.querySelector(".mask-kbd-status");
     var ctx = canvas.getContext("2d");
 
     function scale() { return image.naturalWidth ? image.clientWidth / image.naturalWidth : 1; }
@@ -41,6 +45,12 @@
       boxes.concat(drawing ? [drawing] : []).forEach(function (b) {
         ctx.fillRect(b[0] * s, b[1] * s, b[2] * s, b[3] * s);
       });
+      if (document.activeElement === canvas && boxes[selected]) {
+        var b = boxes[selected];
+        ctx.strokeStyle = "#f79009";
+        ctx.lineWidth = 3;
+        ctx.strokeRect(b[0] * s - 2, b[1] * s - 2, b[2] * s + 4, b[3] * s + 4);
+      }
       hidden.value = JSON.stringify(boxes);
     }
 
@@ -70,6 +80,7 @@
       if (!drawing) return;
       if (drawing[2] * scale() >= 6 && drawing[3] * scale() >= 6) {
         boxes.push([Math.round(drawing[0]), Math.round(drawing[1]), Math.round(drawing[2]), Math.round(drawing[3])]);
+        selected = boxes.length - 1;
       }
       drawing = null;
       error.hidden = true;
@@ -78,8 +89,70 @@
     canvas.addEventListener("pointerup", finish);
     canvas.addEventListener("pointercancel", finish);
 
-    form.querySelector("[data-action=undo]").addEventListener("click", function () { boxes.pop(); redraw(); });
-    form.querySelector("[data-action=clear]").addEventListener("click", function () { boxes = []; redraw(); });
+    form.querySelector("[data-action=undo]").addEventListener("click", function () {
+      boxes.pop(); selected = boxes.length - 1; redraw(); say();
+    });
+    form.querySelector("[data-action=clear]").addEventListener("click", function () {
+      boxes = []; selected = -1; redraw(); say();
+    });
+
+    // --- keyboard -------------------------------------------------------------------------------
+    function natural() { return [image.naturalWidth || 1000, image.naturalHeight || 1000]; }
+
+    function say() {
+      if (!kbdStatus) return;
+      var b = boxes[selected];
+      if (!b) { kbdStatus.textContent = boxes.length ? "" : "还没有遮盖框。按 Enter 添加一个。"; return; }
+      var n = natural();
+      kbdStatus.textContent = "第" + (selected + 1) + "个框（共" + boxes.length + "个）：距左边" +
+        Math.round(b[0] * 100 / n[0]) + "%，距上边" + Math.round(b[1] * 100 / n[1]) + "%，宽" +
+        Math.round(b[2] * 100 / n[0]) + "%，高" + Math.round(b[3] * 100 / n[1]) + "%。";
+    }
+
+    function addBox() {
+      var n = natural();
+      boxes.push([Math.round(n[0] * 0.3), Math.round(n[1] * 0.45), Math.round(n[0] * 0.4), Math.round(n[1] * 0.06)]);
+      selected = boxes.length - 1;
+      error.hidden = true;
+      redraw(); say();
+    }
+
+    function clamp(b) {
+      var n = natural();
+      b[2] = Math.max(6, Math.min(b[2], n[0]));
+      b[3] = Math.max(6, Math.min(b[3], n[1]));
+      b[0] = Math.max(0, Math.min(b[0], n[0] - b[2]));
+      b[1] = Math.max(0, Math.min(b[1], n[1] - b[3]));
+    }
+
+    canvas.addEventListener("keydown", function (event) {
+      if (answer() !== "1") return;
+      var n = natural();
+      var dx = Math.round(n[0] * 0.02), dy = Math.round(n[1] * 0.01);
+      var moves = { ArrowLeft: [-dx, 0], ArrowRight: [dx, 0], ArrowUp: [0, -dy], ArrowDown: [0, dy] };
+      var b = boxes[selected];
+      if (event.key === "Enter" || event.key === " ") {
+        addBox();
+      } else if (moves[event.key] && b) {
+        var m = moves[event.key];
+        if (event.shiftKey) { b[2] += m[0]; b[3] += m[1]; } else { b[0] += m[0]; b[1] += m[1]; }
+        clamp(b); redraw(); say();
+      } else if ((event.key === "Delete" || event.key === "Backspace") && b) {
+        boxes.splice(selected, 1);
+        selected = Math.min(selected, boxes.length - 1);
+        redraw(); say();
+      } else if ((event.key === "PageDown" || event.key === "PageUp") && boxes.length) {
+        selected = (selected + (event.key === "PageDown" ? 1 : boxes.length - 1)) % boxes.length;
+        redraw(); say();
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
+    canvas.addEventListener("focus", function () { redraw(); say(); });
+    canvas.addEventListener("blur", redraw);
+    var addButton = form.querySelector("[data-action=add]");
+    if (addButton) addButton.addEventListener("click", function () { addBox(); canvas.focus(); });
     useOcr.addEventListener("click", function () {
       proposals.forEach(function (b) { boxes.push(b.slice()); });
       proposals = [];
@@ -91,6 +164,7 @@
       var yes = answer() === "1";
       tools.hidden = !yes;
       canvas.classList.toggle("active", yes);
+      if (yes) { canvas.setAttribute("tabindex", "0"); } else { canvas.removeAttribute("tabindex"); }
       redraw();
     }
     form.querySelectorAll("input[name=needs_masking]").forEach(function (radio) {

@@ -179,12 +179,15 @@ def test_exempt_applicants_are_not_scheduled(accepted, staff, demo_campaign):
 
 def test_scores_wait_for_the_day_of_the_defense(accepted, staff, demo_campaign):
     app = to_fee_paid(accepted(), staff.clerk)
+    # A session still ahead (the demo's window runs from before today to after it).
+    day = demo_campaign.defense_end
+    assert day > timezone.localdate()
     session = defense_session_save(campaign=demo_campaign, actor=staff.clerk, specialty=_spec("建筑"),
-                                   date=demo_campaign.defense_start, time_slot="上午")
+                                   date=day, time_slot="上午")
     defense_schedule(application_ids=[app.pk], session=session, actor=staff.clerk)
     with pytest.raises(RecordRefused, match="尚未举行，不能录入成绩"):
         defense_outcome_record(application_id=app.pk, actor=staff.clerk, score=88)
-    on_the_day = timezone.make_aware(dt.datetime.combine(demo_campaign.defense_start, dt.time(16)))
+    on_the_day = timezone.make_aware(dt.datetime.combine(day, dt.time(16)))
     with pytest.raises(RecordRefused, match="答辩成绩须为0—100之间的数字"):
         defense_outcome_record(application_id=app.pk, actor=staff.clerk, score=101, now=on_the_day)
     with pytest.raises(RecordRefused, match="请填写答辩成绩"):

@@ -232,3 +232,15 @@ def test_rerender_never_redirects_off_site(client, certificate, staff):
         location = client.post(url, {"next": target})["Location"]
         assert "evil" not in location
     assert client.post(url, {"next": "/aftercare/"})["Location"] == "/aftercare/"
+
+
+def test_the_certificate_prints_its_address_on_one_unbroken_line(certificate, tmp_path):
+    import subprocess
+
+    from review.aftercare.certificates import verify_url
+
+    pdf = tmp_path / "certificate.pdf"
+    with certificate.document.file.open("rb") as fh:
+        pdf.write_bytes(fh.read())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert any(verify_url(certificate) in line for line in text.splitlines()), text

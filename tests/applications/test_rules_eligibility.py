@@ -243,7 +243,7 @@ def test_missing_evaluations_are_reported_not_failed(reference):
                        promoted(D(2018, 9, 30)))
     assert verdict.eligible is True
     (missing,) = rule_reasons(verdict, "evaluations_missing")
-    assert "未填写2021—2023年年度考核结果" in missing.text
+    assert "未填写2021—2023年的年度考核结果" in missing.text
 
 
 # -- South-Xinjiang graduates: first review one year early (000 only) -------------------------------

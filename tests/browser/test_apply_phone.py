@@ -61,8 +61,8 @@ def upload(page, slot, path, row=None):
         form.locator("select[name=row]").select_option(str(row))
     before = page.locator(f"#slot-{slot} .att").count()
     form.locator("input[type=file]").set_input_files(path)  # choosing the file starts the upload
-    page.wait_for_function(
-        f"document.querySelectorAll('#slot-{slot} .att').length > {before} || "
+    page.wait_for_function(  # a function, not an expression string: the CSP forbids eval
+        f"() => document.querySelectorAll('#slot-{slot} .att').length > {before} || "
         f"!document.querySelector('#slot-{slot} .upload-error').hidden")
     error = form.locator(".upload-error")
     assert error.is_hidden(), error.inner_text()

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,15 @@ from ..conditions import defense_outcome, exemption_for, fee_status, paper_item_
 from ..forms import BulkPaperForm, DecisionForm, FeeForm, FraudForm, PaperForm, ScoreForm
 from ..models import Certificate, DefenseRecord, IntegrityRecord
 from ..permissions import is_admin
-from ..selectors import aftercare_applications, load_campaign, related_or_none, rows_for, search, state_counts
+from ..selectors import (
+    aftercare_applications,
+    decision_defaults,
+    load_campaign,
+    related_or_none,
+    rows_for,
+    search,
+    state_counts,
+)
 from .common import (
     campaign_for,
     ids_from,
@@ -120,7 +129,8 @@ def _detail_context(request, application, **forms):
             ScoreForm(initial={"application": application.pk}) if application.state == State.DEFENSE_SCHEDULED
             and record and record.session_id else None),
         "decision_form": forms.get("decision_form") or (
-            DecisionForm() if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT) else None),
+            DecisionForm(initial={"meeting_date": decision_defaults(application.campaign, timezone.localdate())[
+                "meeting_date"]}) if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT) else None),
         "fraud_form": forms.get("fraud_form") or FraudForm(),
         "can_fraud": application.state != State.CLOSED,
         "integrity": IntegrityRecord.objects.filter(application=application).select_related("unit").first(),

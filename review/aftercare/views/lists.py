@@ -27,6 +27,7 @@ from ..models import DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
     aftercare_applications,
+    decision_defaults,
     defense_overview,
     fee_reconciliation,
     fee_totals,
@@ -269,12 +270,13 @@ def results(request, publicity_form=None, decision_form=None):
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     pending = [r for r in rows if r.app.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)]
     decided = [r for r in rows if r.decision is not None]
+    defaults = decision_defaults(campaign, timezone.localdate())
     return render(request, "aftercare/results.html", {
         **page_context(request, campaign, "results"), "pending": pending, "decided": decided,
         "passed": sum(1 for r in decided if r.decision.is_pass), "publicity": publicity,
-        "decision_form": decision_form or DecisionForm(initial={"meeting_date": timezone.localdate()}),
+        "decision_form": decision_form or DecisionForm(initial={"meeting_date": defaults["meeting_date"]}),
         "publicity_form": publicity_form or ResultPublicityForm(
-            initial={"start": publicity.start, "end": publicity.end} if publicity else {}),
+            initial={"start": publicity.start, "end": publicity.end} if publicity else defaults.get("publicity", {})),
     }, status=400 if (publicity_form or decision_form) else 200)
 
 

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,15 @@ from ..selectors import paper_missing_by_application, related_or_none
 from ..services import certificate_render_request
 from .common import redirect_back
 from .public import certificate_file_response
+
+
+def _referer_or(request, default: str) -> str:
+    """The 返回 link of the waiting page: the page the user came from, if it is on this site."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return default
 
 
 def _own_after_acceptance(user, code: str) -> Application:
@@ -62,7 +72,7 @@ def my_certificate(request, code: str):
     if not certificate.is_ready:
         return render(request, "aftercare/wait.html", {
             "what": _("电子证书"), "error": certificate.error if certificate.status == CertificateStatus.FAILED else "",
-            "back": request.META.get("HTTP_REFERER") or "/me/"})
+            "back": _referer_or(request, "/me/")})
     return certificate_file_response(certificate)
 
 
@@ -74,7 +84,7 @@ def certificate_download(request, pk: int):
         raise Http404
     if not certificate.is_ready:
         return render(request, "aftercare/wait.html", {"what": _("电子证书"), "error": certificate.error,
-                                                        "back": request.META.get("HTTP_REFERER") or "/"})
+                                                        "back": _referer_or(request, "/")})
     return certificate_file_response(certificate)
 
 
