@@ -19,7 +19,7 @@ from django.urls import reverse
 from applications.demo import demo_id_number
 from applications.models import Application, Attachment
 from review.aftercare.models import Certificate, DefenseSession
-from review.states import State
+from applications.states import State
 from tests.browser.a11y import add_axe, axe_problems, structure_problems
 
 pytestmark = pytest.mark.browser

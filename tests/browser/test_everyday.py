@@ -11,7 +11,7 @@ from applications import demo
 from applications.models import Unit
 from applications.samples import fill_sample_application, sample_scan
 from review.services import application_transition
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicantFactory, ApplicationFactory
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from django.urls import reverse
 from applications import demo
 from applications.models import Application, Attachment
 from applications.samples import fill_sample_application
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicantFactory, ApplicationFactory
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from django.utils import timezone
 from applications.samples import fill_sample_application
 from review.demo import publicity_dates, publicity_files
 from review.services import application_transition
-from review.states import State
+from applications.states import State
 from tests.factories import ApplicationFactory, UnitOfficerFactory
 
 pytestmark = pytest.mark.django_db
