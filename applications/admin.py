@@ -134,6 +134,9 @@ class CampaignAdmin(AuditedAdmin):
     )
     readonly_fields = ("clause_register",)
 
+    class Media:
+        css = {"all": ["css/clause_register.css"]}  # no inline styles under the CSP
+
     @admin.display(description=_("逐条对照"))
     def clause_register(self, obj):
         """The clause register beside the campaign's fixture (``applications.clause_register``),

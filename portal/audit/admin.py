@@ -146,6 +146,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "application__code", "actor__username", "actor__real_name",
                      "person__real_name", "person__id_number")
     date_hierarchy = "created_at"
+
+    class Media:
+        css = {"all": ["css/audit_admin.css"]}  # no inline styles under the CSP
+
     readonly_fields = ("created_at", "actor", "actor_role", "action", "object_type", "object_id", "object_repr",
                        "application", "person", "before", "after")
 

@@ -63,7 +63,11 @@ def register(page, *, name: str, id_number: str, password: str) -> None:
     page.fill("input[name=password1]", password)
     page.fill("input[name=password2]", password)
     click_and_wait(page, page.locator("main form button[type=submit]"))
-    assert "注册成功" in page.locator(".messages").inner_text()
+    # Registration never logs in (it answers alike for a number registered before): log in now.
+    assert "注册申请已受理" in page.locator(".messages").inner_text()
+    page.fill("input[name=username]", id_number)
+    page.fill("input[name=password]", password)
+    click_and_wait(page, page.locator("main form button[type=submit]"))
 
 
 def start_application(page, *, unit: str, level: str = "初级") -> str:

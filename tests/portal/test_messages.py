@@ -31,7 +31,7 @@ def test_a_short_id_number_is_told_its_length_in_chinese(client):
 
 def test_a_short_password_is_refused_in_chinese(client):
     page = _register(client, password1="Ab-12", password2="Ab-12")
-    assert "密码太短：至少需要 8 个字符。" in _errors(page)
+    assert "密码太短，至少需要8个字符。" in _errors(page)
     assert "too short" not in page
 
 
