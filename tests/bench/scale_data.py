@@ -507,15 +507,22 @@ class Build:
         self.integrity([p for p in self.plans if p.fraud])
 
     def certificates(self, certified: list[Plan]) -> None:
+        """Each certificate with its rendered file: a ready ``Document`` of kind ``certificate``."""
+        documents = Table("Document", ["id", "uid", "kind", "series_key", "version", "application_id", "campaign_id",
+                                       "scope_kind", "scope_id", "scope_label", "status", "progress", "file",
+                                       "filename", "checksum", "size", "pages", "verify_code", "is_current",
+                                       "created_at", "started_at", "finished_at"], now=self.now)
         table = Table("Certificate", ["id", "application_id", "campaign_id", "number", "token", "holder_name",
                                       "id_number", "gender", "series", "specialty", "level", "title", "kind",
-                                      "committee", "meeting_date", "issued_on", "status", "file", "checksum",
-                                      "issued_by_id", "created_at"], now=self.now)
+                                      "committee", "meeting_date", "issued_on", "document_id", "issued_by_id",
+                                      "created_at"], now=self.now)
         first = next_id("Certificate")
+        first_document = next_id("Document")
         rng = random.Random(SEED + 2)
         specialties = {s.pk: s.name for s in self.specialties}
         kinds = {"review": "评审", "initial": "初次确定", "award": "授予"}
         tokens: set[str] = set()
+        now, pdf = self.now, self.pdf
 
         def token() -> str:
             while True:
@@ -524,13 +531,18 @@ class Build:
                     tokens.add(value)
                     return value
 
+        self.count("Document", documents.copy(
+            (first_document + k, uuid.UUID(int=rng.getrandbits(128)), "certificate", f"certificate:{first + k}", 1,
+             p.app_id, self.campaign.pk, "application", p.app_id, p.code, "ready", 100, pdf["file"],
+             f"证书_{p.code}.pdf", pdf["sha256"], pdf["size"], 1, None, True, now, now, now)
+            for k, p in enumerate(certified)))
         self.count("Certificate", table.copy(
             (first + k, p.app_id, self.campaign.pk,
              f"BZ{self.campaign.year}-{self.campaign.committee_id:03d}-{k + 1:05d}", token(), p.name, p.id_number,
              "男" if p.gender == "male" else "女", self.series_name, specialties[p.specialty_id],
              self.levels[p.level].name, self.titles[(p.specialty_id, p.level)], kinds[p.kind],
-             self.campaign.committee.name, self.meeting_day, self.meeting_day + dt.timedelta(days=10), "ready",
-             self.pdf["file"], self.pdf["sha256"], self.clerk_id, self.now)
+             self.campaign.committee.name, self.meeting_day, self.meeting_day + dt.timedelta(days=10),
+             first_document + k, self.clerk_id, self.now)
             for k, p in enumerate(certified)))
 
     def integrity(self, frauds: list[Plan]) -> None:
