@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.db.models.fields.json import KeyTextTransform
 
 from applications.enums import Kind
-from applications.models import Application, Campaign, CampaignFee, PaperItem
+from applications.models import Application, Campaign, CampaignFee, PaperItem, Specialty, Unit
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal.accounts.models import Role
@@ -28,9 +30,9 @@ from .conditions import (
     outcome_label,
     paper_item_names,
     paper_status,
-    specialty_average,
+    SCORE_STEP,
 )
-from .models import Certificate, DefenseSession, IntegrityRecord, PaperReceipt
+from .models import Certificate, DefenseRecord, DefenseSession, FeeBatch, IntegrityRecord, PaperReceipt
 from .permissions import is_admin
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -89,6 +91,8 @@ class Row:
 
     @property
     def name(self) -> str:
+        if hasattr(self.app, "snapshot_name"):  # a list that read only the name out of the snapshot
+            return self.app.snapshot_name or self.app.applicant.real_name
         return (self.app.snapshot or {}).get("name") or self.app.applicant.real_name
 
     @property
@@ -110,18 +114,20 @@ def related_or_none(app: Application, name: str):
         return None
 
 
-def rows_for(applications, campaign: Campaign) -> list[Row]:
+def rows_for(applications, campaign: Campaign, *, full: bool = True) -> list[Row]:
     """``applications`` come from ``aftercare_applications``; ``campaign`` from ``load_campaign``.
-    No query per row: every row shares the loaded campaign."""
+    No query per row: every row shares the loaded campaign.  ``full=False``: only the fee was
+    read (the fee list: no receipts, defense, decision or certificate)."""
     items = paper_item_names(campaign)
     rows = []
     for app in applications:
         app.campaign = campaign
         payment = related_or_none(app, "fee_payment")
-        rows.append(Row(app, paper_status(app, items=items, receipts=app.paper_receipts.all()),
-                        fee_status(app, payment=payment), related_or_none(app, "defense"),
-                        related_or_none(app, "decision"), related_or_none(app, "certificate"),
-                        campaign.defense_scored))
+        receipts = app.paper_receipts.all() if full else ()
+        rows.append(Row(app, paper_status(app, items=items, receipts=receipts),
+                        fee_status(app, payment=payment), related_or_none(app, "defense") if full else None,
+                        related_or_none(app, "decision") if full else None,
+                        related_or_none(app, "certificate") if full else None, campaign.defense_scored))
     return rows
 
 
@@ -139,6 +145,22 @@ def search(qs: QuerySet[Application], term: str) -> QuerySet[Application]:
 
 
 # -- fees -----------------------------------------------------------------------------------------
+#
+# Totals, the reconciliation and the units with something unpaid are SQL aggregates grouped by
+# (unit,) level and kind (a few dozen rows whatever the campaign's size); the rule engine's fee is
+# applied to each group in Python.  No application is loaded as a model instance.
+
+def _after_acceptance(user, campaign: Campaign, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
+    return applications_visible_to(user).filter(campaign=campaign, state__in=states).order_by()
+
+
+def _fee_pairs(campaign: Campaign) -> Q:
+    """The (level, kind) pairs the campaign charges a fee for, as a filter (nothing when none)."""
+    pairs = Q(pk__in=[])
+    for fee in campaign.fees.all():
+        pairs |= Q(level_id=fee.level_id, kind=fee.kind)
+    return pairs
+
 
 @dataclass
 class FeeTotals:
@@ -158,21 +180,24 @@ class FeeTotals:
         return Decimal(self.due) - self.paid
 
 
-def fee_totals(rows: list[Row]) -> tuple[list[FeeTotals], FeeTotals]:
-    """Totals per application kind and overall: expected (the rule engine's fee), recorded, left."""
+def fee_totals(user, campaign: Campaign) -> tuple[list[FeeTotals], FeeTotals]:
+    """Totals per application kind and overall: expected (the rule engine's fee), recorded, left.
+    One grouped query (``campaign`` from ``load_campaign``: its fees are prefetched)."""
+    groups = (_after_acceptance(user, campaign).values("level_id", "kind")
+              .annotate(n=Count("id"), paid_n=Count("fee_payment"), paid=Sum("fee_payment__amount")))
     by_kind: dict[str, FeeTotals] = {}
     overall = FeeTotals("合计")
-    for row in rows:
-        totals = by_kind.setdefault(row.app.kind, FeeTotals(str(Kind(row.app.kind).label)))
+    for group in groups:
+        totals = by_kind.setdefault(group["kind"], FeeTotals(str(Kind(group["kind"]).label)))
+        due = fee_for(campaign, group["level_id"], group["kind"])
         for t in (totals, overall):
-            t.count += 1
-            if row.fee.no_fee:
-                t.no_fee += 1
+            t.count += group["n"]
+            if due is None:
+                t.no_fee += group["n"]
                 continue
-            t.due += row.fee.due
-            if row.fee.payment is not None:
-                t.paid_count += 1
-                t.paid += row.fee.payment.amount
+            t.due += due * group["n"]
+            t.paid_count += group["paid_n"]
+            t.paid += group["paid"] or Decimal(0)
     return [by_kind[k] for k in Kind.values if k in by_kind], overall
 
 
@@ -183,7 +208,8 @@ class UnitReconciliation:
     expected: int = 0
     recorded: Decimal = Decimal(0)
     paid_count: int = 0
-    receipts: set = field(default_factory=set)
+    receipts: list = field(default_factory=list)  # the unit's batch receipts
+    individual: int = 0  # payments recorded one by one (their receipts are in the fee list)
     closed_paid: Decimal = Decimal(0)
 
     @property
@@ -198,75 +224,205 @@ class UnitReconciliation:
 def fee_reconciliation(user, campaign: Campaign) -> list[UnitReconciliation]:
     """Per unit: what the rule engine expects for its accepted applications and what was recorded
     (individually or in batches).  Payments of applications closed afterwards (fraud) are shown
-    apart: they were recorded but are no longer expected.  One query."""
-    apps = (applications_visible_to(user).filter(campaign=campaign)
-            .filter(Q(state__in=AFTER_ACCEPTANCE) | Q(fee_payment__isnull=False))
-            .select_related("unit", "level", "fee_payment").order_by("unit__name", "id"))
+    apart: they were recorded but are no longer expected.  Three queries: the grouped sums, the
+    batch receipts, the units' names."""
+    after = Q(state__in=AFTER_ACCEPTANCE)
+    groups = (applications_visible_to(user).filter(campaign=campaign).filter(after | Q(fee_payment__isnull=False))
+              .order_by().values("unit_id", "level_id", "kind")
+              .annotate(n=Count("id", filter=after), paid_n=Count("fee_payment", filter=after),
+                        individual=Count("fee_payment", filter=after & Q(fee_payment__batch__isnull=True)),
+                        recorded=Sum("fee_payment__amount", filter=after),
+                        closed_paid=Sum("fee_payment__amount", filter=~after)))
     units: dict[int, UnitReconciliation] = {}
-    for app in apps:
-        entry = units.setdefault(app.unit_id, UnitReconciliation(app.unit))
-        payment = related_or_none(app, "fee_payment")
-        if app.state not in AFTER_ACCEPTANCE:
-            if payment is not None:
-                entry.closed_paid += payment.amount
+    for group in groups:
+        entry = units.setdefault(group["unit_id"], UnitReconciliation(None))
+        entry.closed_paid += group["closed_paid"] or Decimal(0)
+        due = fee_for(campaign, group["level_id"], group["kind"])
+        if due is None or not group["n"]:
             continue
-        due = fee_for(campaign, app.level, app.kind)
-        if due is None:
-            continue
-        entry.count += 1
-        entry.expected += due
-        if payment is not None:
-            entry.paid_count += 1
-            entry.recorded += payment.amount
-            entry.receipts.add(payment.receipt_number)
-    return [u for u in units.values() if u.count or u.closed_paid]
+        entry.count += group["n"]
+        entry.expected += due * group["n"]
+        entry.paid_count += group["paid_n"]
+        entry.individual += group["individual"]
+        entry.recorded += group["recorded"] or Decimal(0)
+    units = {pk: u for pk, u in units.items() if u.count or u.closed_paid}
+    if not units:
+        return []
+    batches = (FeeBatch.objects.filter(campaign=campaign, unit_id__in=list(units)).order_by("id")
+               .values_list("unit_id", "receipt_number").distinct())
+    for unit_id, receipt in batches:
+        if receipt not in units[unit_id].receipts:
+            units[unit_id].receipts.append(receipt)
+    names = Unit.objects.filter(pk__in=list(units)).only("id", "name").order_by("name", "id")
+    result = []
+    for unit in names:
+        units[unit.pk].unit = unit
+        result.append(units[unit.pk])
+    return result
+
+
+def units_with_unpaid(user, campaign: Campaign) -> list:
+    """The units (id and name) with an open accepted application whose fee is due and not yet
+    recorded: the batch form's choices.  Two queries."""
+    from .services.common import OPEN_AFTER_ACCEPTANCE
+
+    unit_ids = (_after_acceptance(user, campaign, OPEN_AFTER_ACCEPTANCE).filter(fee_payment__isnull=True)
+                .filter(_fee_pairs(campaign)).values("unit_id").distinct())
+    return list(Unit.objects.filter(pk__in=unit_ids).only("id", "name").order_by("county__order", "name", "id"))
+
+
+@dataclass
+class UnpaidEntry:
+    pk: int
+    name: str
+    level: str
+    kind_label: str
+    due: int
+
+
+def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
+    """The open accepted applications of one unit whose fee is due and not recorded (the batch
+    form's list): one ``values()`` query of the shown columns."""
+    from .services.common import OPEN_AFTER_ACCEPTANCE
+
+    if unit is None:
+        return []
+    found = (_after_acceptance(user, campaign, OPEN_AFTER_ACCEPTANCE)
+             .filter(unit=unit, fee_payment__isnull=True).filter(_fee_pairs(campaign))
+             .order_by("submitted_at", "id")
+             .values_list("pk", "level_id", "level__name", "kind", "applicant__real_name",
+                          KeyTextTransform("name", "snapshot")))
+    return [UnpaidEntry(pk, snapshot_name or real_name, level_name, str(Kind(kind).label),
+                        fee_for(campaign, level_id, kind))
+            for pk, level_id, level_name, kind, real_name, snapshot_name in found]
 
 
 # -- defense --------------------------------------------------------------------------------------
+#
+# Counts per specialty are one grouped query; the names shown (waiting for a session, scheduled,
+# exempt) are ``values()`` rows, at most ``DEFENSE_LIST_LIMIT`` per specialty and list (a window
+# function numbers them), so the page costs the same whatever the campaign's size.
+
+DEFENSE_STATES = (State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED,
+                  State.DEFENSE_EXEMPT, State.DECIDED, State.CERTIFIED)
+DEFENSE_LIST_LIMIT = 200
+
+
+@dataclass
+class DefenseOutcome:
+    """What ``outcome_label`` reads of a defense record."""
+    absent: bool
+    score: object
+    passed: bool | None
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.absent or self.score is not None or self.passed is not None
+
+
+@dataclass
+class DefenseEntry:
+    pk: int
+    code: str
+    name: str
+    level: str
+    kind_label: str
+    grounds: list = field(default_factory=list)
+    session_date: object = None
+    session_slot: str = ""
+    label: str = ""
+
 
 @dataclass
 class SpecialtyDefense:
     specialty: object
     sessions: list = field(default_factory=list)
-    waiting: list[Row] = field(default_factory=list)  # fee settled, must attend, no session yet
-    scheduled: list[Row] = field(default_factory=list)
-    exempt: list[Row] = field(default_factory=list)
-    not_ready: list[Row] = field(default_factory=list)  # paper or fee still missing
+    waiting: list[DefenseEntry] = field(default_factory=list)  # fee settled, must attend, no session yet
+    scheduled: list[DefenseEntry] = field(default_factory=list)
+    exempt: list[DefenseEntry] = field(default_factory=list)
+    waiting_count: int = 0
+    scheduled_count: int = 0
+    exempt_count: int = 0
+    not_ready: int = 0  # paper or fee still missing (or not yet evaluated)
     unevaluated: int = 0
     average: dict | None = None
 
+    @property
+    def shown_limit(self) -> int:
+        return DEFENSE_LIST_LIMIT
+
+
+def specialty_averages(campaign_id: int) -> dict[int, dict]:
+    """``conditions.specialty_average`` for every specialty of a campaign in one grouped query."""
+    scored = Q(absent=False, score__isnull=False)
+    found = (DefenseRecord.objects.filter(application__campaign_id=campaign_id, exempt=False)
+             .exclude(application__state=State.CLOSED).order_by().values("application__specialty_id")
+             .annotate(mean=Avg("score", filter=scored), count=Count("pk", filter=scored),
+                       pending=Count("pk", filter=Q(session__isnull=False, absent=False, score__isnull=True))))
+    result = {}
+    for row in found:
+        mean = row["mean"]
+        if mean is not None:
+            mean = Decimal(str(mean)).quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
+        result[row["application__specialty_id"]] = {"mean": mean, "count": row["count"], "pending": row["pending"]}
+    return result
+
 
 def defense_overview(user, campaign: Campaign) -> list[SpecialtyDefense]:
-    rows = rows_for(aftercare_applications(user, campaign, states=(
-        State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT,
-        State.DECIDED, State.CERTIFIED)), campaign)
-    sessions = (DefenseSession.objects.filter(campaign=campaign).select_related("specialty")
-                .order_by("date", "time_slot", "id"))
-    sessions = sessions.annotate(n=Count("records"))
+    base = _after_acceptance(user, campaign, DEFENSE_STATES)
+    exempt = Q(defense__exempt=True)
+    scheduled = Q(defense__exempt=False, defense__session__isnull=False)
+    waiting = Q(defense__exempt=False, defense__session__isnull=True, state=State.FEE_PAID)
+    counts = (base.values("specialty_id")
+              .annotate(n=Count("id"), unevaluated=Count("id", filter=Q(defense__isnull=True)),
+                        exempt=Count("id", filter=exempt), scheduled=Count("id", filter=scheduled),
+                        waiting=Count("id", filter=waiting)))
     groups: dict[int, SpecialtyDefense] = {}
     for specialty in campaign.specialties.all():
         groups[specialty.pk] = SpecialtyDefense(specialty)
+    sessions = (DefenseSession.objects.filter(campaign=campaign).select_related("specialty__series")
+                .order_by("date", "time_slot", "id").annotate(n=Count("records")))
     for session in sessions:
         groups.setdefault(session.specialty_id, SpecialtyDefense(session.specialty)).sessions.append(session)
-    for row in rows:
-        group = groups.setdefault(row.app.specialty_id, SpecialtyDefense(row.app.specialty))
-        record = row.defense
-        if record is None:
-            group.unevaluated += 1
-            group.not_ready.append(row)
-        elif record.exempt:
-            group.exempt.append(row)
-        elif record.session_id:
-            group.scheduled.append(row)
-        elif row.app.state == State.FEE_PAID:
-            group.waiting.append(row)
-        else:
-            group.not_ready.append(row)
-    result = [g for g in groups.values() if g.sessions or g.waiting or g.scheduled or g.exempt or g.not_ready]
-    if campaign.defense_scored:
+    missing = []
+    for row in counts:
+        group = groups.get(row["specialty_id"])
+        if group is None:
+            group = groups[row["specialty_id"]] = SpecialtyDefense(None)
+            missing.append(row["specialty_id"])
+        group.unevaluated, group.exempt_count = row["unevaluated"], row["exempt"]
+        group.scheduled_count, group.waiting_count = row["scheduled"], row["waiting"]
+        group.not_ready = row["n"] - row["exempt"] - row["scheduled"] - row["waiting"]
+    if missing:
+        for specialty in Specialty.objects.filter(pk__in=missing).select_related("series"):
+            groups[specialty.pk].specialty = specialty
+    bucket = Case(When(exempt, then=Value("exempt")), When(scheduled, then=Value("scheduled")),
+                  When(waiting, then=Value("waiting")), default=Value(""), output_field=CharField())
+    listed = (base.annotate(bucket=bucket).exclude(bucket="")
+              .annotate(rank=Window(RowNumber(), partition_by=[F("specialty_id"), F("bucket")],
+                                    order_by=[F("unit__county__order").asc(), F("unit__name").asc(),
+                                              F("submitted_at").asc(), F("id").asc()]))
+              .filter(rank__lte=DEFENSE_LIST_LIMIT)
+              .order_by("specialty_id", "bucket", "rank")
+              .values_list("pk", "code", "specialty_id", "bucket", "level__name", "kind", "applicant__real_name",
+                           KeyTextTransform("name", "snapshot"), "defense__grounds", "defense__session__date",
+                           "defense__session__time_slot", "defense__absent", "defense__score", "defense__passed"))
+    scored = campaign.defense_scored
+    for (pk, code, specialty_id, kind_of_list, level, kind, real_name, snapshot_name, grounds, date, slot, absent,
+         score, passed) in listed:
+        entry = DefenseEntry(pk, code, snapshot_name or real_name, level, str(Kind(kind).label), grounds or [], date,
+                             slot or "")
+        if kind_of_list == "scheduled":
+            outcome = DefenseOutcome(bool(absent), score, passed)
+            entry.label = outcome_label(outcome, scored) if outcome.has_outcome else "已安排"
+        getattr(groups[specialty_id], kind_of_list).append(entry)
+    result = [g for g in groups.values()
+              if g.sessions or g.waiting_count or g.scheduled_count or g.exempt_count or g.not_ready]
+    if scored and any(g.scheduled_count or g.exempt_count for g in result):
+        averages = specialty_averages(campaign.pk)
         for group in result:
-            if group.scheduled or group.exempt:
-                group.average = specialty_average(campaign.pk, group.specialty.pk)
+            if group.scheduled_count or group.exempt_count:
+                group.average = averages.get(group.specialty.pk, {"mean": None, "count": 0, "pending": 0})
     return result
 
 

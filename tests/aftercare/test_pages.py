@@ -363,3 +363,34 @@ def test_publicity_list_and_panel_list_queries_do_not_grow(client, accepted, sta
     counts = [_count(client, xlsx), _count(client, panel)]
     grow(6)
     assert [_count(client, xlsx), _count(client, panel)] == counts
+
+
+def test_fee_and_defense_pages_build_no_application_per_row(client, accepted, staff, demo_campaign, monkeypatch):
+    """Issue 16: totals, reconciliation and the defense counts are SQL aggregates; the fee list
+    builds only its page's applications, the defense page none (``values()`` rows)."""
+    from django.db.models.signals import post_init
+
+    from applications.models import Application
+
+    monkeypatch.setattr(lists, "FEE_PAGE_SIZE", 2)
+    unit = UnitFactory()
+    _grow(accepted, staff, 6, unit)
+    defense_exemptions_apply(campaign=demo_campaign, actor=staff.clerk)
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance.pk)
+
+    client.force_login(staff.clerk)
+    post_init.connect(count, sender=Application)
+    try:
+        fees = client.get(_url("fees"))
+        fee_instances = len(built)
+        built.clear()
+        defense = client.get(_url("defense"))
+    finally:
+        post_init.disconnect(count, sender=Application)
+    assert fees.status_code == defense.status_code == 200
+    assert fee_instances == 2 and built == []
+    overall = fees.content.decode().split('data-testid="fee-totals"')[1].split("<tfoot>")[1].split("</tfoot>")[0]
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", overall)[:5] == ["合计", "6", "2280", "3", "1140.00"]

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +35,8 @@ from ..selectors import (
     integrity_records_for,
     rows_for,
     session_rows,
+    units_with_unpaid,
+    unpaid_of_unit,
 )
 from .common import campaign_for, clerk_or_404, ids_from, page_context, redirect_back, report_outcome
 
@@ -46,39 +49,37 @@ def _url(name: str, campaign, *args) -> str:
 
 FEE_PAGE_SIZE = 100
 
-def _units_with_unpaid(rows):
-    seen, units = set(), []
-    for row in rows:
-        if not row.fee.no_fee and row.fee.payment is None and row.app.state in services.OPEN_AFTER_ACCEPTANCE \
-                and row.app.unit_id not in seen:
-            seen.add(row.app.unit_id)
-            units.append(row.app.unit)
-    return units
+
+def fee_list(user, campaign):
+    """The fee list in the clerk's order; paged on the queryset, a page built by ``rows_for``
+    without the paper receipts (the fee list shows no paper) and without the snapshot."""
+    return (aftercare_applications(user, campaign).prefetch_related(None)
+            .select_related(None).select_related("applicant", "unit", "level", "fee_payment")
+            .defer("snapshot").annotate(snapshot_name=KeyTextTransform("name", "snapshot")))
 
 
 @login_required
 def fees(request, batch_form=None):
     """缴费清单: every accepted application with its fee (rule engine) and payment; totals per kind;
-    expected vs recorded per unit; a unit's batch payment."""
+    expected vs recorded per unit; a unit's batch payment.  Totals, reconciliation and the units
+    with something unpaid are grouped SQL; the list is paged on the queryset."""
     campaign = campaign_for(request)
-    rows = rows_for(aftercare_applications(request.user, campaign), campaign)
-    by_kind, overall = fee_totals(rows)
-    units = _units_with_unpaid(rows)
+    by_kind, overall = fee_totals(request.user, campaign)
+    units = units_with_unpaid(request.user, campaign)
     unit_id = request.GET.get("unit") or (batch_form.data.get("unit") if batch_form is not None else "")
     chosen = next((u for u in units if str(u.pk) == str(unit_id)), None)
-    unpaid_of_unit = [r for r in rows if chosen and r.app.unit_id == chosen.pk and not r.fee.no_fee
-                      and r.fee.payment is None and r.app.state in services.OPEN_AFTER_ACCEPTANCE]
+    unpaid = unpaid_of_unit(request.user, campaign, chosen)
     form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
-        "unit": chosen.pk if chosen else "", "amount": sum(r.fee.due for r in unpaid_of_unit) or None})
-    # Totals and reconciliation count every row; the list itself is shown a page at a time.
-    page = Paginator(rows, FEE_PAGE_SIZE).get_page(request.GET.get("page"))
+        "unit": chosen.pk if chosen else "", "amount": sum(e.due for e in unpaid) or None})
+    page = Paginator(fee_list(request.user, campaign), FEE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = rows_for(page.object_list, campaign, full=False)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "aftercare/fees.html", {
-        **page_context(request, campaign, "fees"), "rows": page.object_list, "page": page,
+        **page_context(request, campaign, "fees"), "rows": rows, "page": page,
         "query": query.urlencode(), "by_kind": by_kind, "overall": overall,
         "units": fee_reconciliation(request.user, campaign), "batch_form": form, "chosen": chosen,
-        "unpaid_of_unit": unpaid_of_unit, "fee_window": campaign.fee_window,
+        "unpaid_of_unit": unpaid, "fee_window": campaign.fee_window,
     }, status=400 if batch_form is not None else 200)
 
 
@@ -86,8 +87,7 @@ def fees(request, batch_form=None):
 @require_POST
 def fee_batch(request):
     campaign = campaign_for(request)
-    rows = rows_for(aftercare_applications(request.user, campaign), campaign)
-    units = _units_with_unpaid(rows)
+    units = units_with_unpaid(request.user, campaign)
     form = FeeBatchForm(request.POST, units=units, admin=is_admin(request.user))
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))
@@ -113,7 +113,7 @@ def defense(request, session_form=None):
     campaign = campaign_for(request)
     groups = defense_overview(request.user, campaign)
     # The new-session form starts on the first specialty that has people waiting for a session.
-    busy = next((g.specialty.pk for g in groups if g.waiting), next((g.specialty.pk for g in groups), None))
+    busy = next((g.specialty.pk for g in groups if g.waiting_count), next((g.specialty.pk for g in groups), None))
     return render(request, "aftercare/defense.html", {
         **page_context(request, campaign, "defense"), "groups": groups,
         "unevaluated": sum(g.unevaluated for g in groups),
