@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 from django.db import transaction
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Campaign
@@ -34,16 +35,17 @@ COLUMNS = ["序号", "姓名", "性别", "工作单位", "系列", "专业", "�
 def publicity_list_data(*, campaign: Campaign) -> dict:
     """Everything the list prints.  Raises ``ResultPublicity.DoesNotExist`` when no period is set."""
     publicity = ResultPublicity.objects.get(campaign=campaign)
-    apps = (Application.objects.filter(campaign=campaign, state__in=(State.DECIDED, State.CERTIFIED),
-                                       decision__result=DecisionResult.PASS)
-            .select_related("unit", "level", "specialty__series", "applicant")
-            .order_by("specialty__series__order", "specialty__order", "level__rank", "unit__name", "id"))
-    rows = []
-    for index, app in enumerate(apps, start=1):
-        snapshot = app.snapshot or {}
-        rows.append([index, snapshot.get("name") or app.applicant.real_name, snapshot.get("gender", ""),
-                     app.unit.name, app.specialty.series.name, app.specialty.name, app.level.name,
-                     snapshot.get("title_applied_for") or app.level.name, str(DecisionResult.PASS.label)])
+    found = (Application.objects.filter(campaign=campaign, state__in=(State.DECIDED, State.CERTIFIED),
+                                        decision__result=DecisionResult.PASS)
+             .order_by("specialty__series__order", "specialty__order", "level__rank", "unit__name", "id")
+             .values_list(KeyTextTransform("name", "snapshot"), "applicant__real_name",
+                          KeyTextTransform("gender", "snapshot"), "unit__name", "specialty__series__name",
+                          "specialty__name", "level__name", KeyTextTransform("title_applied_for", "snapshot")))
+    passed = str(DecisionResult.PASS.label)
+    # The printed columns only (no instance per row, the snapshot's three keys read in SQL).
+    rows = [[index, name or real_name, gender or "", unit, series, specialty, level, title or level, passed]
+            for index, (name, real_name, gender, unit, series, specialty, level, title)
+            in enumerate(found.iterator(chunk_size=2000), start=1)]
     committee = campaign.committee.name
     contacts = "、".join(f"{c.name} {c.phone}" for c in campaign.contacts.all())
     return {

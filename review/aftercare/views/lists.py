@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +25,7 @@ from portal.errors import Refused
 from .. import services
 from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
 from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreFormSet, SessionForm
-from ..models import DefenseSession, ResultPublicity
+from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
     aftercare_applications,
@@ -262,18 +263,38 @@ def session_schedule(request):
 
 # -- results ---------------------------------------------------------------------------------------
 
+RESULTS_PAGE_SIZE = 100
+PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
+
+
+def _paged(request, qs, param: str, campaign, size: int):
+    """A page of ``qs`` (paged on the queryset by ``?<param>=``) built as rows, and the query
+    string of the other parameters for its pager."""
+    page = Paginator(qs, size).get_page(request.GET.get(param))
+    query = request.GET.copy()
+    query.pop(param, None)
+    return page, rows_for(page.object_list, campaign), query.urlencode()
+
+
 @login_required
 def results(request, publicity_form=None, decision_form=None):
+    """评审结果: counts by aggregate; the applications waiting for a result and those decided are
+    two lists, each paged on the queryset."""
     campaign = campaign_for(request)
-    rows = rows_for(aftercare_applications(request.user, campaign, states=(
-        State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT, State.DECIDED, State.CERTIFIED)), campaign)
+    base = aftercare_applications(request.user, campaign, states=(*PENDING, State.DECIDED, State.CERTIFIED))
+    counts = base.order_by().aggregate(
+        pending=Count("id", filter=Q(state__in=PENDING)), decided=Count("decision"),
+        passed=Count("decision", filter=Q(decision__result=DecisionResult.PASS)))
+    pending_page, pending, pending_query = _paged(request, base.filter(state__in=PENDING), "pending", campaign,
+                                                  RESULTS_PAGE_SIZE)
+    page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE)
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
-    pending = [r for r in rows if r.app.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)]
-    decided = [r for r in rows if r.decision is not None]
     defaults = decision_defaults(campaign, timezone.localdate())
     return render(request, "aftercare/results.html", {
         **page_context(request, campaign, "results"), "pending": pending, "decided": decided,
-        "passed": sum(1 for r in decided if r.decision.is_pass), "publicity": publicity,
+        "pending_count": counts["pending"], "decided_count": counts["decided"], "passed": counts["passed"],
+        "pending_page": pending_page, "pending_query": pending_query, "page": page, "query": query,
+        "publicity": publicity,
         "decision_form": decision_form or DecisionForm(initial={"meeting_date": defaults["meeting_date"]}),
         "publicity_form": publicity_form or ResultPublicityForm(
             initial={"start": publicity.start, "end": publicity.end} if publicity else defaults.get("publicity", {})),
@@ -350,16 +371,23 @@ def publicity_list(request, fmt: str):
 
 # -- certificates ----------------------------------------------------------------------------------
 
+def _passes(user, campaign):
+    return aftercare_applications(user, campaign, states=(State.DECIDED, State.CERTIFIED)).filter(
+        decision__result=DecisionResult.PASS)
+
+
 @login_required
 def certificates(request):
+    """电子证书: the passes paged on the queryset; how many still need a certificate by aggregate
+    ("全部发放" issues them by the campaign, not by posted ids)."""
     campaign = campaign_for(request)
-    rows = rows_for(aftercare_applications(request.user, campaign, states=(State.DECIDED, State.CERTIFIED)),
-                    campaign)
-    passed = [r for r in rows if r.decision is not None and r.decision.is_pass]
+    passes = _passes(request.user, campaign)
+    to_issue = passes.filter(certificate__isnull=True).order_by().count()
+    page, rows, query = _paged(request, passes, "page", campaign, RESULTS_PAGE_SIZE)
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     return render(request, "aftercare/certificates.html", {
-        **page_context(request, campaign, "certificates"), "rows": passed,
-        "to_issue": [r for r in passed if r.certificate is None], "publicity": publicity,
+        **page_context(request, campaign, "certificates"), "rows": rows, "page": page, "query": query,
+        "to_issue": to_issue, "publicity": publicity,
         "publicity_over": publicity is not None and publicity.end <= timezone.localdate(),
     })
 
@@ -367,8 +395,14 @@ def certificates(request):
 @login_required
 @require_POST
 def certify_bulk(request):
+    """Issue certificates: to the posted ids, or with ``all`` to every pass of the campaign still
+    without one."""
     campaign = campaign_for(request)
-    ids = ids_from(request)
+    if request.POST.get("all"):
+        ids = list(_passes(request.user, campaign).filter(certificate__isnull=True).order_by("id")
+                   .values_list("pk", flat=True))
+    else:
+        ids = ids_from(request)
     visible = dict(aftercare_applications(request.user, campaign).filter(pk__in=ids).values_list("pk", "code"))
     outcome = services.certificates_issue(application_ids=[i for i in ids if i in visible], actor=request.user)
     report_outcome(request, outcome, _("已发放%d份电子证书，证书文件正在生成。"), visible)
