@@ -53,3 +53,15 @@ AFTER_ACCEPTANCE = (
     State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT,
     State.DECIDED, State.CERTIFIED,
 )
+
+
+# The chain steps an application has reached at least once, stored on the row (``Application.
+# reached_unit`` …) so that officers' queues filter on a column instead of probing the history:
+# a history row entering one of these states sets the flag (``StateChange.save``); a return never
+# clears it.  The committee also keeps what it accepted (002 accepts at the county).
+REACHED_FIELD_OF_STATE = {
+    State.UNIT_REVIEW: "reached_unit",
+    State.COUNTY_REVIEW: "reached_county",
+    State.COMMITTEE_REVIEW: "reached_committee",
+    State.ACCEPTED: "reached_committee",
+}

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.enums import Section
 from applications.models import Application, StateChange
-from applications.states import State
+from applications.states import REACHED_FIELD_OF_STATE, State
 from portal.accounts.models import Role
 
 from .models import Notification
@@ -65,10 +65,11 @@ def applications_in_queue_of(user) -> QuerySet[Application]:
     states = QUEUE_STATES_OF_ROLE.get(getattr(user, "role", None))
     if states is None or user.is_superuser:
         return visible
-    reached = StateChange.objects.filter(application=OuterRef("pk"), to_state__in=states)
+    # Reached at least once: the flag the history row set (``Application.reached_*``), read from
+    # the row and its partial index instead of a semi-join on the history.
     # A withdrawn application is back in the applicant's hands: not the officer's business
     # until it is submitted again.
-    return visible.filter(Exists(reached)).exclude(state=State.DRAFT)
+    return visible.filter(**{REACHED_FIELD_OF_STATE[states[0]]: True}).exclude(state=State.DRAFT)
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,19 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
     if filters.state:
         qs = qs.filter(state=filters.state)
     qs = (qs.select_related("campaign__committee", "specialty__series", "level", "unit", "applicant")
-          .order_by("submitted_at", "id"))
+          .only(*QUEUE_COLUMNS).order_by("submitted_at", "id"))
     return qs, counts
+
+
+# What a queue row shows (never the snapshot or the campaign's rule columns): the page reads a
+# narrow row per application.
+QUEUE_COLUMNS = (
+    "id", "code", "state", "kind", "submitted_at", "submission_count", "campaign_id", "specialty_id", "level_id",
+    "unit_id", "applicant_id", "campaign__year", "campaign__code", "campaign__unit_opinion_text",
+    "campaign__publicity_working_days", "campaign__committee__name", "campaign__committee__short_name",
+    "specialty__name", "specialty__series__name", "level__name", "unit__name",
+    "applicant__real_name",
+)
 
 
 # -- what reviewers may read --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import Kind, Section
+from ..states import AFTER_ACCEPTANCE
 from .campaign import Campaign
 from .reference import Level, Specialty, Unit
 from .state_machine import ApplicationStateMachine
@@ -50,6 +51,12 @@ class Application(ApplicationStateMachine):
     # per application instead of walking its sections (see applications.services.snapshot).
     snapshot = models.JSONField(_("提交时快照"), default=dict, blank=True, editable=False)
 
+    # The chain steps reached at least once (``states.REACHED_FIELD_OF_STATE``): set by the history
+    # row that enters them, never cleared; what an officer's queue filters on.
+    reached_unit = models.BooleanField(_("曾进入单位审核"), default=False, db_default=False, editable=False)
+    reached_county = models.BooleanField(_("曾进入主管/县市审核"), default=False, db_default=False, editable=False)
+    reached_committee = models.BooleanField(_("曾进入评委会审核"), default=False, db_default=False, editable=False)
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -64,6 +71,17 @@ class Application(ApplicationStateMachine):
         indexes = [
             models.Index(fields=["campaign", "state"]),
             models.Index(fields=["unit", "state"]),
+            # The officers' queues (issue 16): the page and the state counts read these in order,
+            # partial so that only what reached the step is in the index.
+            models.Index(fields=["campaign", "state", "submitted_at", "id"], name="app_committee_queue",
+                         condition=models.Q(reached_committee=True)),
+            models.Index(fields=["unit", "state", "submitted_at", "id"], name="app_unit_queue",
+                         condition=models.Q(reached_unit=True)),
+            models.Index(fields=["unit", "state", "submitted_at", "id"], name="app_county_queue",
+                         condition=models.Q(reached_county=True)),
+            # The after-acceptance lists, grouped by unit.
+            models.Index(fields=["campaign", "unit", "submitted_at", "id"], name="app_after_acceptance",
+                         condition=models.Q(state__in=AFTER_ACCEPTANCE)),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..states import State
+from ..states import REACHED_FIELD_OF_STATE, State
 
 
 class StateChange(models.Model):
@@ -46,7 +46,16 @@ class StateChange(models.Model):
         # Append-only: history rows are written once and never updated.
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise ValueError("StateChange rows are append-only")
+        created = self.pk is None
         super().save(*args, **kwargs)
+        reached = REACHED_FIELD_OF_STATE.get(self.to_state)
+        if created and reached:
+            # The step is reached: the queues filter on the flag (same transaction as this row).
+            type(self).application.field.related_model.objects.filter(
+                pk=self.application_id, **{reached: False}).update(**{reached: True})
+            loaded = self._state.fields_cache.get("application")
+            if loaded is not None:
+                setattr(loaded, reached, True)
 
 
 class ReturnNote(models.Model):

@@ -366,6 +366,22 @@ class Build:
                     pk += 1
         self.meeting_day = self.today - dt.timedelta(days=9)
         self.count("StateChange", table.copy(rows()))
+        self.reached_steps()
+
+    def reached_steps(self) -> None:
+        """The queues' flags (``Application.reached_*``, issue 16) from the history just written,
+        as the one door sets them row by row (same SQL as the migration's backfill)."""
+        flags = getattr(import_first("applications.states"), "REACHED_FIELD_OF_STATE", None)
+        if not flags:
+            return
+        by_field: dict[str, list[str]] = {}
+        for state, name in flags.items():
+            by_field.setdefault(name, []).append(str(state))
+        sets = ", ".join(
+            f"{name} = EXISTS (SELECT 1 FROM applications_statechange s WHERE s.application_id = a.id "
+            f"AND s.to_state IN ({', '.join(repr(v) for v in states)}))" for name, states in by_field.items())
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE applications_application AS a SET {sets}")
 
     def notes_and_publicity(self) -> None:
         notes = Table("ReturnNote", ["id", "change_id", "application_id", "section", "text"], now=self.now)

@@ -34,12 +34,19 @@ def test_build_covers_every_state_with_a_consistent_history(built):
     Application, StateChange = model("Application"), model("StateChange")
     assert built["rows"]["Application"] == SIZE + 20  # and the upload rush's drafts
     assert set(built["states"]) == {state for state, _share in STATE_SHARES}
-    last = {}
+    last, entered = {}, {}
     for application_id, to_state in StateChange.objects.order_by("created_at", "id").values_list(
             "application_id", "to_state"):
         last[application_id] = to_state
+        entered.setdefault(application_id, set()).add(to_state)
     for application in Application.objects.only("id", "state"):
         assert last.get(application.pk, "draft") == application.state, application.pk
+    # The queues' flags (issue 16) agree with the history.
+    for pk, unit, county, committee in Application.objects.values_list(
+            "pk", "reached_unit", "reached_county", "reached_committee"):
+        states = entered.get(pk, set())
+        assert (unit, county, committee) == ("unit_review" in states, "county_review" in states,
+                                             bool(states & {"committee_review", "accepted"})), pk
     assert 20 * SIZE <= model("Attachment").objects.count() <= 60 * SIZE
 
 
