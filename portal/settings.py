@@ -228,10 +228,17 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled by the review app (see review/apps.py)
 # Queues the deployment may give their own workers (portal.dispatch); a worker started without
 # -Q consumes every queue listed here, so one worker still does everything.
 CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, "interactive", "bulk", "ocr", "mail")]
+# By kind of work (README "Workers and queues", issue 16): a small export never waits behind a PDF
+# of a whole scope, a document never behind OCR, a request never behind SMTP.
 CELERY_TASK_ROUTES = {
-    "documents.*": {"queue": "interactive"},  # batch renders (certificates) ask for "bulk" themselves
+    # Exports and single documents someone waits for on a page.  Renders started in batches ask for
+    # "bulk" at the call site: roster and fee-list PDFs (documents.services.export_queue), the
+    # review forms every acceptance renders, certificates issued together.
+    "documents.*": {"queue": "interactive"},
     "applications.ocr_*": {"queue": "ocr"},
     "review.send_mail": {"queue": "mail"},
+    "accounts.send_mail": {"queue": "mail"},
+    # beat's periodic jobs (review.expire_returns …) stay on the default queue (worker-interactive).
 }
 
 # --- Mail -----------------------------------------------------------------------------------

@@ -50,16 +50,22 @@ step "$LOGS/seed.log" "载入演示数据" $PY manage.py seed_demo
 step "$LOGS/setup.log" "收集静态文件" $PY manage.py collectstatic --noinput
 $PY manage.py compilemessages --ignore=.venv >>"$LOGS/setup.log" 2>&1 || true
 
-# One worker for every queue (interactive, bulk, ocr, mail and the default), with beat inside it:
-# enough for one machine.  Production runs one worker per queue group and beat apart
-# (docker-compose.yml, portal/scripts/start-worker.sh and start-beat.sh).  The beat schedule and
-# the broker folders live in PORTAL_DATA_DIR.
+# Two workers, by kind of work (README "Workers and queues"): one for what someone waits for on a
+# page (interactive exports and documents, mail, the default queue) with beat inside it, and one,
+# niced, for batch renders and OCR (bulk, ocr; a child replaced after 20 tasks: WeasyPrint's
+# memory), so a small export never waits behind a roster PDF or a pile of OCR.  Production runs
+# one worker per queue and beat apart (docker-compose.yml, start-worker.sh, start-beat.sh).  The
+# beat schedule and the broker folders live in PORTAL_DATA_DIR.
 DATA_DIR="${PORTAL_DATA_DIR:-var}"
 mkdir -p "$DATA_DIR"
-.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 -Q "$($PY -m portal.queues all)" \
+.venv/bin/celery -A portal worker -B -n "interactive@%h" --loglevel=INFO --concurrency=2 \
+  -Q "$($PY -m portal.queues interactive,mail,default)" \
   --schedule "$DATA_DIR/celerybeat-schedule" >"$LOGS/worker.log" 2>&1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+nice -n 10 .venv/bin/celery -A portal worker -n "bulk@%h" --loglevel=INFO --concurrency=1 \
+  --max-tasks-per-child 20 -Q "$($PY -m portal.queues bulk,ocr)" >"$LOGS/worker-bulk.log" 2>&1 &
+BULK=$!
+trap 'kill $WORKER $BULK 2>/dev/null; wait $WORKER $BULK 2>/dev/null' EXIT INT TERM
 
 WHO="仅本机可访问"
 [ "$HOST" = "127.0.0.1" ] || WHO="监听 $HOST:$PORT"

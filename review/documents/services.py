@@ -87,8 +87,19 @@ def export_request(*, user, scope: ExportScope, campaign: Campaign, kind: str,
             requested_by=user if getattr(user, "pk", None) else None,
         )
         _requested(document, user)
-        render_on_commit(document)
+        render_on_commit(document, queue=export_queue(kind))
     return document
+
+
+# PDF layout (WeasyPrint) of a whole scope takes seconds to minutes: the ``bulk`` worker, so that a
+# small XLSX export on ``interactive`` never waits behind it (issue 16).
+BULK_EXPORT_KINDS = (DocumentKind.ROSTER_PDF, DocumentKind.FEE_LIST_PDF)
+
+
+def export_queue(kind: str) -> str | None:
+    """The queue of an export: ``bulk`` for the PDFs, the route of ``documents.*`` (``interactive``)
+    for the spreadsheets."""
+    return "bulk" if kind in BULK_EXPORT_KINDS else None
 
 
 def prefilled_request(*, application: Application, key: str, user) -> Document:
@@ -142,8 +153,9 @@ def review_form_queue(*, application_id: int, requested_by=None) -> Document:
             Document.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, progress=0)
             document.refresh_from_db()
             _requested(document, requested_by)
-        # A render already under way is asked again: the task is idempotent.
-        render_on_commit(document)
+        # A render already under way is asked again: the task is idempotent.  Someone waiting on a
+        # page gets the interactive queue; the renders every acceptance starts go to ``bulk``.
+        render_on_commit(document, queue=None if getattr(requested_by, "pk", None) else "bulk")
     return document
 
 
