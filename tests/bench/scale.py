@@ -65,7 +65,10 @@ from tests.bench import scale_data  # noqa: E402
 from tests.bench.scale_pages import Page, catalogue, login, subjects  # noqa: E402
 from tests.bench.scale_upload import upload_breakdown, upload_page  # noqa: E402
 
-DB_PREFIX = "portal_scale_bench_"
+# PORTAL_SCALE_DB_PREFIX: branches benchmarking on one server keep apart (``portal_scale2_bench_``).
+DB_PREFIX = os.environ.get("PORTAL_SCALE_DB_PREFIX", "portal_scale_bench_")
+if not re.fullmatch(r"portal_[a-z0-9_]*bench_", DB_PREFIX):
+    raise SystemExit("PORTAL_SCALE_DB_PREFIX must look like portal_<name>_bench_")
 META_TABLE = "scale_bench_meta"
 
 
