@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -148,29 +149,45 @@ class FeeList:
                 "rows": self.rows, "totals": self.totals, "overall": self.overall}
 
 
+@dataclass
+class FeeRecord:
+    """One application of the fee list: what ``fee_for`` and the fee-paid hook read (``level`` is
+    the level's id), and the printed columns."""
+    pk: int
+    campaign: Campaign
+    level: int
+    kind: str
+    shown: tuple
+
+
 def fee_list_for(*, campaign: Campaign, scope: ExportScope, generated_on: dt.date) -> FeeList:
     """Accepted applications (fees are due once the committee accepts) with the rule engine's fee.
 
-    Two queries whatever the row count: the applications and their payments (the campaign's fee
-    rows are prefetched by ``load_campaign``).
+    Two queries whatever the row count: the printed columns of the applications as ``values_list``
+    (no model instance per row) and their payments (the campaign's fee rows are prefetched by
+    ``load_campaign``).
     """
-    records = list(scope.applications()
-                   .filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
-                   .select_related("applicant", "unit", "level", "specialty__series")
-                   .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
-    for app in records:
-        app.campaign = campaign
+    found = (scope.applications()
+             .filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
+             .order_by("unit__county__order", "unit__name", "submitted_at", "id")
+             .values_list("pk", "kind", "level_id", "level__name", "unit__name", "specialty__name",
+                          "specialty__series__name", "applicant__real_name", KeyTextTransform("name", "snapshot")))
+    # What the fee-paid hook reads of an application: its id, campaign, level and kind.
+    records = [FeeRecord(pk, campaign, level_id, kind, (level_name, unit, specialty, series, snapshot_name or real_name))
+               for pk, kind, level_id, level_name, unit, specialty, series, real_name, snapshot_name in found]
     paid_ids = paid_application_ids(records)
     rows = []
     by_kind: dict[str, dict] = {k: {"kind": str(label), "count": 0, "due": 0, "paid_count": 0, "paid": 0}
                                 for k, label in Kind.choices}
     for index, app in enumerate(records, start=1):
+        level_name, unit, specialty, series, name = app.shown
         amount = fee_for(campaign, app.level, app.kind)
         paid = app.pk in paid_ids
         rows.append({
-            "index": index, "name": (app.snapshot or {}).get("name") or app.applicant.real_name,
-            "unit": app.unit.name, "specialty": str(app.specialty), "level": app.level.name,
-            "kind": str(Kind(app.kind).label), "amount": amount, "paid": paid,
+            "index": index, "name": name, "unit": unit,
+            # As ``str(Specialty)``: a series without specialties is named once.
+            "specialty": series if specialty == series.removesuffix("系列") else f"{series}·{specialty}",
+            "level": level_name, "kind": str(Kind(app.kind).label), "amount": amount, "paid": paid,
         })
         total = by_kind[app.kind]
         total["count"] += 1
