@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     # Layers, lowest first (README "Layering"; enforced by .importlinter): portal infrastructure,
     # applications, review, and the two apps built on review (aftercare may use documents).
+    "portal.dispatch",
     "portal.accounts",
     "portal.audit",
     "applications",
@@ -194,7 +195,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- Redis, cache, Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a Redis that is down answers "稍后再试" (rate limits) within a second.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     # File cache is shared between processes (web + worker), which the rate limiter needs.
     CACHES = {
@@ -204,8 +207,23 @@ else:
         }
     }
 
+# Issue 14, "faults lose nothing": every task goes through the outbox (portal.dispatch), published
+# with a short timeout and no retries in the request; the worker acknowledges a message only when
+# its task has finished (a dead worker's task is redelivered); time limits bound every task and
+# the visibility timeout is sized to the longest (a message unacknowledged that long is delivered
+# again); results are not kept (the outbox row says what happened).
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("PORTAL_TASK_SOFT_TIME_LIMIT", "540"))  # raises inside the task
+CELERY_TASK_TIME_LIMIT = int(env("PORTAL_TASK_TIME_LIMIT", "600"))  # the child is killed
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1, "socket_timeout": 2,
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 300,
+    }
+else:
     _broker_dir = DATA_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -216,10 +234,17 @@ if not REDIS_URL:
         "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control in the cwd
         "store_processed": False,
     }
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_IGNORE_RESULT = not REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-render leaves the task queued for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# The outbox (portal.dispatch): the beat job's period, how long a published task may wait in the
+# queue before it is published again (doubled each time, at most an hour), how often at most.
+PORTAL_OUTBOX_SWEEP_SECONDS = float(env("PORTAL_OUTBOX_SWEEP_SECONDS", "30"))
+PORTAL_OUTBOX_QUEUED_SECONDS = float(env("PORTAL_OUTBOX_QUEUED_SECONDS", "600"))
+PORTAL_OUTBOX_PUBLISH_GRACE = float(env("PORTAL_OUTBOX_PUBLISH_GRACE", "60"))
+PORTAL_OUTBOX_MAX_PUBLICATIONS = int(env("PORTAL_OUTBOX_MAX_PUBLICATIONS", "8"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "portal")
 CELERY_TIMEZONE = TIME_ZONE
