@@ -220,7 +220,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 1, "socket_timeout": 2,
+        # Publishing (web and worker): one connection attempt, then the outbox keeps the task.
+        "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1, "interval_start": 0,
+        "interval_step": 0.2, "interval_max": 0.2,
         "visibility_timeout": CELERY_TASK_TIME_LIMIT + 300,
     }
 else:

@@ -89,9 +89,18 @@ def queued_deadline(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(base * 2 ** max(0, attempts - 1), max(base, 3600)))
 
 
+# After a failed publication this process does not try again for a few seconds (the rows stay
+# pending for the sweep): a request that queues several tasks pays for one failed attempt at most.
+BROKER_DOWN_PAUSE = 5.0
+_broker_down_until = 0.0
+
+
 def publish(outbox_id: int) -> bool:
     """Publish one outbox row now (short timeout, no retry); True when the broker took it.  A row
     already done or dead is left alone."""
+    global _broker_down_until
+    import time
+
     from celery import current_app
     from django.db.models import F
 
@@ -102,8 +111,11 @@ def publish(outbox_id: int) -> bool:
         return False
     options = {"queue": row.queue} if row.queue else {}
     try:
+        if time.monotonic() < _broker_down_until:
+            raise ConnectionError("the broker did not answer a moment ago")
         current_app.send_task(row.task, kwargs=row.kwargs, task_id=task_id_of(row.pk), retry=False, **options)
     except Exception as exc:  # noqa: BLE001 - kombu raises many types; the row stays pending
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
         logger.warning("could not publish %s (outbox %s): %s", row.task, row.pk, exc)
         pause = dt.timedelta(seconds=_setting("PORTAL_OUTBOX_SWEEP_SECONDS", 30))
         Outbox.objects.filter(pk=row.pk, status__in=OPEN_STATUSES).update(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.tasks import send_mail_task
+from portal import dispatch
 from portal.dispatch import enqueue_on_commit, outbox_id_of, publish, resend, sweep, task_id_of
 from portal.dispatch import signals as outbox_signals
 from portal.dispatch.models import Outbox, OutboxStatus
@@ -37,6 +38,7 @@ class Broker:
 def broker(monkeypatch):
     fake = Broker()
     monkeypatch.setattr(current_app, "send_task", fake)
+    monkeypatch.setattr(dispatch, "BROKER_DOWN_PAUSE", 0.0)
     return fake
 
 
