@@ -247,6 +247,10 @@ PORTAL_OUTBOX_SWEEP_SECONDS = float(env("PORTAL_OUTBOX_SWEEP_SECONDS", "30"))
 PORTAL_OUTBOX_QUEUED_SECONDS = float(env("PORTAL_OUTBOX_QUEUED_SECONDS", "600"))
 PORTAL_OUTBOX_PUBLISH_GRACE = float(env("PORTAL_OUTBOX_PUBLISH_GRACE", "60"))
 PORTAL_OUTBOX_MAX_PUBLICATIONS = int(env("PORTAL_OUTBOX_MAX_PUBLICATIONS", "8"))
+# A task started but not finished after its time limit plus this is published again (its worker died).
+PORTAL_OUTBOX_RUNNING_GRACE = float(env("PORTAL_OUTBOX_RUNNING_GRACE", "60"))
+# /readyz: a worker must have written its heartbeat (every 15 s) within this many seconds.
+PORTAL_WORKER_HEARTBEAT_MAX = float(env("PORTAL_WORKER_HEARTBEAT_MAX", "90"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "portal")
 CELERY_TIMEZONE = TIME_ZONE

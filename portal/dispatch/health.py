@@ -34,20 +34,35 @@ def queue_lengths() -> dict[str, int] | None:
         return None
 
 
+def _heartbeat_file():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "worker-heartbeat"
+
+
 def heartbeat_beat() -> None:
-    """Called by every worker (a Celery timer): the time of its last sign of life."""
+    """Written by every worker every 15 s (``portal.dispatch.signals``): its last sign of life, in
+    Redis (shared by every machine), or in a file in the embedded setup (one machine)."""
     client = broker_client()
     if client is not None:
         client.set(HEARTBEAT_KEY, str(time.time()), ex=600)
+    else:
+        _heartbeat_file().write_text(str(time.time()))
 
 
 def heartbeat_age() -> float | None:
-    """Seconds since a worker last said it was alive; None if never (or the broker is down)."""
+    """Seconds since a worker last said it was alive; None if never (raises if Redis is down)."""
     client = broker_client()
     if client is None:
-        return None
-    value = client.get(HEARTBEAT_KEY)
-    return None if value is None else max(0.0, time.time() - float(value))
+        try:
+            value = _heartbeat_file().read_text()
+        except OSError:
+            return None
+    else:
+        value = client.get(HEARTBEAT_KEY)
+    return None if not value else max(0.0, time.time() - float(value))
 
 
 def queue_overview() -> dict:

@@ -19,7 +19,10 @@ from . import outbox_id_of
 
 logger = logging.getLogger(__name__)
 
-GRACE_SECONDS = 60
+def _grace() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "PORTAL_OUTBOX_RUNNING_GRACE", 60))
 
 
 def _rows(task_id):
@@ -56,7 +59,7 @@ def _started(task_id=None, task=None, **kwargs) -> None:
     if rows is not None:
         now = timezone.now()
         rows.update(status=OutboxStatus.RUNNING, started_at=now, runs=F("runs") + 1,
-                    due_at=now + dt.timedelta(seconds=_time_limit(task) + GRACE_SECONDS))
+                    due_at=now + dt.timedelta(seconds=_time_limit(task) + _grace()))
 
 
 @signals.task_retry.connect(weak=False)
@@ -74,7 +77,7 @@ def _retrying(request=None, reason=None, **kwargs) -> None:
     else:
         eta = now + dt.timedelta(seconds=float(when or 0))
     rows.update(status=OutboxStatus.SENT, error=str(getattr(reason, "exc", None) or reason)[:2000],
-                due_at=max(eta, now) + dt.timedelta(seconds=_time_limit(kwargs.get("sender")) + GRACE_SECONDS))
+                due_at=max(eta, now) + dt.timedelta(seconds=_time_limit(kwargs.get("sender")) + _grace()))
 
 
 @signals.task_postrun.connect(weak=False)
