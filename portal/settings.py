@@ -249,7 +249,7 @@ PORTAL_OUTBOX_PUBLISH_GRACE = float(env("PORTAL_OUTBOX_PUBLISH_GRACE", "60"))
 PORTAL_OUTBOX_MAX_PUBLICATIONS = int(env("PORTAL_OUTBOX_MAX_PUBLICATIONS", "8"))
 # A task started but not finished after its time limit plus this is published again (its worker died).
 PORTAL_OUTBOX_RUNNING_GRACE = float(env("PORTAL_OUTBOX_RUNNING_GRACE", "60"))
-# /readyz: a worker must have written its heartbeat (every 15 s) within this many seconds.
+# /readyz: a worker must have written its heartbeat (every 10 s) within this many seconds.
 PORTAL_WORKER_HEARTBEAT_MAX = float(env("PORTAL_WORKER_HEARTBEAT_MAX", "90"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "portal")
@@ -263,6 +263,7 @@ CELERY_TASK_ROUTES = {
     "documents.*": {"queue": "interactive"},  # batch renders (certificates) ask for "bulk" themselves
     "applications.ocr_*": {"queue": "ocr"},
     "review.send_mail": {"queue": "mail"},
+    "accounts.send_mail": {"queue": "mail"},
 }
 
 # --- Mail -----------------------------------------------------------------------------------
@@ -273,6 +274,12 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))  # a mail server that hangs fails the try (then retried)
+# Mail tasks (queue "mail") are retried on any error with growing pauses: 30 s, 1 min, 2 min … at
+# most an hour apart, 8 times (about two hours); then the outbox row is a dead letter (admin:
+# 后台任务, action 「重新发送」).
+PORTAL_MAIL_RETRY_BACKOFF = int(env("PORTAL_MAIL_RETRY_BACKOFF", "30"))
+PORTAL_MAIL_MAX_RETRIES = int(env("PORTAL_MAIL_MAX_RETRIES", "8"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "巴州职称申报评审平台 <noreply@zhicheng.bz.local>")
 
 # --- Security -------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _heartbeat_file():
 
 
 def heartbeat_beat() -> None:
-    """Written by every worker every 15 s (``portal.dispatch.signals``): its last sign of life, in
+    """Written by every worker every 10 s (``portal.dispatch.signals``): its last sign of life, in
     Redis (shared by every machine), or in a file in the embedded setup (one machine)."""
     client = broker_client()
     if client is not None:

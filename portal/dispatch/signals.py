@@ -95,7 +95,7 @@ def _finished(task_id=None, retval=None, state=None, **kwargs) -> None:
         rows.update(status=OutboxStatus.DEAD, finished_at=timezone.now(), error=repr(retval)[:2000])
 
 
-HEARTBEAT_SECONDS = 15
+HEARTBEAT_SECONDS = 10
 
 
 @signals.worker_ready.connect(weak=False)

@@ -56,7 +56,7 @@ $PY manage.py compilemessages --ignore=.venv >>"$LOGS/setup.log" 2>&1 || true
 # the broker folders live in PORTAL_DATA_DIR.
 DATA_DIR="${PORTAL_DATA_DIR:-var}"
 mkdir -p "$DATA_DIR"
-.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 -Q "$($PY -m portal.queues all)" \
+.venv/bin/celery -A portal worker -B --loglevel=INFO --concurrency=2 --max-tasks-per-child=50 -Q "$($PY -m portal.queues all)" \
   --schedule "$DATA_DIR/celerybeat-schedule" >"$LOGS/worker.log" 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM

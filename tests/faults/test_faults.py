@@ -362,3 +362,51 @@ def test_a_burst_of_actions_survives_redis_restarts_and_worker_kills(stack):
           f"{max(r[2] for r in results):.2f} s ({max(results, key=lambda r: r[2])[0]}); statuses {sorted({r[1] for r in results})}; "
           f"outbox rows {Outbox.objects.count()}, published more than once "
           f"{Outbox.objects.filter(publications__gt=1).count()}")
+
+
+def test_readiness_names_the_broker_and_broken_smtp_ends_in_a_dead_letter_that_resend_delivers(stack):
+    from django.contrib.auth import get_user_model
+
+    from portal.accounts.tasks import send_mail_task
+    from portal.dispatch import enqueue_on_commit
+
+    # Readiness: 503 naming the broker while Redis is down, 200 once it is back (and the worker's
+    # heartbeat written again).
+    def ready():
+        return requests.get(stack.base + "/readyz", timeout=5)
+
+    wait_until(lambda: ready().status_code == 200, 30, lambda: ready().text)
+    stack.redis.stop()
+    down = ready()
+    assert down.status_code == 503 and "broker" in down.json()["failed"], down.text
+    assert requests.get(stack.base + "/healthz", timeout=5).status_code == 200  # liveness stays cheap
+    stack.redis.start()
+    wait_until(lambda: ready().status_code == 200, 30, lambda: ready().text)
+
+    # SMTP broken: nothing listens on the mail port.  Retried with back-off, then a dead letter.
+    stack.worker.kill(signal.SIGTERM)
+    broken = Process("worker", stack.worker.args, {
+        **stack.env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(free_port()), "PORTAL_MAIL_RETRY_BACKOFF": "1", "PORTAL_MAIL_MAX_RETRIES": "2",
+    }, stack.tmp / "worker-smtp.log")
+    broken.start()
+    try:
+        enqueue_on_commit(send_mail_task, subject="重置密码链接（故障演练）", body="…", recipients=["someone@example.com"])
+        Outbox.objects.update(due_at=timezone.now())  # the sweep of the test's beat publishes it
+        row = Outbox.objects.get(task="accounts.send_mail")
+        wait_until(lambda: Outbox.objects.get(pk=row.pk).status == OutboxStatus.DEAD, 60, broken.tail, interval=0.5)
+        row.refresh_from_db()
+        assert row.runs == 3 and "Connection refused" in row.error, (row.runs, row.error)
+    finally:
+        broken.kill(signal.SIGTERM)
+
+    # The mail server works again; an administrator sends the dead letter again from the admin.
+    stack.worker.start()
+    admin = get_user_model().objects.create_superuser("faults-admin", "admin@example.com", "x")
+    page = session_for(stack, admin).post(stack.base + "/admin/dispatch/outbox/",
+                                          {"action": "resend_selected", "_selected_action": [row.pk]}, timeout=10)
+    assert page.status_code == 200 and "已重新发送 1 个任务" in page.text, page.text[:500]
+    wait_until(lambda: Outbox.objects.get(pk=row.pk).status == OutboxStatus.DONE, 60, stack.worker.tail,
+               interval=0.5)
+    sent = list((stack.tmp / "mail").glob("*.log"))
+    assert len(sent) == 1 and "someone@example.com" in sent[0].read_text()
