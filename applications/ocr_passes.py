@@ -20,6 +20,8 @@ def attachment_ocr_propose(*, attachment_id: int) -> Attachment | None:
     attachment = Attachment.objects.select_related("application__applicant").filter(pk=attachment_id).first()
     if attachment is None or not attachment.is_image:
         return None
+    if attachment.ocr_status == "done":  # run twice (at-least-once delivery): one result
+        return attachment
     name, number = _identity(attachment)
     try:
         with attachment.file.open("rb") as handle, Image.open(handle) as image:

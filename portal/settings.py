@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     # Layers, lowest first (README "Layering"; enforced by .importlinter): portal infrastructure,
     # applications, review, and the two apps built on review (aftercare may use documents).
+    "portal.dispatch",
     "portal.accounts",
     "portal.audit",
     "applications",
@@ -194,7 +195,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- Redis, cache, Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a Redis that is down answers "稍后再试" (rate limits) within a second.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     # File cache is shared between processes (web + worker), which the rate limiter needs.
     CACHES = {
@@ -204,8 +207,25 @@ else:
         }
     }
 
+# Issue 14, "faults lose nothing": every task goes through the outbox (portal.dispatch), published
+# with a short timeout and no retries in the request; the worker acknowledges a message only when
+# its task has finished (a dead worker's task is redelivered); time limits bound every task and
+# the visibility timeout is sized to the longest (a message unacknowledged that long is delivered
+# again); results are not kept (the outbox row says what happened).
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("PORTAL_TASK_SOFT_TIME_LIMIT", "540"))  # raises inside the task
+CELERY_TASK_TIME_LIMIT = int(env("PORTAL_TASK_TIME_LIMIT", "600"))  # the child is killed
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Publishing (web and worker): one connection attempt, then the outbox keeps the task.
+        "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1, "interval_start": 0,
+        "interval_step": 0.2, "interval_max": 0.2,
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 300,
+    }
+else:
     _broker_dir = DATA_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -216,10 +236,21 @@ if not REDIS_URL:
         "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control in the cwd
         "store_processed": False,
     }
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_IGNORE_RESULT = not REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-render leaves the task queued for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# The outbox (portal.dispatch): the beat job's period, how long a published task may wait in the
+# queue before it is published again (doubled each time, at most an hour), how often at most.
+PORTAL_OUTBOX_SWEEP_SECONDS = float(env("PORTAL_OUTBOX_SWEEP_SECONDS", "30"))
+PORTAL_OUTBOX_QUEUED_SECONDS = float(env("PORTAL_OUTBOX_QUEUED_SECONDS", "600"))
+PORTAL_OUTBOX_PUBLISH_GRACE = float(env("PORTAL_OUTBOX_PUBLISH_GRACE", "60"))
+PORTAL_OUTBOX_MAX_PUBLICATIONS = int(env("PORTAL_OUTBOX_MAX_PUBLICATIONS", "8"))
+# A task started but not finished after its time limit plus this is published again (its worker died).
+PORTAL_OUTBOX_RUNNING_GRACE = float(env("PORTAL_OUTBOX_RUNNING_GRACE", "60"))
+# /readyz: a worker must have written its heartbeat (every 10 s) within this many seconds.
+PORTAL_WORKER_HEARTBEAT_MAX = float(env("PORTAL_WORKER_HEARTBEAT_MAX", "90"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "portal")
 CELERY_TIMEZONE = TIME_ZONE
@@ -249,6 +280,12 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))  # a mail server that hangs fails the try (then retried)
+# Mail tasks (queue "mail") are retried on any error with growing pauses: 30 s, 1 min, 2 min … at
+# most an hour apart, 8 times (about two hours); then the outbox row is a dead letter (admin:
+# 后台任务, action 「重新发送」).
+PORTAL_MAIL_RETRY_BACKOFF = int(env("PORTAL_MAIL_RETRY_BACKOFF", "30"))
+PORTAL_MAIL_MAX_RETRIES = int(env("PORTAL_MAIL_MAX_RETRIES", "8"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "巴州职称申报评审平台 <noreply@zhicheng.bz.local>")
 
 # --- Security -------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": 30, "retry_backoff_max": 3600, "retry_jitter": True,
-         "max_retries": 8, "acks_late": True}
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": settings.PORTAL_MAIL_RETRY_BACKOFF, "retry_backoff_max": 3600,
+         "retry_jitter": True, "max_retries": settings.PORTAL_MAIL_MAX_RETRIES, "acks_late": True}
 
 
 def notifications_email(*, notification_ids: list[int]) -> int:

@@ -7,8 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-RETRY = {"autoretry_for": (Exception,), "retry_backoff": 30, "retry_backoff_max": 3600, "retry_jitter": True,
-         "max_retries": 8, "acks_late": True}
+RETRY = {"autoretry_for": (Exception,), "retry_backoff": settings.PORTAL_MAIL_RETRY_BACKOFF, "retry_backoff_max": 3600,
+         "retry_jitter": True, "max_retries": settings.PORTAL_MAIL_MAX_RETRIES, "acks_late": True}
 
 
 @shared_task(name="accounts.send_mail", **RETRY)

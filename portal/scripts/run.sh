@@ -58,7 +58,7 @@ $PY manage.py compilemessages --ignore=.venv >>"$LOGS/setup.log" 2>&1 || true
 # beat schedule and the broker folders live in PORTAL_DATA_DIR.
 DATA_DIR="${PORTAL_DATA_DIR:-var}"
 mkdir -p "$DATA_DIR"
-.venv/bin/celery -A portal worker -B -n "interactive@%h" --loglevel=INFO --concurrency=2 \
+.venv/bin/celery -A portal worker -B -n "interactive@%h" --loglevel=INFO --concurrency=2 --max-tasks-per-child=50 \
   -Q "$($PY -m portal.queues interactive,mail,default)" \
   --schedule "$DATA_DIR/celerybeat-schedule" >"$LOGS/worker.log" 2>&1 &
 WORKER=$!

@@ -2,7 +2,8 @@
 ``review_form_queue`` create or reuse a ``Document`` row of the right series, write the audit
 event (``document.requested``) and queue the worker after commit with ``render_on_commit`` — the
 one way a render is started, for every kind (certificates and publicity lists too).  A second
-click while a render is under way reuses that render.
+click while a render is under way reuses that render and publishes it again (the outbox,
+``portal.dispatch``: a render stuck behind a lost message recovers; rendering is idempotent).
 
 The rendering itself (worker or command line) is ``review.documents.render``; its entry points
 are re-exported here, the app's API.
@@ -10,7 +11,10 @@ are re-exported here, the app's API.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Campaign
@@ -57,6 +61,18 @@ def render_on_commit(document: Document, *, queue: str | None = None) -> None:
     enqueue_on_commit(render_document_task, queue=queue, document_id=document.pk)
 
 
+STUCK_SECONDS = 30
+
+
+def _again_if_stuck(document: Document) -> None:
+    """Asked again for a render queued or under way for a while: publish it again, so a render
+    whose message was lost or whose worker died recovers at once (rendering is idempotent: one
+    file either way).  A double click (within ``STUCK_SECONDS``) queues nothing more."""
+    since = document.started_at or document.created_at
+    if since is None or timezone.now() - since >= dt.timedelta(seconds=STUCK_SECONDS):
+        render_on_commit(document)
+
+
 def _requested(document: Document, user) -> None:
     audit_record(action=AuditAction.DOCUMENT_REQUESTED, actor=user, obj=document, application=document.application_id,
                  after={"kind": document.kind, "version": document.version, "series": document.series_key,
@@ -80,6 +96,7 @@ def export_request(*, user, scope: ExportScope, campaign: Campaign, kind: str,
                    .filter(series_key=series, status__in=(DocumentStatus.PENDING, DocumentStatus.RENDERING))
                    .first())
         if running:
+            _again_if_stuck(running)
             return running
         document = Document.objects.create(
             kind=kind, series_key=series, version=next_version(series), campaign=campaign,
@@ -117,6 +134,7 @@ def prefilled_request(*, application: Application, key: str, user) -> Document:
             return current
         running = unfinished(series)
         if running and running.status != DocumentStatus.FAILED:
+            _again_if_stuck(running)
             return running
         document = running or Document(series_key=series, version=next_version(series))
         document.kind = DocumentKind.PREFILLED

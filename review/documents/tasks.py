@@ -18,6 +18,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 
 from .engine import warm_up
+from .models import Document
 from .render import DocumentRefused, document_render
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,11 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": 2, "retry_backoff_max":
 def render_document_task(*, document_id: int) -> str:
     try:
         document = document_render(document_id=document_id)
+    except Document.DoesNotExist:
+        # Removed since it was asked for (a review form already current with the same data keeps
+        # its current version and drops the queued one): nothing to render, not a failure.
+        logger.info("document %s no longer exists: nothing to render", document_id)
+        return "gone"
     except DocumentRefused as refused:
         logger.warning("document %s refused: %s", document_id, refused.message)
         return "refused"

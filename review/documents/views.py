@@ -75,7 +75,7 @@ def export_create(request):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     document = export_request(user=request.user, scope=scope, campaign=campaign, kind=kind,
                               include=request.POST.get("include", INCLUDE_ACCEPTED))
-    messages.success(request, _("已开始生成“%s”，完成后可在下方下载。") % document.title)
+    messages.success(request, _("已排队：“%s”已开始生成，完成后可在下方下载。") % document.title)
     return redirect(f"{reverse('documents:exports')}#campaign-{campaign.pk}")
 
 
@@ -163,7 +163,7 @@ def review_form_generate(request, pk):
         raise Http404
     else:
         review_form_queue(application_id=application.pk, requested_by=request.user)
-        messages.success(request, _("正在生成评审表；内容未变化时将保留当前版本及其验证码。"))
+        messages.success(request, _("已排队：正在生成评审表；内容未变化时将保留当前版本及其验证码。"))
     return redirect("documents:application", pk=application.pk)
 
 

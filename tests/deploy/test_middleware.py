@@ -14,6 +14,7 @@ from django.http import FileResponse
 from django.test import RequestFactory
 
 from portal import logs, proxy
+from portal.dispatch.health import heartbeat_beat
 from portal.health import HealthCheckMiddleware
 
 
@@ -27,6 +28,7 @@ def production(settings):
 
 @pytest.mark.django_db
 def test_probes_answer_over_plain_http_to_any_host(client, production):
+    heartbeat_beat()  # a worker said it is alive (readiness checks its heartbeat)
     assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").json() == {"ok": True}
     ready = client.get("/readyz", HTTP_HOST="10.0.0.7:8000")
     assert ready.status_code == 200 and ready.json() == {"ok": True, "failed": []}
@@ -37,6 +39,7 @@ def test_probes_answer_over_plain_http_to_any_host(client, production):
 
 def test_readiness_reports_a_broken_cache_without_details(settings, db):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    heartbeat_beat()
     response = HealthCheckMiddleware(lambda r: None)(RequestFactory().get("/readyz"))
     assert response.status_code == 503 and json.loads(response.content) == {"ok": False, "failed": ["cache"]}
 
@@ -84,3 +87,21 @@ def test_json_lines_carry_request_and_user_and_access_fields():
     assert line["path"] == "/apply/BZ-1/" and line["status"] == 200 and line["duration_ms"] == 15.3
     assert line["request_id"] == "rid-12345678"
     assert "10.0.0.1" not in json.dumps(line) and "652801" not in json.dumps(line)  # no address, no query
+
+
+def test_readiness_names_the_broker_and_a_silent_worker(settings, db, monkeypatch):
+    from portal.dispatch import health
+
+    heartbeat_beat()
+    monkeypatch.setattr(health, "broker_client", lambda timeout=1.0: _DeadRedis())
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = HealthCheckMiddleware(lambda r: None)(RequestFactory().get("/readyz"))
+    assert response.status_code == 503 and set(json.loads(response.content)["failed"]) >= {"broker", "worker"}
+
+
+class _DeadRedis:
+    def ping(self):
+        raise ConnectionError("Connection refused")
+
+    def get(self, key):
+        raise ConnectionError("Connection refused")

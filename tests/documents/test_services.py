@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from applications.enums import Section
 from applications.models import ApplicationSection, Campaign, StateChange
@@ -48,6 +51,12 @@ def test_export_request_queues_once_and_renders_idempotently(unit_with_apps, pri
         again = export_request(user=officer, scope=scope, campaign=campaign, kind=DocumentKind.ROSTER_XLSX)
     assert again.pk == first.pk and first.status == DocumentStatus.PENDING
     assert len(callbacks) == 1  # a second click while pending queues nothing more
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)), \
+            django_capture_on_commit_callbacks() as callbacks:
+        stuck = export_request(user=officer, scope=scope, campaign=campaign, kind=DocumentKind.ROSTER_XLSX)
+    # Asked again a minute later, still pending (its message lost?): the same row, published again.
+    assert stuck.pk == first.pk and [(c.task_name, c.task_kwargs) for c in callbacks] == [
+        ("documents.render_document", {"document_id": first.pk})]
 
     done = document_render(document_id=first.pk)
     assert done.status == DocumentStatus.READY and done.is_current and done.rows == 4
