@@ -29,6 +29,7 @@ from portal.errors import Conflict, Refused
 from .checklist import ROW_EVIDENCE, ROW_SLOTS, build_checklist
 from .enums import Section
 from .forms import SectionContext, SectionEditor, json_to_raw, raw_delete_row
+from .mask_input import BoxesRefused, bounded_boxes
 from .masking import burn_mask_boxes
 from .models import (
     Application,
@@ -283,14 +284,13 @@ def attachment_delete(*, attachment: Attachment) -> None:
 
 def _clean_boxes(boxes, width: int, height: int) -> list[list[int]]:
     """Boxes as ``[[x, y, w, h], …]`` in image pixels, clipped to the image; tiny ones dropped."""
-    if not isinstance(boxes, list):
-        raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。"))
+    try:
+        numbers = bounded_boxes(boxes, width, height)
+    except BoxesRefused as refused:
+        raise MaskingRefused(refused.message) from None
     cleaned = []
-    for box in boxes[:50]:
-        try:
-            x, y, w, h = (int(round(float(v))) for v in box)
-        except (TypeError, ValueError):
-            raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。")) from None
+    for box in numbers:
+        x, y, w, h = (int(round(v)) for v in box)
         if w < 0:
             x, w = x + w, -w
         if h < 0:
