@@ -84,6 +84,17 @@ def _way_back(request: HttpRequest) -> str:
     return ""
 
 
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` the request asks to go back to (POST, then GET) when it stays on this site
+    (``url_has_allowed_host_and_scheme``: host, scheme, ``//host``, ``https:host``, control
+    characters); ``default`` otherwise.  Every redirect to a ``next`` goes through here."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
 def refusal_response(request: HttpRequest, refusal: Refused) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"ok": False, "message": refusal.message, "code": refusal.code}, status=refusal.status)

@@ -21,6 +21,7 @@ from portal.errors import Refused
 
 from .. import services
 from ..checklist import build_checklist
+from ..enums import Section
 from ..mask_input import parse_boxes
 from ..models import Attachment
 from ..ocr import ocr_available
@@ -41,7 +42,8 @@ def attachment_upload(request, code):
     application = own_application(request.user, code)
     upload = request.FILES.get("file")
     slot = request.POST.get("slot", "")
-    back = section_url(application, request.POST.get("section") or "basic") if request.POST.get("section") else \
+    section = request.POST.get("section", "")
+    back = section_url(application, section) if section in Section.values else \
         reverse("applications:overview", args=[application.code])
     try:
         if upload is None:

@@ -192,3 +192,9 @@ def test_limits_answer_before_the_csrf_check_reads_the_body(app):
     response = strict.post(reverse("applications:autosave", args=[app.code, "summary"]), body,
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400 and _chinese(response.json()["message"])
+
+
+@pytest.mark.parametrize("section", ["../x", "a b", "nosuch"])
+def test_an_upload_naming_no_section_goes_back_to_the_overview(client, app, section):
+    response = client.post(reverse("applications:upload", args=[app.code]), {"slot": "diploma", "section": section})
+    assert response.status_code == 302 and response["Location"] == reverse("applications:overview", args=[app.code])
