@@ -95,6 +95,20 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def small_int(value: str) -> int | None:
+    """A posted row id: ASCII digits only and within a database integer, else ``None`` (``"²"``,
+    ``"١٢"`` or 5,000 digits would make ``int()`` or the database fail with a 500)."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdecimal() and len(value) <= 9:
+        return int(value)
+    return None
+
+
+def posted_ids(request: HttpRequest, name: str = "ids") -> list[int]:
+    """The ids of ticked checkboxes; anything that is not one is left out."""
+    return [i for i in map(small_int, request.POST.getlist(name)) if i is not None]
+
+
 def refusal_response(request: HttpRequest, refusal: Refused) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"ok": False, "message": refusal.message, "code": refusal.code}, status=refusal.status)

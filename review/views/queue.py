@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from applications.states import State
 from applications.uploads import UploadRefused
 from portal.accounts.models import Role
-from portal.errors import safe_next
+from portal.errors import posted_ids, safe_next
 
 from .. import permissions
 from ..forms import PublicityForm, QueueFilterForm
@@ -77,7 +77,7 @@ def batch_approve(request):
     user = request.user
     if user.role not in BATCH_ROLES:
         raise Http404
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = posted_ids(request)
     back = safe_next(request, reverse("review:queue"))
     if not ids:
         messages.error(request, _("请先勾选要审核通过的申报。"))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from portal.errors import safe_next
+from portal.errors import posted_ids, safe_next
 from applications.states import AFTER_ACCEPTANCE, State
 from review.selectors import applications_visible_to
 
@@ -62,7 +62,7 @@ def report_outcome(request, outcome, done_text: str, codes: dict[int, str]) -> N
 
 
 def ids_from(request) -> list[int]:
-    return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    return posted_ids(request)
 
 
 
