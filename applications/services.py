@@ -1,7 +1,8 @@
 """Writes of the applicant's pages: create an application from the profile, save sections (drafts
 and valid content), autosave, upload and delete scans, answer the masking question.
 
-Each function takes keyword arguments, runs in one transaction, writes one audit event for the
+Each function takes keyword arguments, runs in one transaction that first locks the application's
+row and re-checks that it is editable (``lock_for_edit``), writes one audit event for the
 change it makes (``portal.audit``; the actor is the applicant: the views only ever hand a service
 the user's own application) and raises a ``portal.errors.Refused`` carrying a Chinese message
 (``ApplicationRefused``, ``ApplicationLocked``, ``UploadRefused``, ``MaskingRefused``).  OCR is
@@ -29,6 +30,7 @@ from portal.errors import Conflict, Refused
 from .checklist import ROW_EVIDENCE, ROW_SLOTS, build_checklist
 from .enums import Section
 from .forms import SectionContext, SectionEditor, json_to_raw, raw_delete_row
+from .mask_input import BoxesRefused, bounded_boxes
 from .masking import burn_mask_boxes
 from .models import (
     Application,
@@ -75,6 +77,16 @@ def ensure_editable(application: Application, now: dt.datetime | None = None) ->
     if application.state == State.RETURNED and application.return_deadline and now > application.return_deadline:
         raise ApplicationLocked(_("已超过退回修改期限（%s），不能再修改。")
                                 % timezone.localtime(application.return_deadline).strftime("%Y-%m-%d %H:%M"))
+
+
+def lock_for_edit(application: Application, now: dt.datetime | None = None) -> Application:
+    """Lock the application's row until the transaction ends and check, on the row as it is now,
+    that it may still change.  Every applicant write takes this lock first, as the one door does
+    before a submission runs its checklist: a save sent together with the submit either lands
+    before the checklist or is refused after it, never in between.  Returns the locked row."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    ensure_editable(locked, now)
+    return locked
 
 
 # --- creation ---------------------------------------------------------------------------------
@@ -149,7 +161,7 @@ def _section_write(application: Application, key: str, raw: dict[str, list[str]]
                    ) -> tuple[ApplicationSection, SectionEditor, dict, dict]:
     """Keep ``raw`` as the draft; when it validates it becomes the content and, for profile
     sections, the profile.  Returns the section, its editor and what changed (before, after)."""
-    ensure_editable(application)
+    lock_for_edit(application)
     old = ApplicationSection.objects.filter(application=application, key=key).first()
     was = {**(old.data if old else {}), "is_complete": bool(old and old.is_complete)}
     old_draft = (old.draft or {}) if old else {}
@@ -188,7 +200,7 @@ def section_delete_row(*, application: Application, key: str, raw: dict[str, lis
                        index: int) -> tuple[ApplicationSection, SectionEditor]:
     """Remove row ``index`` (as typed in ``raw``); scans tied to it are deleted, those of later rows
     move up with their rows."""
-    ensure_editable(application)
+    lock_for_edit(application)
     slots = [slot for slot, section in ROW_SLOTS.items() if section == key]
     doomed = list(application.attachments.filter(slot__in=slots, row=index))
     removed = [{"slot": a.slot, "file": a.file.name} for a in doomed]
@@ -228,7 +240,7 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
     Raises ``UploadRefused`` (bad file) or ``ApplicationRefused`` (wrong slot or row); nothing is
     stored then, and the sections are untouched.  Images get an OCR pass in the worker.
     """
-    ensure_editable(application)
+    lock_for_edit(application)
     checklist = build_checklist(application)
     found = next(((s, m) for s in checklist.sections for m in s.materials if m.material.code == slot), None)
     if found is None:
@@ -270,7 +282,7 @@ def _delete_files(attachment: Attachment) -> None:
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment) -> None:
     application = attachment.application
-    ensure_editable(application)
+    lock_for_edit(application)
     # Files go once the row is gone for good: a rolled-back delete keeps both.
     files = [f.name for f in (attachment.file, attachment.thumbnail, attachment.masked) if f]
     storage = attachment.file.storage
@@ -283,14 +295,13 @@ def attachment_delete(*, attachment: Attachment) -> None:
 
 def _clean_boxes(boxes, width: int, height: int) -> list[list[int]]:
     """Boxes as ``[[x, y, w, h], …]`` in image pixels, clipped to the image; tiny ones dropped."""
-    if not isinstance(boxes, list):
-        raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。"))
+    try:
+        numbers = bounded_boxes(boxes, width, height)
+    except BoxesRefused as refused:
+        raise MaskingRefused(refused.message) from None
     cleaned = []
-    for box in boxes[:50]:
-        try:
-            x, y, w, h = (int(round(float(v))) for v in box)
-        except (TypeError, ValueError):
-            raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。")) from None
+    for box in numbers:
+        x, y, w, h = (int(round(v)) for v in box)
         if w < 0:
             x, w = x + w, -w
         if h < 0:
@@ -310,7 +321,7 @@ def attachment_set_masking(*, attachment: Attachment, needs_masking: bool, boxes
     (``Attachment.reviewer_file``).  The masked copy is read back by OCR in the worker.
     """
     application = attachment.application
-    ensure_editable(application)
+    lock_for_edit(application)
     if not attachment.is_image:
         raise MaskingRefused(_("PDF文件无需遮盖。"))
     was = {"needs_masking": attachment.needs_masking, "mask_boxes": attachment.mask_boxes}
@@ -350,5 +361,5 @@ def _masking_audit(attachment: Attachment, was: dict) -> None:
 
 
 __all__ = ["ApplicationLocked", "ApplicationRefused", "MaskingRefused", "UploadRefused", "application_create",
-           "attachment_delete", "attachment_set_masking", "attachment_upload", "ensure_editable",
+           "attachment_delete", "attachment_set_masking", "attachment_upload", "ensure_editable", "lock_for_edit",
            "profile_section_save", "section_autosave", "section_context", "section_delete_row", "section_save"]

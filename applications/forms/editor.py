@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from django import forms
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+
+from portal.errors import Refused
 
 from ..enums import Section
 from . import sections as s
@@ -96,16 +99,90 @@ def json_to_raw(key: str, data: dict | None) -> dict[str, list[str]]:
     return raw
 
 
+# --- bounds of raw input ------------------------------------------------------------------------
+# A draft keeps only the names of the section's own form (head fields, the formset's management
+# fields, row fields of rows below TOTAL_FORMS); anything else posted is dropped.  What is kept is
+# bounded: rows, values per name, characters per value (twice the field's ``max_length``, which the
+# page's ``maxlength`` already enforces while typing, else 200) and characters per request.  Past a
+# bound the whole save is refused (400, Chinese) and the draft already stored is left as it was.
+MAX_ROWS = 60
+MAX_VALUES_PER_FIELD = 20
+MAX_RAW_CHARS = 300_000
+_MANAGEMENT_FIELDS = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+_SHORT_VALUE = 200
+
+
+class InputRefused(Refused):
+    """Raw input beyond the bounds above."""
+
+    code = "input_too_large"
+
+
+def _row_count(key: str, post) -> int:
+    total = (post.get(f"{rows_prefix(key)}-TOTAL_FORMS") or "0").strip()
+    count = int(total) if total.isascii() and total.isdecimal() and len(total) <= 6 else 0
+    if count > MAX_ROWS:
+        raise InputRefused(_("“%(section)s”最多填写%(n)d行，未保存。请删去多余的行后重试。")
+                           % {"section": Section(key).label, "n": MAX_ROWS})
+    return count
+
+
+def _own_field(spec: SectionSpec, name: str, rows: int) -> forms.Field | None:
+    """The form field behind a posted ``name`` if it is one of the section's own, else ``None``
+    (the management fields of the formset count as short fields)."""
+    key = spec.key
+    if spec.has_rows and name.startswith(f"{rows_prefix(key)}-"):
+        rest = name[len(rows_prefix(key)) + 1:]
+        if rest in _MANAGEMENT_FIELDS:
+            return forms.IntegerField()
+        index, _sep, field = rest.partition("-")
+        if index.isascii() and index.isdecimal() and len(index) <= 3 and int(index) < rows:
+            return spec.row_form.base_fields.get(field)
+        return None
+    if spec.head is not None and name.startswith(f"{key}-"):
+        return spec.head.base_fields.get(name[len(key) + 1:])
+    return None
+
+
+def _value_cap(field: forms.Field) -> int:
+    max_length = getattr(field, "max_length", None)
+    return max(2 * max_length, _SHORT_VALUE) if max_length else _SHORT_VALUE
+
+
 def raw_from_post(key: str, post) -> dict[str, list[str]]:
-    """The section's own fields of a POST (``QueryDict``), as storable raw input."""
-    own = f"{key}-"
-    return {name: post.getlist(name) for name in post if name.startswith(own)}
+    """The section's own fields of a POST (``QueryDict``), as storable raw input, within the bounds
+    above (``InputRefused`` past them)."""
+    spec = SPECS[key]
+    rows = _row_count(key, post) if spec.has_rows else 0
+    raw: dict[str, list[str]] = {}
+    total = 0
+    for name in post:
+        field = _own_field(spec, name, rows)
+        if field is None:
+            continue
+        values = post.getlist(name)
+        if len(values) > MAX_VALUES_PER_FIELD:
+            raise InputRefused(_("提交的内容格式不正确，未保存。请刷新页面后重试。"))
+        cap = _value_cap(field)
+        for value in values:
+            if len(value) > cap:
+                label = field.label or _("此项")
+                limit = getattr(field, "max_length", None) or cap
+                raise InputRefused(_("“%(label)s”的内容过长（%(got)d字，最多%(max)d字），未保存。请删减后重试。")
+                                   % {"label": label, "got": len(value), "max": limit})
+            total += len(value)
+        raw[name] = values
+    if total > MAX_RAW_CHARS:
+        raise InputRefused(_("“%(section)s”提交的内容过多（%(got)d字），未保存。请删减后重试。")
+                           % {"section": Section(key).label, "got": total})
+    return raw
 
 
 def raw_delete_row(key: str, raw: dict[str, list[str]], index: int) -> dict[str, list[str]]:
     """``raw`` without row ``index``: later rows move up one place (as their evidence scans do)."""
     prefix = rows_prefix(key)
-    total = int((raw.get(f"{prefix}-TOTAL_FORMS") or ["0"])[0] or 0)
+    total = (raw.get(f"{prefix}-TOTAL_FORMS") or ["0"])[0].strip()
+    total = min(int(total), MAX_ROWS) if total.isascii() and total.isdecimal() and len(total) <= 6 else 0
     out = {k: v for k, v in raw.items() if not k.startswith(f"{prefix}-")}
     for old in range(total):
         if old == index:

@@ -17,7 +17,7 @@ from portal.errors import Refused, answers_json
 from .. import rules, services
 from ..checklist import ROW_SLOTS, build_checklist
 from ..enums import Section
-from ..forms import SPECS, SectionEditor, json_to_raw, raw_from_post
+from ..forms import MAX_ROWS, SPECS, SectionEditor, json_to_raw, raw_from_post
 from ..forms.application import NewApplicationForm
 from ..forms.presenter import present_section, row_titles
 from ..models import Campaign
@@ -131,8 +131,11 @@ def section_edit(request, code, key):
         raw = raw_from_post(key, request.POST)
         try:
             if "_delete_row" in request.POST:
+                index = request.POST["_delete_row"]
+                if not (index.isascii() and index.isdecimal() and len(index) <= 3 and int(index) < MAX_ROWS):
+                    raise Http404
                 section, editor = services.section_delete_row(application=application, key=key, raw=raw,
-                                                              index=int(request.POST["_delete_row"]))
+                                                              index=int(index))
                 messages.info(request, _("已删除该行。"))
                 return redirect(section_url(application, key))
             section, editor = services.section_save(application=application, key=key, raw=raw)

@@ -8,8 +8,6 @@ page with the message on top.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -23,6 +21,8 @@ from portal.errors import Refused
 
 from .. import services
 from ..checklist import build_checklist
+from ..enums import Section
+from ..mask_input import parse_boxes
 from ..models import Attachment
 from ..ocr import ocr_available
 from ..states import EDITABLE
@@ -42,7 +42,8 @@ def attachment_upload(request, code):
     application = own_application(request.user, code)
     upload = request.FILES.get("file")
     slot = request.POST.get("slot", "")
-    back = section_url(application, request.POST.get("section") or "basic") if request.POST.get("section") else \
+    section = request.POST.get("section", "")
+    back = section_url(application, section) if section in Section.values else \
         reverse("applications:overview", args=[application.code])
     try:
         if upload is None:
@@ -115,10 +116,8 @@ def masking_edit(request, code, uid):
         try:
             if answer not in ("1", "0"):
                 raise services.MaskingRefused(_("请回答“这张图片上有没有本人姓名”：选择“是”或“否”。"))
-            boxes = json.loads(request.POST.get("boxes") or "[]")
+            boxes = parse_boxes(request.POST.get("boxes", "")) if answer == "1" else []
             services.attachment_set_masking(attachment=attachment, needs_masking=answer == "1", boxes=boxes)
-        except json.JSONDecodeError:
-            messages.error(request, _("遮盖区域格式不正确，请重新框选。"))
         except Refused as refused:
             if wants_json(request):
                 raise

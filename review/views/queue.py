@@ -9,13 +9,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.states import State
 from applications.uploads import UploadRefused
 from portal.accounts.models import Role
+from portal.errors import posted_ids, safe_next
 
 from .. import permissions
 from ..forms import PublicityForm, QueueFilterForm
@@ -77,10 +77,8 @@ def batch_approve(request):
     user = request.user
     if user.role not in BATCH_ROLES:
         raise Http404
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    back = request.POST.get("next") or reverse("review:queue")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("review:queue")
+    ids = posted_ids(request)
+    back = safe_next(request, reverse("review:queue"))
     if not ids:
         messages.error(request, _("请先勾选要审核通过的申报。"))
         return redirect(back)

@@ -88,7 +88,9 @@
       try {
         // ``base``: the server version this copy was typed on top of.  No clocks are compared:
         // the copy is put back only if the server has saved nothing newer since.
-        localStorage.setItem(key, JSON.stringify({ base: serverStamp, t: Date.now(), pairs: snapshot() }));
+        // ``u``: whose copy it is (site.js drops copies of anyone else signed in on this browser).
+        var owner = document.body.getAttribute("data-user") || "";
+        localStorage.setItem(key, JSON.stringify({ base: serverStamp, t: Date.now(), u: owner, pairs: snapshot() }));
       } catch (e) { /* storage full or disabled: the server copy still works */ }
     }
 

@@ -6,7 +6,8 @@
  *   data-print           a button that opens the print dialog
  *   data-history-back    a link that goes back one page (its href is the way without JS)
  *   data-confirm="…"     a button that asks before it acts (once: a double click asks once)
- *   form.logout-form     signing out also removes this browser's copies of unsaved drafts
+ *   form.logout-form     signing out also removes this browser's copies of unsaved drafts; signing
+ *                        in as someone else removes the copies of the one before
  *   [data-large-text]    the 大字模式 switch: larger text, higher contrast, kept in a cookie
  * Every form, once sent, shows its button busy (aria-busy) and refuses to be sent twice.  A click
  * on a date field opens its calendar (its calendar button is hidden: see portal.css).  On load,
@@ -20,15 +21,26 @@
   // computer must not keep them once their owner signs out.
   var DRAFT_PREFIXES = ["apply:", "profile:"];
 
-  function clearDrafts() {
+  // ``keep(value)``: whether a copy stays; without it every copy goes.
+  function clearDrafts(keep) {
     try {
       for (var i = localStorage.length - 1; i >= 0; i--) {
         var key = localStorage.key(i);
-        if (key && DRAFT_PREFIXES.some(function (p) { return key.indexOf(p) === 0; })) {
+        if (key && DRAFT_PREFIXES.some(function (p) { return key.indexOf(p) === 0; })
+            && !(keep && keep(localStorage.getItem(key)))) {
           localStorage.removeItem(key);
         }
       }
     } catch (e) { /* storage disabled: nothing was kept */ }
+  }
+
+  // A session that ended without 退出 (it expired, the browser was closed) leaves its copies for
+  // its owner to recover after signing in again; anyone else who signs in here removes them.
+  var signedIn = document.body.getAttribute("data-user");
+  if (signedIn) {
+    clearDrafts(function (value) {
+      try { return String(JSON.parse(value).u) === signedIn; } catch (e) { return false; }
+    });
   }
 
   document.addEventListener("change", function (event) {

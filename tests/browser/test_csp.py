@@ -48,6 +48,27 @@ def test_signing_out_removes_the_draft_copies_of_this_browser(page, live_server,
     assert keys == ["portal:other"]
 
 
+def test_signing_in_as_someone_else_removes_the_copies_of_the_one_before(page, live_server, login, demo_world):
+    """A session that ended without 退出 leaves its copies for its owner only: the next person who
+    signs in on this browser removes everyone else's (copies without an owner too)."""
+    login(page, APPLICANT)
+    page.goto(live_server.url + "/profile/basic/")
+    page.locator("form.section-form input[type=text]:not([readonly])").first.fill("草稿内容")
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.startsWith('profile:'))")
+    own = page.evaluate("document.body.dataset.user")
+    mine = page.evaluate("Object.keys(localStorage).find(k => k.startsWith('profile:'))")
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{mine}')).u") == own
+    page.evaluate("""() => {
+        localStorage.setItem('apply:OTHER-1:basic', JSON.stringify({u: 'x' + document.body.dataset.user,
+            pairs: [['basic-id_number', '652801199001011232'], ['basic-phone', '13800000000']]}));
+        localStorage.setItem('profile:0:basic', JSON.stringify({pairs: []}));
+        localStorage.setItem('apply:BROKEN:basic', '{');
+        localStorage.setItem('portal:other', '1');
+    }""")
+    page.reload()
+    assert sorted(page.evaluate("Object.keys(localStorage)")) == sorted([mine, "portal:other"])
+
+
 def test_the_admin_works_under_the_policy(page, login, demo_world):
     from applications.models import Campaign
 

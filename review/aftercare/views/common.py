@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from portal.errors import posted_ids, safe_next
 from applications.states import AFTER_ACCEPTANCE, State
 from review.selectors import applications_visible_to
 
@@ -45,11 +45,7 @@ def managed_application(user, pk: int) -> Application:
 
 
 def back(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        return default
-    return target
+    return safe_next(request, default)
 
 
 def redirect_back(request, default: str):
@@ -66,7 +62,7 @@ def report_outcome(request, outcome, done_text: str, codes: dict[int, str]) -> N
 
 
 def ids_from(request) -> list[int]:
-    return [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    return posted_ids(request)
 
 
 

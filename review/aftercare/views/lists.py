@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from applications.models import Specialty
 from applications.states import State
-from portal.errors import Refused
+from portal.errors import Refused, small_int
 
 from .. import services
 from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
@@ -248,7 +248,7 @@ def session_panel(request, pk: int):
 @require_POST
 def session_schedule(request):
     value = request.POST.get("session", "")
-    sess = _session_for(request, int(value) if value.isdigit() else 0)
+    sess = _session_for(request, small_int(value) or 0)
     campaign = sess.campaign
     ids = ids_from(request)
     visible = dict(aftercare_applications(request.user, campaign).filter(pk__in=ids).values_list("pk", "code"))
