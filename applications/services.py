@@ -304,41 +304,57 @@ def _clean_boxes(boxes, width: int, height: int) -> list[list[int]]:
 
 @transaction.atomic
 def attachment_set_masking(*, attachment: Attachment, needs_masking: bool, boxes=None) -> Attachment:
-    """Answer 信息遮盖 for one image: 否, or 是 with the boxes to burn into a masked copy.
+    """Answer 信息遮盖 for one scan: 否, or 是 with the boxes to burn into a masked copy.
 
     The original is never changed; committee reviewers get the masked copy
     (``Attachment.reviewer_file``).  The masked copy is read back by OCR in the worker.
+
+    Atomic, in this order: validate the answer and the boxes (a refusal changes nothing), write the
+    new masked copy under a new name, switch the row to it, and delete the previous copy only once
+    the transaction has committed: a refusal, a crash or a rollback leaves the old copy in place
+    and still served.
     """
     application = attachment.application
     ensure_editable(application)
     if not attachment.is_image:
         raise MaskingRefused(_("PDF文件无需遮盖。"))
     was = {"needs_masking": attachment.needs_masking, "mask_boxes": attachment.mask_boxes}
-    if attachment.masked:
-        attachment.masked.delete(save=False)
+    previous = attachment.masked.name or ""
+    storage = attachment.masked.storage
+    masked = b""
+    if needs_masking:
+        with attachment.file.open("rb") as handle:
+            original = handle.read()
+        with Image.open(io.BytesIO(original)) as image:
+            width, height = image.size
+        cleaned = _clean_boxes(boxes or [], width, height)
+        if not cleaned:
+            raise MaskingRefused(_("请在图片上框出本人姓名（可框多处），或选择“否”。"))
+        masked = burn_mask_boxes(original, cleaned)
     attachment.mask_check, attachment.mask_check_status = [], ""
-    if not needs_masking:
+    if needs_masking:
+        attachment.needs_masking, attachment.mask_boxes = True, cleaned
+        # Saved under a new name (the storage never overwrites): the old copy is untouched.
+        attachment.masked.save("masked", ContentFile(masked), save=False)
+        written = attachment.masked.name
+        try:
+            if ocr_available():
+                attachment.mask_check_status = "pending"
+                enqueue_on_commit(ocr_check_masked_task, attachment_id=attachment.pk)
+            else:
+                attachment.mask_check_status = "unavailable"
+            attachment.save()
+            _masking_audit(attachment, was)
+        except BaseException:
+            storage.delete(written)  # the row still points at the old copy: drop the orphan
+            raise
+    else:
         attachment.needs_masking, attachment.mask_boxes = False, []
+        attachment.masked = ""
         attachment.save()
         _masking_audit(attachment, was)
-        return attachment
-    with attachment.file.open("rb") as handle:
-        original = handle.read()
-    with Image.open(io.BytesIO(original)) as image:
-        width, height = image.size
-    cleaned = _clean_boxes(boxes or [], width, height)
-    if not cleaned:
-        raise MaskingRefused(_("请在图片上框出本人姓名（可框多处），或选择“否”。"))
-    attachment.needs_masking, attachment.mask_boxes = True, cleaned
-    attachment.masked.save("masked", ContentFile(burn_mask_boxes(original, cleaned)), save=False)
-    if ocr_available():
-        attachment.mask_check_status = "pending"
-        attachment.save()
-        enqueue_on_commit(ocr_check_masked_task, attachment_id=attachment.pk)
-    else:
-        attachment.mask_check_status = "unavailable"
-        attachment.save()
-    _masking_audit(attachment, was)
+    if previous and previous != attachment.masked.name:
+        transaction.on_commit(lambda: storage.delete(previous))
     return attachment
 
 
