@@ -231,6 +231,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, "inter
 CELERY_TASK_ROUTES = {
     "documents.*": {"queue": "interactive"},  # batch renders (certificates) ask for "bulk" themselves
     "applications.ocr_*": {"queue": "ocr"},
+    "applications.process_upload": {"queue": "ocr"},  # re-encoding, thumbnails, PDF pages
     "review.send_mail": {"queue": "mail"},
 }
 
