@@ -13,13 +13,11 @@ they go through the one door, ``review.services.application_transition``.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from portal.accounts.validators import birth_date_of, gender_of
 from portal.audit.actions import AuditAction
@@ -30,23 +28,25 @@ from portal.errors import Conflict, Refused
 from .checklist import ROW_EVIDENCE, ROW_SLOTS, build_checklist
 from .enums import Section
 from .forms import SectionContext, SectionEditor, json_to_raw, raw_delete_row
-from .mask_input import BoxesRefused, bounded_boxes
-from .masking import burn_mask_boxes
+from .mask_input import MAX_BOXES, BoxesRefused, bounded_boxes
+from .masking import burn_mask_boxes, burn_pdf_pages
 from .models import (
     Application,
     ApplicationSection,
     Attachment,
     Campaign,
     Level,
+    Processing,
     ProfileSection,
     Specialty,
     Unit,
 )
 from .ocr import ocr_available
+from .processing import ensure_processed
 from .sections import PROFILE_SECTIONS
 from .states import EDITABLE, State
-from .tasks import ocr_check_masked_task, ocr_propose_task
-from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, UploadRefused, accept_upload, attach
+from .tasks import ocr_check_masked_task, process_upload_task
+from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, PDF_RASTER_DPI, UploadRefused, attach, check_upload
 from .uploads import SHARPNESS_EXEMPT_SLOTS
 
 MAX_FILES_PER_SLOT = 30
@@ -205,7 +205,7 @@ def section_delete_row(*, application: Application, key: str, raw: dict[str, lis
     doomed = list(application.attachments.filter(slot__in=slots, row=index))
     removed = [{"slot": a.slot, "file": a.file.name} for a in doomed]
     for attachment in doomed:
-        _delete_files(attachment)
+        _delete_files_on_commit(attachment)
         attachment.delete()
     for attachment in application.attachments.filter(slot__in=slots, row__gt=index).order_by("row"):
         Attachment.objects.filter(pk=attachment.pk).update(row=attachment.row - 1)
@@ -238,7 +238,9 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
     """Check one uploaded file for ``slot`` of the application's checklist and store it privately.
 
     Raises ``UploadRefused`` (bad file) or ``ApplicationRefused`` (wrong slot or row); nothing is
-    stored then, and the sections are untouched.  Images get an OCR pass in the worker.
+    stored then, and the sections are untouched.  The request only checks (``check_upload``); the
+    file is stored as sent and the worker finishes it (``applications.processing``: re-encoding
+    and thumbnail, or a PDF's page images; then OCR), which the page shows as progress.
     """
     lock_for_edit(application)
     checklist = build_checklist(application)
@@ -255,53 +257,62 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
             raise ApplicationRefused(_("请选择这份证书对应的是哪一项。"))
     else:
         row = None
-    accepted = accept_upload(upload, allow_pdf=material.material.allow_pdf,
-                             min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE),
-                             check_sharpness=slot not in SHARPNESS_EXEMPT_SLOTS)
-    attachment = attach(application, accepted, section=material.material.section, slot=slot, row=row,
+    checked = check_upload(upload, allow_pdf=material.material.allow_pdf,
+                           min_short_side=MIN_SHORT_SIDE_BY_SLOT.get(slot, MIN_SHORT_SIDE),
+                           check_sharpness=slot not in SHARPNESS_EXEMPT_SLOTS)
+    attachment = attach(application, checked, section=material.material.section, slot=slot, row=row,
                         order=material.have)
-    if attachment.is_image:
-        if ocr_available():
-            attachment.ocr_status = "pending"
-            enqueue_on_commit(ocr_propose_task, attachment_id=attachment.pk)
-        else:
-            attachment.ocr_status = "unavailable"
-        attachment.save(update_fields=["ocr_status"])
+    # OCR follows the worker's processing (it reads the finished scan); the page says so meanwhile.
+    attachment.ocr_status = "pending" if ocr_available() else "unavailable"
+    attachment.save(update_fields=["ocr_status"])
+    enqueue_on_commit(process_upload_task, attachment_id=attachment.pk)
     audit_record(action=AuditAction.ATTACHMENT_UPLOADED, actor=application.applicant, obj=attachment,
                  application=application, after={"slot": slot, "row": row, "file": attachment.file.name,
                                                  "sha256": attachment.sha256, "name": attachment.original_name})
     return attachment
 
 
-def _delete_files(attachment: Attachment) -> None:
-    for field in (attachment.file, attachment.thumbnail, attachment.masked):
-        if field:
-            field.delete(save=False)
+def _delete_files_on_commit(attachment: Attachment) -> None:
+    """Files go once the row is gone for good: a rolled-back delete keeps both."""
+    names = [f.name for f in (attachment.file, attachment.thumbnail, attachment.masked) if f]
+    names += [page["name"] for page in attachment.pages]
+    storage = attachment.file.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment) -> None:
     application = attachment.application
     lock_for_edit(application)
-    # Files go once the row is gone for good: a rolled-back delete keeps both.
-    files = [f.name for f in (attachment.file, attachment.thumbnail, attachment.masked) if f]
-    storage = attachment.file.storage
     audit_record(action=AuditAction.ATTACHMENT_DELETED, actor=application.applicant, obj=attachment,
                  application=application, before={"slot": attachment.slot, "row": attachment.row,
                                                   "file": attachment.file.name, "sha256": attachment.sha256})
+    _delete_files_on_commit(attachment)
     attachment.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 
-def _clean_boxes(boxes, width: int, height: int) -> list[list[int]]:
-    """Boxes as ``[[x, y, w, h], …]`` in image pixels, clipped to the image; tiny ones dropped."""
-    try:
-        numbers = bounded_boxes(boxes, width, height)
-    except BoxesRefused as refused:
-        raise MaskingRefused(refused.message) from None
+def _clean_boxes(boxes, sizes: list[tuple[int, int]], *, paged: bool) -> list[list[int]]:
+    """Boxes clipped to their page, tiny ones dropped.  ``sizes`` holds one ``(width, height)`` per
+    page: an image has one page and boxes ``[x, y, w, h]``; a PDF's boxes are ``[x, y, w, h, page]``
+    in the pixels of its rasterised page (0-based).  Numbers are bounded by ``bounded_boxes``
+    (``mask_input``): at most ``MAX_BOXES`` a page, finite, within reach of the page."""
+    if not isinstance(boxes, list):
+        raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。"))
+    if len(boxes) > MAX_BOXES * len(sizes):
+        raise MaskingRefused(_("遮盖区域过多（每页最多%d处），请合并或删去一些后重试。") % MAX_BOXES)
     cleaned = []
-    for box in numbers:
-        x, y, w, h = (int(round(v)) for v in box)
+    for box in boxes:
+        if not isinstance(box, list) or len(box) not in (4, 5):
+            raise MaskingRefused(_("遮盖区域格式不正确，请重新框选。"))
+        page = box[4] if len(box) == 5 else 0
+        if isinstance(page, bool) or not isinstance(page, int) or not 0 <= page < len(sizes):
+            raise MaskingRefused(_("遮盖区域所在的页不存在，请重新框选。"))
+        width, height = sizes[page]
+        try:
+            (numbers,) = bounded_boxes([box[:4]], width, height)
+        except BoxesRefused as refused:
+            raise MaskingRefused(refused.message) from None
+        x, y, w, h = (int(round(v)) for v in numbers)
         if w < 0:
             x, w = x + w, -w
         if h < 0:
@@ -309,47 +320,88 @@ def _clean_boxes(boxes, width: int, height: int) -> list[list[int]]:
         left, top = max(0, x), max(0, y)
         right, bottom = min(width, x + w), min(height, y + h)
         if right - left >= 4 and bottom - top >= 4:
-            cleaned.append([left, top, right - left, bottom - top])
+            cleaned.append([left, top, right - left, bottom - top, *([page] if paged else [])])
     return cleaned
+
+
+def _read_field(field) -> bytes:
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+def _masked_copy(attachment: Attachment, needs_masking: bool, boxes) -> tuple[list[list[int]], bytes | None]:
+    """Validate the boxes and burn them: the boxes kept and the bytes of the new masked copy
+    (None: an image without the name needs no copy).  Writes nothing."""
+    if attachment.is_pdf:
+        sizes = [(page["width"], page["height"]) for page in attachment.pages]
+    else:
+        sizes = [(attachment.width, attachment.height)]
+    cleaned = _clean_boxes(boxes or [], sizes, paged=attachment.is_pdf) if needs_masking else []
+    if needs_masking and not cleaned:
+        if attachment.is_pdf:
+            raise MaskingRefused(_("请在PDF的页面上框出本人姓名（可框多处、多页），或选择“否”。"))
+        raise MaskingRefused(_("请在图片上框出本人姓名（可框多处），或选择“否”。"))
+    if attachment.is_pdf:
+        # Every page is rasterised, with or without boxes: the committee never gets the PDF itself.
+        pages = [attachment.file.storage.open(page["name"], "rb") for page in attachment.pages]
+        try:
+            images = [page.read() for page in pages]
+        finally:
+            for page in pages:
+                page.close()
+        return cleaned, burn_pdf_pages(images, cleaned, dpi=PDF_RASTER_DPI)
+    if not needs_masking:
+        return [], None
+    return cleaned, burn_mask_boxes(_read_field(attachment.file), cleaned)
 
 
 @transaction.atomic
 def attachment_set_masking(*, attachment: Attachment, needs_masking: bool, boxes=None) -> Attachment:
-    """Answer 信息遮盖 for one image: 否, or 是 with the boxes to burn into a masked copy.
+    """Answer 信息遮盖 for one scan: 否, or 是 with the boxes to burn into a masked copy.
 
     The original is never changed; committee reviewers get the masked copy
-    (``Attachment.reviewer_file``).  The masked copy is read back by OCR in the worker.
+    (``Attachment.reviewer_file``).  A PDF's masked copy is its pages rasterised (boxes burnt into
+    the pixels), whatever the answer.  The masked copy is read back by OCR in the worker.
+
+    Atomic, in this order: validate the answer and the boxes (a refusal changes nothing), write the
+    new masked copy under a new name, switch the row to it, and delete the previous copy only once
+    the transaction has committed: a refusal, a crash or a rollback leaves the old copy in place
+    and still served.
     """
     application = attachment.application
     lock_for_edit(application)
-    if not attachment.is_image:
-        raise MaskingRefused(_("PDF文件无需遮盖。"))
+    attachment = ensure_processed(attachment)
+    if attachment.processing_status != Processing.DONE:
+        raise MaskingRefused(_("这个文件无法处理（可能已损坏），请删除后重新上传。"))
     was = {"needs_masking": attachment.needs_masking, "mask_boxes": attachment.mask_boxes}
-    if attachment.masked:
-        attachment.masked.delete(save=False)
+    previous = attachment.masked.name or ""
+    storage = attachment.masked.storage
+    cleaned, masked = _masked_copy(attachment, needs_masking, boxes)
     attachment.mask_check, attachment.mask_check_status = [], ""
-    if not needs_masking:
-        attachment.needs_masking, attachment.mask_boxes = False, []
+    attachment.needs_masking, attachment.mask_boxes = needs_masking, cleaned
+    written = ""
+    try:
+        if masked is None:
+            attachment.masked = ""
+        else:
+            # Saved under a new name (the storage never overwrites): the old copy is untouched.
+            attachment.masked.save("masked", ContentFile(masked), save=False)
+            written = attachment.masked.name
+            if not needs_masking:
+                attachment.mask_check_status = ""
+            elif ocr_available():
+                attachment.mask_check_status = "pending"
+                enqueue_on_commit(ocr_check_masked_task, attachment_id=attachment.pk)
+            else:
+                attachment.mask_check_status = "unavailable"
         attachment.save()
         _masking_audit(attachment, was)
-        return attachment
-    with attachment.file.open("rb") as handle:
-        original = handle.read()
-    with Image.open(io.BytesIO(original)) as image:
-        width, height = image.size
-    cleaned = _clean_boxes(boxes or [], width, height)
-    if not cleaned:
-        raise MaskingRefused(_("请在图片上框出本人姓名（可框多处），或选择“否”。"))
-    attachment.needs_masking, attachment.mask_boxes = True, cleaned
-    attachment.masked.save("masked", ContentFile(burn_mask_boxes(original, cleaned)), save=False)
-    if ocr_available():
-        attachment.mask_check_status = "pending"
-        attachment.save()
-        enqueue_on_commit(ocr_check_masked_task, attachment_id=attachment.pk)
-    else:
-        attachment.mask_check_status = "unavailable"
-        attachment.save()
-    _masking_audit(attachment, was)
+    except BaseException:
+        if written:
+            storage.delete(written)  # the row still points at the old copy: drop the orphan
+        raise
+    if previous and previous != attachment.masked.name:
+        transaction.on_commit(lambda: storage.delete(previous))
     return attachment
 
 

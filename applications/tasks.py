@@ -1,5 +1,6 @@
 """Celery tasks of the applicant's side: thin wrappers (ids in, service call), queued on commit
-by ``applications.services`` through ``portal.dispatch.enqueue_on_commit`` (queue ``ocr``)."""
+by ``applications.services`` and ``applications.processing`` through
+``portal.dispatch.enqueue_on_commit`` (queue ``ocr``: the work on uploaded scans)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from celery import shared_task
 
 from .models import Attachment
 from .ocr_passes import attachment_ocr_check_masked, attachment_ocr_propose
+from .processing import attachment_process
 
 
 def _run(task, service, status_field: str, attachment_id: int) -> str:
@@ -31,3 +33,9 @@ def ocr_propose_task(self, *, attachment_id: int) -> str:
              acks_late=True)
 def ocr_check_masked_task(self, *, attachment_id: int) -> str:
     return _run(self, attachment_ocr_check_masked, "mask_check_status", attachment_id)
+
+
+@shared_task(name="applications.process_upload", bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+def process_upload_task(self, *, attachment_id: int) -> str:
+    """Re-encode and thumbnail an image, or rasterise a PDF's pages (``attachment_process``)."""
+    return _run(self, attachment_process, "processing_status", attachment_id)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("apply/<str:code>/mask/", views.masking_index, name="masking"),
     path("apply/<str:code>/mask/<uuid:uid>/", views.masking_edit, name="mask"),
     path("apply/<str:code>/mask/<uuid:uid>/status/", views.masking_status, name="mask_status"),
+    path("apply/<str:code>/mask/<uuid:uid>/page/<int:number>/", views.masking_page, name="mask_page"),
     # 自助预审 (public self-check, issue 3)
     path("selfcheck/", selfcheck.selfcheck, name="selfcheck"),
 ]

@@ -273,6 +273,7 @@ CELERY_TASK_ROUTES = {
     # review forms every acceptance renders, certificates issued together.
     "documents.*": {"queue": "interactive"},
     "applications.ocr_*": {"queue": "ocr"},
+    "applications.process_upload": {"queue": "ocr"},  # re-encoding, thumbnails, PDF pages
     "review.send_mail": {"queue": "mail"},
     "accounts.send_mail": {"queue": "mail"},
     # beat's periodic jobs (review.expire_returns …) stay on the default queue (worker-interactive).

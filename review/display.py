@@ -64,12 +64,11 @@ BLIND_HIDDEN_SLOTS = {*PUBLICITY_SLOTS, "photo"}
 
 def blind_may_open(attachment) -> bool:
     """The committee opens a scan only when the applicant answered the masking question and, if
-    the scan shows their name, a masked copy exists; ``BLIND_HIDDEN_SLOTS`` never."""
+    the scan shows their name (or is a PDF), a masked copy exists; ``BLIND_HIDDEN_SLOTS`` never."""
     if attachment.slot in BLIND_HIDDEN_SLOTS:
         return False
-    if not attachment.is_image:
-        return attachment.needs_masking is False
-    return attachment.needs_masking is False or (attachment.needs_masking is True and bool(attachment.masked))
+    # A PDF opens only as its rasterised copy (``Attachment.reviewer_file``), whatever the answer.
+    return attachment.masking_answered
 
 
 def sections_for(application, viewer) -> list[SectionView]:

@@ -3,7 +3,7 @@ notice), the applicant's profile, applications with their sections, uploaded sca
 history."""
 
 from .application import Application, ApplicationSection, ProfileSection
-from .attachment import Attachment
+from .attachment import Attachment, Processing
 from .campaign import (
     Campaign,
     CampaignContact,
@@ -28,6 +28,7 @@ __all__ = [
     "Level",
     "MaterialRequirement",
     "PaperItem",
+    "Processing",
     "ProfileSection",
     "ReturnNote",
     "Series",

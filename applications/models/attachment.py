@@ -26,7 +26,22 @@ def thumbnail_path(instance: "Attachment", filename: str) -> str:
 
 
 def masked_path(instance: "Attachment", filename: str) -> str:
-    return _path(instance, "masked", "jpg")
+    # A PDF's masked copy is a PDF of rasterised pages (images only: no text layer, no metadata).
+    return _path(instance, "masked", "pdf" if instance.content_type == "application/pdf" else "jpg")
+
+
+def page_path(instance: "Attachment", number: int) -> str:
+    """Where the worker stores page ``number`` (1-based) of a PDF, rasterised for the masking page."""
+    return _path(instance, f"page{number}", "jpg")
+
+
+class Processing(models.TextChoices):
+    """The worker's pass over an upload (``applications.processing``): re-encoding and thumbnail
+    of an image, page images of a PDF."""
+
+    PENDING = "pending", _("处理中")
+    DONE = "done", _("已处理")
+    ERROR = "error", _("无法处理")
 
 
 class Attachment(models.Model):
@@ -58,6 +73,13 @@ class Attachment(models.Model):
     mask_check = models.JSONField(_("遮盖件复查结果"), default=list, blank=True)
     mask_check_status = models.CharField(_("遮盖件复查状态"), max_length=20, blank=True)
 
+    processing_status = models.CharField(_("处理状态"), max_length=20, choices=Processing.choices,
+                                         default=Processing.DONE)
+    # PDFs: the pages rasterised by the worker, [{"name": storage name, "width": px, "height": px}, …];
+    # mask boxes of a PDF are in these pages' pixels and name their page.
+    pages = models.JSONField(_("页面图像"), default=list, blank=True)
+    page_count = models.PositiveSmallIntegerField(_("页数"), default=0)
+
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -74,10 +96,25 @@ class Attachment(models.Model):
         return self.content_type.startswith("image/")
 
     @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+    @property
+    def is_processed(self) -> bool:
+        return self.processing_status == Processing.DONE
+
+    @property
     def masking_answered(self) -> bool:
-        return not self.is_image or self.needs_masking is False or (self.needs_masking and bool(self.masked))
+        """The applicant answered, and the copy the committee gets exists: a PDF always has one
+        (its pages rasterised, with or without boxes), an image only when it shows the name."""
+        if self.needs_masking is None:
+            return False
+        if self.needs_masking or self.is_pdf:
+            return bool(self.masked)
+        return True
 
     @property
     def reviewer_file(self):
-        """What committee reviewers get: the masked copy when one is required, else the original."""
-        return self.masked if self.needs_masking else self.file
+        """What committee reviewers get: the masked copy when one is required, else the original.
+        A PDF never goes as uploaded (text layer, metadata): always its rasterised copy."""
+        return self.masked if (self.needs_masking or self.is_pdf) else self.file

@@ -10,11 +10,12 @@ from .apply import (
     section_autosave,
     section_edit,
 )
-from .files import attachment_delete, attachment_upload, masking_edit, masking_index, masking_status
+from .files import attachment_delete, attachment_upload, masking_edit, masking_index, masking_page, masking_status
 from .profile import profile, profile_section
 
 __all__ = [
     "application_checklist", "application_new", "application_overview", "application_preview",
-    "attachment_delete", "attachment_upload", "masking_edit", "masking_index", "masking_status", "profile",
+    "attachment_delete", "attachment_upload", "masking_edit", "masking_index", "masking_page", "masking_status",
+    "profile",
     "profile_section", "section_autosave", "section_edit",
 ]

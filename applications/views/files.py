@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from ..enums import Section
 from ..mask_input import parse_boxes
 from ..models import Attachment
 from ..ocr import ocr_available
+from ..processing import ensure_processed
 from ..states import EDITABLE
 from .common import own_application, section_url, wants_json
 
@@ -92,7 +93,7 @@ def masking_index(request, code):
     application = own_application(request.user, code)
     checklist = build_checklist(application)
     names = _material_names(checklist)
-    images = [a for a in checklist.attachments if a.is_image]
+    images = list(checklist.attachments)  # every scan, PDFs included: each is asked about
     return render(request, "applications/masking_index.html", {
         "application": application, "images": images, "names": names, "ocr_available": ocr_available(),
         "unanswered": sum(1 for a in images if not a.masking_answered), "editable": application.state in EDITABLE,
@@ -100,7 +101,7 @@ def masking_index(request, code):
 
 
 def _next_unanswered(application, after: Attachment | None):
-    images = [a for a in application.attachments.all() if a.is_image and not a.masking_answered]
+    images = [a for a in application.attachments.all() if not a.masking_answered]
     return next((a for a in images if after is None or a.pk != after.pk), None)
 
 
@@ -109,8 +110,6 @@ def _next_unanswered(application, after: Attachment | None):
 def masking_edit(request, code, uid):
     application = own_application(request.user, code)
     attachment = get_object_or_404(application.attachments, uid=uid)
-    if not attachment.is_image:
-        raise Http404
     if request.method == "POST":
         answer = request.POST.get("needs_masking")
         try:
@@ -131,18 +130,24 @@ def masking_edit(request, code, uid):
                 return redirect("applications:mask", application.code, following.uid)
             return redirect("applications:mask", application.code, attachment.uid)
         return redirect("applications:mask", application.code, attachment.uid)
+    if application.state in EDITABLE:
+        # The boxes are drawn on the finished scan: if the worker has not got to it yet, now.
+        attachment = ensure_processed(attachment)
     checklist = build_checklist(application)
     names = _material_names(checklist)
     return render(request, "applications/masking_edit.html", {
         "application": application, "a": attachment, "name": names.get(attachment.slot, attachment.slot),
         "ocr_available": ocr_available(), "editable": application.state in EDITABLE,
         "status_json": _status(attachment), "unanswered": sum(
-            1 for a in checklist.attachments if a.is_image and not a.masking_answered),
+            1 for a in checklist.attachments if not a.masking_answered),
+        "pages": [{"number": n, "width": p["width"], "height": p["height"],
+                   "url": reverse("applications:mask_page", args=[application.code, attachment.uid, n])}
+                  for n, p in enumerate(attachment.pages)],
     })
 
 
 def _status(attachment: Attachment) -> dict:
-    return {"ocr_status": attachment.ocr_status, "ocr_hits": attachment.ocr_hits,
+    return {"processing_status": attachment.processing_status, "ocr_status": attachment.ocr_status, "ocr_hits": attachment.ocr_hits,
             "mask_check_status": attachment.mask_check_status, "mask_check": attachment.mask_check,
             "needs_masking": attachment.needs_masking, "boxes": attachment.mask_boxes,
             "answered": attachment.masking_answered}
@@ -151,6 +156,28 @@ def _status(attachment: Attachment) -> dict:
 @login_required
 @require_GET
 def masking_status(request, code, uid):
+    """The worker's progress on one scan, polled by the pages; ``?html=1`` adds the scan's list
+    item as the section page shows it (thumbnail once processed)."""
     application = own_application(request.user, code)
     attachment = get_object_or_404(application.attachments, uid=uid)
-    return JsonResponse(_status(attachment))
+    status = _status(attachment)
+    if request.GET.get("html"):
+        status["html"] = render_to_string("applications/_attachment.html", {
+            "a": attachment, "application": application, "editable": application.state in EDITABLE},
+            request=request)
+    return JsonResponse(status)
+
+
+@login_required
+@require_GET
+def masking_page(request, code, uid, number):
+    """Page ``number`` (0-based) of the applicant's own PDF, rasterised, to draw mask boxes on."""
+    application = own_application(request.user, code)
+    attachment = get_object_or_404(application.attachments, uid=uid)
+    if not 0 <= number < len(attachment.pages):
+        raise Http404
+    response = FileResponse(attachment.file.storage.open(attachment.pages[number]["name"], "rb"),
+                            content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -22,7 +22,7 @@ Queues (``settings.CELERY_TASK_ROUTES`` routes each task by name; a worker start
 
 * ``interactive`` — exports and single documents someone waits for on a page;
 * ``bulk`` — renders started in batches (certificates);
-* ``ocr`` — OCR of uploaded scans;
+* ``ocr`` — the work on uploaded scans: re-encoding, thumbnails, PDF page images, OCR;
 * ``mail`` — e-mail of notifications and password-reset links.
 """
 

@@ -57,7 +57,8 @@ def attachment(request, pk: int):
 def _file_for(user, attachment: Attachment, variant: str):
     if user.role == Role.COMMITTEE_CLERK and not user.is_superuser:
         # Committee side: masked copies only, never the applicant's original of a named page.
-        if variant in ("thumb", "original") and attachment.needs_masking is False:
+        # A PDF never goes as uploaded (text layer, metadata): only its rasterised masked copy.
+        if variant in ("thumb", "original") and attachment.needs_masking is False and not attachment.is_pdf:
             return attachment.thumbnail if variant == "thumb" else attachment.file
         if variant in ("review", "masked"):
             if attachment.needs_masking is None:

@@ -171,6 +171,32 @@
   }
 
   // --- uploads with progress ------------------------------------------------------------------
+  // After the upload, the worker re-encodes the image (or converts a PDF's pages) and makes the
+  // thumbnail: the item shows "处理中" and is replaced by the finished one when the worker is done.
+  function watchProcessing(root) {
+    root.querySelectorAll("li.att[data-processing=pending]").forEach(function (item) {
+      if (item.getAttribute("data-watched")) return;
+      item.setAttribute("data-watched", "1");
+      var url = item.getAttribute("data-status-url");
+      var polls = 0;
+      function poll() {
+        fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            if (data.processing_status === "pending") {
+              if (++polls < 80) setTimeout(poll, polls < 10 ? 1000 : 3000);
+              return;
+            }
+            var list = item.parentElement;
+            item.insertAdjacentHTML("afterend", data.html);
+            item.remove();
+            if (list) watchProcessing(list);
+          }).catch(function () { if (++polls < 80) setTimeout(poll, 3000); });
+      }
+      setTimeout(poll, 800);
+    });
+  }
+
   function setupUpload(form) {
     // On a phone, choosing the photo is the upload: no second button to find.
     var picker = form.querySelector("input[type=file]");
@@ -204,6 +230,7 @@
         if (!data.ok) { error.textContent = data.message; error.hidden = false; return; }
         var list = form.parentElement.querySelector(".att-list");
         list.insertAdjacentHTML("beforeend", data.html);
+        watchProcessing(list);
         input.value = "";
         var count = form.parentElement.querySelector(".count");
         if (count) count.textContent = count.textContent.replace(/已上传 (\d+)/, function (m, n) { return "已上传 " + (parseInt(n, 10) + 1); });
@@ -232,5 +259,6 @@
     });
     document.querySelectorAll("form.section-form").forEach(setupAutosave);
     document.querySelectorAll("form.upload-form").forEach(setupUpload);
+    watchProcessing(document);
   });
 })();

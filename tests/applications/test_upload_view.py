@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from applications.models import Attachment
+from applications.models import Attachment, Processing
+from applications.processing import attachment_process
 from applications.samples import fill_sample_application
 from applications.services import section_save
 from tests.factories import ApplicationFactory
@@ -76,7 +77,9 @@ def test_pdf_accepted_where_the_notice_allows_it(owner, app):
                            "file": SimpleUploadedFile("patent.pdf", pdf_bytes(), "application/pdf")}, **XHR)
     assert response.status_code == 200, response.content
     attachment = Attachment.objects.get(application=app, slot="ip_certificate")
-    assert attachment.content_type == "application/pdf" and attachment.masking_answered
+    # Asked about like an image, never "needs masking: no" by itself.
+    assert attachment.content_type == "application/pdf" and not attachment.masking_answered
+    assert attachment.needs_masking is None and attachment.page_count == 2
 
 
 def test_slot_outside_the_applicants_checklist_is_refused(owner, app):
@@ -86,10 +89,18 @@ def test_slot_outside_the_applicants_checklist_is_refused(owner, app):
 
 
 def test_sideways_phone_photo_is_stored_upright_without_exif(owner, app, private_storage):
-    response = post_file(owner, app, sideways_photo())
+    data = sideways_photo()
+    response = post_file(owner, app, data)
     assert response.status_code == 200, response.content
     attachment = Attachment.objects.get(application=app)
-    assert (attachment.width, attachment.height) == (1240, 1754)  # portrait again
+    assert (attachment.width, attachment.height) == (1240, 1754)  # portrait, read from the header
+    # The request stored the file as sent: re-encoding and thumbnail are the worker's.
+    assert attachment.processing_status == Processing.PENDING and not attachment.thumbnail
+    with attachment.file.open("rb") as handle:
+        assert handle.read() == data
+    attachment_process(attachment_id=attachment.pk)  # what the worker runs
+    attachment.refresh_from_db()
+    assert attachment.processing_status == Processing.DONE
     with attachment.file.open("rb") as handle, Image.open(handle) as stored:
         assert stored.size == (1240, 1754)
         assert not stored.getexif()

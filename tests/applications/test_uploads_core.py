@@ -8,6 +8,8 @@ from PIL import Image
 
 from applications.uploads import UploadRefused, accept_upload
 
+from .helpers import pdf_bytes
+
 
 def jpeg(size=(1200, 1600), exif_orientation=None) -> bytes:
     image = Image.new("RGB", size, (240, 240, 240))
@@ -37,7 +39,7 @@ def test_png_renamed_jpg_is_refused():
 
 
 def test_pdf_only_where_allowed():
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = pdf_bytes()
     with pytest.raises(UploadRefused) as refused:
         accept_upload(upload(pdf, "patent.jpg"))
     assert refused.value.code == "pdf_not_allowed"
