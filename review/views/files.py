@@ -51,6 +51,9 @@ def attachment(request, pk: int):
     attachment = _visible_attachment(request.user, pk=pk)
     variant = "thumb" if request.GET.get("thumb") else "review"
     field = scan_file(request.user, attachment, variant)
+    if not field and variant == "thumb":  # no thumbnail the reader may have: the page itself
+        variant = "review"
+        field = scan_file(request.user, attachment, variant)
     if not field:
         raise Http404
     access_record(request, application=attachment.application, what=AccessWhat.SCAN, detail=attachment.slot)
