@@ -11,6 +11,7 @@ from portal.audit.admin import AuditedAdmin
 
 from .clause_register import STATUSES, load_register, register_path
 from .models import (
+    AccessEvent,
     Application,
     ApplicationSection,
     Attachment,
@@ -207,3 +208,25 @@ class StateChangeAdmin(admin.ModelAdmin):
 class ReturnNoteAdmin(admin.ModelAdmin):
     list_display = ("application", "section", "attachment", "text")
     raw_id_fields = ("change", "application", "attachment")
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """查阅记录: who opened which application's page, scan, document or export; filtered by role,
+    kind and day, searched by application code or the viewer's login or name.  Read only."""
+
+    list_display = ("created_at", "application", "actor", "role", "scope_label", "what", "detail")
+    list_filter = ("role", "what", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("application__code", "actor__username", "actor__real_name", "scope_label")
+    raw_id_fields = ("application", "actor")
+    list_select_related = ("application", "actor")
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from applications.enums import CECategory, Education, EvaluationResult, Gender, PoliticalStatus, Section
 from applications.enums import SpecialService, UnitNature
 
+from .access import blind_may_open
 from .changes import FIELD_LABELS, IDENTIFYING_FIELDS
 from .selectors import REDACTED, is_blind, redactor_for
 from .services import PUBLICITY_SLOTS
@@ -55,20 +56,6 @@ class SectionView:
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     scans: list[ScanView] = field(default_factory=list)
-
-
-# Never shown to blind reviewers: the unit's publicity scans list applicants by name, and the
-# 1-inch photo (kept for the e-certificate) shows the applicant's face.
-BLIND_HIDDEN_SLOTS = {*PUBLICITY_SLOTS, "photo"}
-
-
-def blind_may_open(attachment) -> bool:
-    """The committee opens a scan only when the applicant answered the masking question and, if
-    the scan shows their name (or is a PDF), a masked copy exists; ``BLIND_HIDDEN_SLOTS`` never."""
-    if attachment.slot in BLIND_HIDDEN_SLOTS:
-        return False
-    # A PDF opens only as its rasterised copy (``Attachment.reviewer_file``), whatever the answer.
-    return attachment.masking_answered
 
 
 def sections_for(application, viewer) -> list[SectionView]:

@@ -1,7 +1,7 @@
-"""Reads scoped to the user: the one place that decides which applications a user may see.
-
-Every view, export and file download starts from ``applications_visible_to(user)``; a row outside
-it is answered with 404, whether it exists or not (an officer cannot probe other units).
+"""Reads scoped to the user.  Which applications a user may see is decided in ``review.access``
+(re-exported here): every view, export and file download starts from
+``applications_visible_to(user)``; a row outside it is answered with 404, whether it exists or
+not (an officer cannot probe other units).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from applications.models import Application, StateChange
 from applications.states import REACHED_FIELD_OF_STATE, State
 from portal.accounts.models import Role
 
+from .access import applications_visible_to, is_committee_side
 from .models import Notification
 
 # Where each officer's queue starts: the review state of their chain step.  The committee also
@@ -29,32 +30,9 @@ QUEUE_STATES_OF_ROLE = {
 }
 
 
-def applications_visible_to(user) -> QuerySet[Application]:
-    qs = Application.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser or user.role == Role.ADMIN:
-        return qs
-    if user.role == Role.APPLICANT:
-        return qs.filter(applicant=user)
-    if user.role == Role.UNIT_OFFICER:
-        return qs.filter(unit_id=user.unit_id) if user.unit_id else qs.none()
-    if user.role == Role.COUNTY_OFFICER:
-        # The second step belongs to the unit's competent department when it has one,
-        # otherwise to the HR bureau of the unit's county.
-        if user.competent_unit_id:
-            return qs.filter(unit__competent_unit_id=user.competent_unit_id)
-        if user.county_id:
-            return qs.filter(unit__county_id=user.county_id, unit__competent_unit__isnull=True)
-        return qs.none()
-    if user.role == Role.COMMITTEE_CLERK:
-        return qs.filter(campaign__committee_id=user.committee_id) if user.committee_id else qs.none()
-    return qs.none()
-
-
 def is_blind(user) -> bool:
-    """Committee clerks review blind: codes and masked copies only (SPEC §4.15)."""
-    return getattr(user, "role", None) == Role.COMMITTEE_CLERK
+    """The committee side reviews blind: codes and masked copies only (SPEC §4.15; ``review.access``)."""
+    return is_committee_side(user)
 
 
 def applications_in_queue_of(user) -> QuerySet[Application]:
@@ -132,8 +110,9 @@ def redactor_for(application, viewer):
     if not is_blind(viewer):
         return lambda text: text
     user = application.applicant
-    secrets = {application.snapshot.get("name") if application.snapshot else None, user.real_name,
-               user.id_number, user.username}
+    snapshot = application.snapshot or {}
+    secrets = {snapshot.get("name"), snapshot.get("id_number"), snapshot.get("phone"), user.real_name,
+               user.id_number, user.username, user.phone}
     secrets = sorted({s for s in secrets if s and len(s) >= 2}, key=len, reverse=True)
     if not secrets:
         return lambda text: text

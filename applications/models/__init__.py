@@ -2,6 +2,7 @@
 notice), the applicant's profile, applications with their sections, uploaded scans, state and
 history."""
 
+from .access import AccessEvent, AccessWhat
 from .application import Application, ApplicationSection, ProfileSection
 from .attachment import Attachment, Processing
 from .campaign import (
@@ -16,6 +17,8 @@ from .history import ReturnNote, StateChange
 from .reference import Committee, County, Level, Series, Specialty, TitleName, Unit
 
 __all__ = [
+    "AccessEvent",
+    "AccessWhat",
     "Application",
     "ApplicationSection",
     "Attachment",

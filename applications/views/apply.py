@@ -15,6 +15,7 @@ from portal.accounts.models import Role
 from portal.errors import Refused, answers_json
 
 from .. import rules, services
+from ..access_log import access_label
 from ..checklist import ROW_SLOTS, build_checklist
 from ..enums import Section
 from ..forms import MAX_ROWS, SPECS, SectionEditor, json_to_raw, raw_from_post
@@ -75,6 +76,7 @@ def application_overview(request, code):
         "fee": rules.fee_for(application.campaign, application.level, application.kind),
         "window": application.campaign.submission_window(application.kind),
         "history": application.history.order_by("-created_at", "-id")[:10],
+        "viewed_by": [(access_label(e), e) for e in application.access_events.order_by("-created_at", "-id")[:50]],
         **_return_context(application),
     }
     return render(request, "applications/overview.html", context)

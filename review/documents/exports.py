@@ -24,6 +24,7 @@ from applications.rules import fee_for
 from applications.snapshot import ROSTER_COLUMNS, roster_row
 from applications.states import AFTER_ACCEPTANCE, IN_REVIEW, State
 
+from .models import ScopeKind
 from .scope import ExportScope
 
 INCLUDE_ACCEPTED = "accepted"
@@ -64,6 +65,12 @@ def states_for(include: str) -> tuple[str, ...]:
     if include == INCLUDE_SUBMITTED:
         return (*IN_REVIEW, *AFTER_ACCEPTANCE)
     return AFTER_ACCEPTANCE
+
+
+def export_states(scope: ExportScope, include: str) -> tuple[str, ...]:
+    """The committee's rosters list accepted applications only, whatever was asked: a roster
+    names people, and the committee side reviews blind until it accepts (``review.access``)."""
+    return AFTER_ACCEPTANCE if scope.kind == ScopeKind.COMMITTEE else states_for(include)
 
 
 def campaign_subject(campaign: Campaign) -> str:
@@ -116,7 +123,7 @@ def roster_for(*, campaign: Campaign, scope: ExportScope, include: str = INCLUDE
                generated_on: dt.date) -> Roster:
     """The roster of ``scope`` in ``campaign``: one query for the rows."""
     records = (scope.applications()
-               .filter(campaign=campaign, state__in=states_for(include))
+               .filter(campaign=campaign, state__in=export_states(scope, include))
                .order_by("unit__county__order", "unit__name", "submitted_at", "id")
                .values_list("snapshot", "kind", "state"))
     rows = []

@@ -1,7 +1,8 @@
 """Reads of the documents app, scoped to the user.
 
-A document is visible when its application is (``applications_visible_to``) or, for exports, when
-it was made for the user's own export scope.  Anything else is answered 404, whether it exists or
+A document of one application is visible under ``review.access.may_see_document`` (its
+application visible, and not to the committee side before acceptance); an export when it was
+made for the user's own export scope.  Anything else is answered 404, whether it exists or
 not.  These pages serve the kinds this app renders itself; a kind another app registered (the
 certificate, the publicity list) is served by that app's own pages, under its own rule.
 """
@@ -13,10 +14,12 @@ from django.http import Http404
 
 from applications.models import Campaign
 from applications.states import AFTER_ACCEPTANCE, IN_REVIEW
+from review.access import may_see_document
 from review.selectors import applications_visible_to
 
+from .exports import export_states
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, ScopeKind
-from .scope import ExportScope, export_scope_of
+from .scope import ExportScope, export_scope_of, scope_from_document
 
 SERVED_KINDS = (DocumentKind.REVIEW_FORM, DocumentKind.PREFILLED, *EXPORT_KINDS)
 
@@ -26,7 +29,8 @@ def document_visible_to(user, uid) -> Document:
     if document is None or not user.is_authenticated or document.kind not in SERVED_KINDS:
         raise Http404
     if document.application_id is not None:
-        if not applications_visible_to(user).filter(pk=document.application_id).exists():
+        # Review forms and pre-filled templates name the applicant: ``review.access`` decides.
+        if not may_see_document(user, document):
             raise Http404
         return document
     scope = export_scope_of(user)
@@ -78,3 +82,12 @@ def review_forms_of(application_ids) -> dict[int, Document]:
 def prefilled_of(application_id: int) -> dict[str, Document]:
     docs = Document.objects.filter(kind=DocumentKind.PREFILLED, application_id=application_id, is_current=True)
     return {d.template_key: d for d in docs}
+
+
+def applications_in_export(document: Document) -> list[int]:
+    """The applications an export lists (for the 查阅记录 of its download): one query."""
+    scope = scope_from_document(document)
+    include = (document.options or {}).get("include", "")
+    return list(scope.applications().filter(campaign_id=document.campaign_id,
+                                            state__in=export_states(scope, include))
+                .values_list("pk", flat=True))

@@ -49,7 +49,7 @@ from .series import (
 from .tasks import render_document_task
 
 __all__ = [
-    "DocumentRefused", "Progress", "Rendered", "document_render", "export_request", "prefilled_request",
+    "DocumentRefused", "Progress", "Rendered", "document_render", "export_request", "prefilled_existing", "prefilled_request",
     "render_on_commit", "renderer_register", "review_form_after_transition", "review_form_queue",
     "review_form_render", "store_rendered", "write_atomically",
 ]
@@ -88,6 +88,8 @@ def export_request(*, user, scope: ExportScope, campaign: Campaign, kind: str,
         include = INCLUDE_ACCEPTED
     if kind in (DocumentKind.FEE_LIST_XLSX, DocumentKind.FEE_LIST_PDF):
         include = INCLUDE_ACCEPTED  # fees are due only once the committee has accepted
+    if scope.kind == ScopeKind.COMMITTEE:
+        include = INCLUDE_ACCEPTED  # rosters name people: the committee reviews blind until it accepts
     series = export_series(kind, campaign.pk, scope, include)
     with transaction.atomic():
         # Serialise requests of one campaign: a double click must not race for the next version.
@@ -117,6 +119,21 @@ def export_queue(kind: str) -> str | None:
     """The queue of an export: ``bulk`` for the PDFs, the route of ``documents.*`` (``interactive``)
     for the spreadsheets."""
     return "bulk" if kind in BULK_EXPORT_KINDS else None
+
+
+def prefilled_existing(*, application: Application, key: str) -> Document | None:
+    """Read only (the GET of a template): the current PDF of template ``key`` if the application's
+    data did not change since, or the render under way; ``None`` when one must be asked for."""
+    if key not in TEMPLATES:
+        return None
+    series = prefilled_series(application.pk, key)
+    current = current_document(series)
+    if current and current.is_ready:
+        digest = source_hash("prefilled", key, application_facts(application_for_documents(application.pk)))
+        if current.source_hash == digest:
+            return current
+    running = unfinished(series)
+    return running if running and running.status != DocumentStatus.FAILED else None
 
 
 def prefilled_request(*, application: Application, key: str, user) -> Document:

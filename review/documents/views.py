@@ -13,12 +13,14 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications.access_log import AccessWhat, access_record, access_record_many
 from applications.campaign_texts import review_form_title
 from applications.models import Campaign
 from applications.states import AFTER_ACCEPTANCE
 from portal.accounts.models import Role
+from review.access import may_open_template
 from review.selectors import applications_visible_to
 
 from .exports import INCLUDE_ACCEPTED, INCLUDE_CHOICES
@@ -26,8 +28,8 @@ from .facts import mask_name
 from .models import EXPORT_KINDS, Document, DocumentKind, DocumentStatus, normalise_verify_code
 from .prefilled import TEMPLATES
 from .scope import export_scope_of
-from .selectors import document_visible_to, export_campaigns, prefilled_of, recent_exports, review_forms_of
-from .services import DocumentRefused, export_request, prefilled_request, review_form_queue
+from .selectors import applications_in_export, document_visible_to, export_campaigns, prefilled_of, recent_exports, review_forms_of
+from .services import DocumentRefused, export_request, prefilled_existing, prefilled_request, review_form_queue
 
 
 def _scope_or_404(user):
@@ -101,10 +103,20 @@ def status(request, uid):
 @login_required
 @require_GET
 def download(request, uid):
-    document = document_visible_to(request.user, uid)
+    return _serve(request, document_visible_to(request.user, uid))
+
+
+def _serve(request, document):
+    """The file of a visible document, with its 查阅记录; the progress page while it renders."""
     if not document.is_ready:
         messages.info(request, _("文件尚未生成完成，请稍候。"))
         return redirect("documents:detail", uid=document.uid)
+    if document.application_id is not None:
+        access_record(request, application=document.application, what=AccessWhat.DOCUMENT,
+                      detail=document.template_key or document.kind)
+    else:
+        access_record_many(user=request.user, application_ids=applications_in_export(document),
+                           what=AccessWhat.EXPORT, detail=document.kind)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename,
                             content_type=document.content_type)
     response["Cache-Control"] = "private, no-store"
@@ -126,6 +138,7 @@ def mine(request):
 
 
 def _visible_application(user, pk):
+    """The application if ``user`` may see it (``review.access``), else 404."""
     application = (applications_visible_to(user).select_related("campaign__committee", "specialty__series", "level",
                                                                  "unit", "applicant")
                    .filter(pk=pk).first())
@@ -143,8 +156,10 @@ def _may_regenerate(user, application) -> bool:
 def application_documents(request, pk):
     application = _visible_application(request.user, pk)
     review_form = review_forms_of([application.pk]).get(application.pk)
-    done = prefilled_of(application.pk)
-    templates = [{"spec": spec, "document": done.get(key)} for key, spec in TEMPLATES.items()]
+    may_template = may_open_template(request.user, application)
+    done = prefilled_of(application.pk) if may_template else {}
+    templates = [{"spec": spec, "document": done.get(key)} for key, spec in TEMPLATES.items()] if may_template else []
+    access_record(request, application=application, what=AccessWhat.PAGE, detail="documents")
     return render(request, "documents/application.html", {
         "application": application, "review_form": review_form, "templates": templates,
         "form_title": review_form_title(application.campaign, application.kind),
@@ -167,20 +182,32 @@ def review_form_generate(request, pk):
     return redirect("documents:application", pk=application.pk)
 
 
-@login_required
-@require_GET
-def prefilled(request, pk, key):
-    """A pre-filled template: the PDF at once when current, else the progress page."""
-    application = _visible_application(request.user, pk)
-    if key not in TEMPLATES:
+def _template_application(user, pk, key):
+    """The application whose template ``key`` ``user`` may open (``review.access``), else 404."""
+    application = _visible_application(user, pk)
+    if key not in TEMPLATES or not may_open_template(user, application):
         raise Http404
-    try:
-        document = prefilled_request(application=application, key=key, user=request.user)
-    except DocumentRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("documents:application", pk=application.pk)
+    return application
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def prefilled(request, pk, key):
+    """A pre-filled template.  GET only reads: the current PDF at once, the render under way, or
+    the button that asks for it; the render is asked for by POST (no side effect on GET)."""
+    application = _template_application(request.user, pk, key)
+    if request.method == "POST":
+        try:
+            document = prefilled_request(application=application, key=key, user=request.user)
+        except DocumentRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("documents:application", pk=application.pk)
+    else:
+        document = prefilled_existing(application=application, key=key)
+        if document is None:
+            return render(request, "documents/prefilled.html", {"application": application, "spec": TEMPLATES[key]})
     if document.is_ready:
-        return download(request, document.uid)
+        return _serve(request, document)
     return redirect("documents:detail", uid=document.uid)
 
 

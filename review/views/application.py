@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from applications.access_log import AccessWhat, access_record
 from applications.selectors import return_notes_by_section
 from applications.states import State
 from portal.errors import Refused
@@ -64,6 +65,7 @@ def application_detail(request, pk: int):
     user = request.user
     officer_or_404(user)
     application = application_for(user, pk)
+    access_record(request, application=application, what=AccessWhat.PAGE, detail="review")
     return render(request, "review/detail.html", _detail_context(request, application))
 
 
@@ -136,6 +138,7 @@ def _subject(application, user) -> str:
 def history(request, pk: int):
     """The history of one application: the applicant's own, or one in an officer's queue."""
     application = application_for(request.user, pk)
+    access_record(request, application=application, what=AccessWhat.PAGE, detail="history")
     return render(request, "review/history.html", {
         "app": application, "history": history_for(application, request.user), "blind": is_blind(request.user),
         "applicant_label": application.code if is_blind(request.user) else application.applicant.real_name,

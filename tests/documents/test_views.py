@@ -151,7 +151,11 @@ def test_prefilled_url_contract_and_scope(client, accepted_app, django_capture_o
     client.force_login(accepted_app.applicant)
     assert client.get(reverse("documents:prefilled", args=[accepted_app.pk, "no_such"])).status_code == 404
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.get(url)
+        offer = client.get(url)  # GET only reads: no Document, no render, a button to ask for one
+    assert offer.status_code == 200 and "生成PDF" in offer.content.decode()
+    assert not callbacks and not Document.objects.filter(kind=DocumentKind.PREFILLED).exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(url)
     document = Document.objects.get(kind=DocumentKind.PREFILLED, template_key="publicity")
     assert response.status_code == 302 and response["Location"] == reverse("documents:detail", args=[document.uid])
     assert len(callbacks) == 1

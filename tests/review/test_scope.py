@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from applications.models import Campaign, County
+from applications.models import Application, Campaign, County
+from applications.states import State
 from applications.samples import fill_sample_application
 from portal.accounts.models import Role
 from review.selectors import applications_in_queue_of, applications_visible_to
@@ -69,6 +70,8 @@ def test_competent_unit_officer_sees_its_subordinate_units(world):
 def test_clerk_sees_own_committee_only(world):
     clerk = ClerkFactory()
     apps = world["apps"]
+    assert codes(applications_visible_to(clerk)) == set()  # drafts: never reached the committee
+    Application.objects.filter(pk__in=[a.pk for a in apps.values()]).update(state=State.COMMITTEE_REVIEW)
     assert codes(applications_visible_to(clerk)) == {apps["a"].code, apps["b"].code, apps["c"].code}
 
 

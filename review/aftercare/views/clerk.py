@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications.access_log import AccessWhat, access_record
 from applications.states import AFTER_ACCEPTANCE, State
 from portal.errors import Refused
 from review.selectors import history_for
@@ -142,6 +143,7 @@ def _detail_context(request, application, **forms):
 @login_required
 def application(request, pk: int):
     app = managed_application(request.user, pk)
+    access_record(request, application=app, what=AccessWhat.PAGE, detail="aftercare")
     return render(request, "aftercare/application.html", _detail_context(request, app))
 
 

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from portal.errors import posted_ids, safe_next
 from applications.states import AFTER_ACCEPTANCE, State
+from review.access import identity_hidden, was_accepted
 from review.selectors import applications_visible_to
 
 from ..permissions import is_admin, is_clerk_or_admin
 from ..selectors import campaigns_managed_by, choose_campaign
 
-# What the clerk's pages open: accepted onwards, and what fraud closed (to read its record).
+# What the clerk's pages open: accepted onwards, and what fraud closed after acceptance (to read
+# its record).
 OPENABLE = (*AFTER_ACCEPTANCE, State.CLOSED)
 
 
@@ -35,11 +37,14 @@ def campaign_for(request):
 
 
 def managed_application(user, pk: int) -> Application:
+    """An application the clerk manages after acceptance (``review.access``: visible, and its
+    applicant no longer hidden); a closed one only when it was closed after acceptance (fraud),
+    never one the unit or county closed before it reached the committee."""
     clerk_or_404(user)
     application = (applications_visible_to(user).filter(pk=pk, state__in=OPENABLE)
                    .select_related("campaign__committee", "applicant", "unit__county", "level", "specialty__series")
                    .first())
-    if application is None:
+    if application is None or identity_hidden(user, application) or not was_accepted(application):
         raise Http404
     return application
 
