@@ -169,7 +169,9 @@ def _prepare_return(application: Application, request: TransitionRequest, now: d
     if not request.comment.strip():
         raise TransitionRefused(_("退回时必须填写退回原因。"), state=application.state)
     application.returned_at = now
-    application.return_deadline = now + dt.timedelta(hours=application.campaign.return_hours)
+    hours = application.campaign.return_hours
+    # A notice without a deadline (003 四（三）, 004 四) never lets the clock abandon the application.
+    application.return_deadline = now + dt.timedelta(hours=hours) if hours is not None else None
 
 
 for _action in (

@@ -92,7 +92,9 @@ class Campaign(models.Model):
     # Review chain and its clock.
     chain = models.JSONField(_("审核层级"), default=default_chain,
                              help_text=_("依次为 unit（推荐单位）、county（县市人社局或主管单位）、committee（评委会）"))
-    return_hours = models.PositiveSmallIntegerField(_("退回后修改时限（小时）"), default=48)
+    return_hours = models.PositiveSmallIntegerField(
+        _("退回后修改时限（小时）"), null=True, blank=True, default=48,
+        help_text=_("留空：通知未规定修改时限（003、004），退回的申报不会因逾期视为放弃，网上审核时间内均可重新提交"))
     max_submissions = models.PositiveSmallIntegerField(_("最多提交次数"), default=3)
     publicity_working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     unit_opinion_text = models.CharField(_("推荐单位审核意见"), max_length=200, default=DEFAULT_UNIT_OPINION)

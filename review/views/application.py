@@ -49,6 +49,7 @@ def _detail_context(request, application, *, approve_form=None, return_form=None
         "changes": latest_round_changes(application, user), "history": history_for(application, user),
         "publicity": UnitPublicity.objects.filter(application=application).first(),
         "return_deadline": application.return_deadline,
+        "review_window": application.campaign.review_window(application.kind),
         "open_notes": {k: [redact(n.text) for n in v] for k, v in notes.items()},
         "step_label": _step_label(application.state),
     }
