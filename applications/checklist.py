@@ -220,10 +220,15 @@ def _verdict_problems(application: Application, data: dict, by_key: dict[str, Se
     if ce is not None and Section.CE in data and not data[Section.CE].get("exempt"):
         labels = {"public": _("公需科目"), "professional": _("专业科目")}
         for category, years in verdict.ce_missing.items():
-            if years:
+            if not years:
+                continue
+            hours = verdict.ce_hours_per_year.get(category)
+            if hours is None:  # 003, 004: the year's certificate, no hours
+                ce.problems.append(Problem(Section.CE, _("继续教育%(cat)s缺少%(years)s年度合格证书。") % {
+                    "cat": labels.get(category, category), "years": "、".join(map(str, years))}))
+            else:
                 ce.problems.append(Problem(Section.CE, _("继续教育%(cat)s缺少%(years)s年度（每年需%(hours)d学时）。") % {
-                    "cat": labels.get(category, category), "years": "、".join(map(str, years)),
-                    "hours": verdict.ce_hours_per_year.get(category, 0)}))
+                    "cat": labels.get(category, category), "years": "、".join(map(str, years)), "hours": hours}))
     return verdict
 
 

@@ -168,6 +168,7 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
             campaign=campaign, level=levels[r["level"]], unit_natures=r.get("unit_natures", []),
             kinds=r.get("kinds", []), public_years=_years(r.get("public_years", []), today),
             professional_years=_years(r.get("professional_years", []), today),
+            # A missing key is the usual 30/60; ``null`` (003, 004) means certificates, no hours.
             public_hours=r.get("public_hours", 30), professional_hours=r.get("professional_hours", 60),
             years_from_eligibility=r.get("years_from_eligibility", False), clause=r.get("clause", ""),
         ) for r in data["ce_rules"])

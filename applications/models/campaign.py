@@ -251,8 +251,12 @@ class ContinuingEducationRule(models.Model):
     kinds = models.JSONField(_("仅适用于申报类型"), default=list, blank=True)
     public_years = models.JSONField(_("公需科目年份"), default=list, blank=True)
     professional_years = models.JSONField(_("专业科目年份"), default=list, blank=True)
-    public_hours = models.PositiveSmallIntegerField(_("公需科目学时/年"), default=30)
-    professional_hours = models.PositiveSmallIntegerField(_("专业科目学时/年"), default=60)
+    # Hours a year, or None where the notice asks for the year's certificate only (003 五（一）7,
+    # 004 五（一）4 "当年继续教育合格证书"): then any certificate row for that year counts.
+    public_hours = models.PositiveSmallIntegerField(_("公需科目学时/年"), default=30, null=True, blank=True,
+                                                    help_text=_("留空：通知只要求当年合格证书，不规定学时"))
+    professional_hours = models.PositiveSmallIntegerField(_("专业科目学时/年"), default=60, null=True, blank=True,
+                                                          help_text=_("留空：通知只要求当年合格证书，不规定学时"))
     years_from_eligibility = models.BooleanField(_("按初定条件规定年限"), default=False)
     clause = models.CharField(_("通知原文依据"), max_length=300, blank=True)
 
