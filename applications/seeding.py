@@ -126,6 +126,7 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
         summary_max_chars=data.get("summary_max_chars"),
         years_in_grade=data["years_in_grade"], initial_work_years=data["initial_work_years"],
         junior_review_work_years=data.get("junior_review_work_years", {}), clauses=data.get("clauses", {}),
+        unit_natures_by_kind=data.get("unit_natures_by_kind", {}),
         evaluation_years=_years(data["evaluation_years"], today),
         evaluation_basic_delay=data["evaluation_basic_delay"],
         evaluation_unqualified_delay=data["evaluation_unqualified_delay"],

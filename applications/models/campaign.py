@@ -130,6 +130,12 @@ class Campaign(models.Model):
     exempt_grassroots = models.BooleanField(_("县级以下基层单位人员免于答辩"), default=True)
     exempt_private_and_freelance = models.BooleanField(_("民营企业和自由职业人员免于答辩"), default=False)
 
+    # Who a kind is open to (002 二: 初定 for staff of enterprises and public institutions only).
+    unit_natures_by_kind = models.JSONField(
+        _("各申报类型允许的单位性质"), default=dict, blank=True,
+        help_text=_("申报类型 → 单位性质列表，例如 {\"initial\": [\"institution\", \"state_enterprise\", "
+                    "\"private_enterprise\"]}；未列出的申报类型不限单位性质"))
+
     # Integrity.
     person_ban_years = models.PositiveSmallIntegerField(_("个人弄虚作假禁报年数"), default=3)
     unit_ban_years = models.PositiveSmallIntegerField(_("单位取消参评资格年数"), null=True, blank=True)
