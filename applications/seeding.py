@@ -127,6 +127,8 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
         years_in_grade=data["years_in_grade"], initial_work_years=data["initial_work_years"],
         junior_review_work_years=data.get("junior_review_work_years", {}), clauses=data.get("clauses", {}),
         unit_natures_by_kind=data.get("unit_natures_by_kind", {}),
+        unit_recommendation_required=data.get("unit_recommendation_required", False),
+        competent_recommendation_required=data.get("competent_recommendation_required", False),
         evaluation_years=_years(data["evaluation_years"], today),
         evaluation_basic_delay=data["evaluation_basic_delay"],
         evaluation_unqualified_delay=data["evaluation_unqualified_delay"],

@@ -136,6 +136,14 @@ class Campaign(models.Model):
         help_text=_("申报类型 → 单位性质列表，例如 {\"initial\": [\"institution\", \"state_enterprise\", "
                     "\"private_enterprise\"]}；未列出的申报类型不限单位性质"))
 
+    # Recommendations the officers upload (scans) before approving.
+    unit_recommendation_required = models.BooleanField(
+        _("推荐单位须上传《单位推荐意见》"), default=False,
+        help_text=_("002 五（一）8：《单位推荐意见》（附件3）；推荐单位审核通过前须上传扫描件"))
+    competent_recommendation_required = models.BooleanField(
+        _("主管单位须上传加盖公章的推荐意见"), default=False,
+        help_text=_("003、004 五（三）：主管单位（县市人社局）审核通过前须上传加盖公章的推荐意见扫描件"))
+
     # Integrity.
     person_ban_years = models.PositiveSmallIntegerField(_("个人弄虚作假禁报年数"), default=3)
     unit_ban_years = models.PositiveSmallIntegerField(_("单位取消参评资格年数"), null=True, blank=True)
