@@ -142,6 +142,7 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
         fee_clause=data.get("fee_clause", ""), office_address=data.get("office_address", ""),
         source=data.get("source", ""),
     )
+    fields["copy_certification"] = data.get("copy_certification", "")
     for optional in ("unit_opinion_text", "commitment_text"):
         if optional in data:
             fields[optional] = data[optional]

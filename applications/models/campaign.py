@@ -144,6 +144,12 @@ class Campaign(models.Model):
         _("主管单位须上传加盖公章的推荐意见"), default=False,
         help_text=_("003、004 五（三）：主管单位（县市人社局）审核通过前须上传加盖公章的推荐意见扫描件"))
 
+    # How paper copies are certified (003 五（一）, 002 五（三）): shown to the applicant, on the paper
+    # list and above the clerk's receipt checkboxes.
+    copy_certification = models.CharField(
+        _("复印件审核要求（通知原文）"), max_length=300, blank=True,
+        help_text=_("例如 003：所有复印件材料，由所在单位人事（职称）部门审核后加盖公章，并签署“已审核，与原件相符”意见"))
+
     # Integrity.
     person_ban_years = models.PositiveSmallIntegerField(_("个人弄虚作假禁报年数"), default=3)
     unit_ban_years = models.PositiveSmallIntegerField(_("单位取消参评资格年数"), null=True, blank=True)
