@@ -185,6 +185,9 @@ def application_facts(application: Application) -> dict:
         "publicity_working_days": campaign.publicity_working_days,
         "commitment_text": campaign.commitment_text,
         "commitment_form_text": commitment_form_text(campaign),
+        # 纸质材料目录清单 (003 五（六）) and how copies are certified (003 五（一）, 002 五（三）).
+        "paper_items": list(campaign.paper_items.values_list("name", flat=True)),
+        "copy_certification": campaign.copy_certification,
         "submission_count": application.submission_count,
         "basic": {
             "name": _text(basic.get("name") or user.real_name),
