@@ -185,8 +185,12 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
             note=item.get("note", ""), order=order,
         ) for order, item in enumerate(data["materials"]))
     campaign.paper_items.all().delete()
+    # An item is a name, or {"name", "conditions", "optional"} when it applies to some applicants only.
     PaperItem.objects.bulk_create(
-        PaperItem(campaign=campaign, name=name, order=order) for order, name in enumerate(data["paper_items"]))
+        PaperItem(campaign=campaign, name=item, order=order) if isinstance(item, str) else
+        PaperItem(campaign=campaign, name=item["name"], order=order, conditions=item.get("conditions", []),
+                  optional=item.get("optional", False))
+        for order, item in enumerate(data["paper_items"]))
     campaign.contacts.all().delete()
     CampaignContact.objects.bulk_create(
         CampaignContact(campaign=campaign, name=c["name"], phone=c["phone"], order=order)

@@ -331,6 +331,12 @@ class PaperItem(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_items")
     name = models.CharField(_("材料名称"), max_length=200)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # An item that does not apply to an applicant is shown as 不适用 and never asked for (000 社保
+    # for enterprise staff only; 003 初定 delivers the 呈报表 alone).
+    conditions = models.JSONField(_("适用条件"), default=list, blank=True,
+                                  help_text=_("全部满足时适用，可选值见 MaterialCondition；留空适用于全部申报人"))
+    optional = models.BooleanField(_("如有则提供"), default=False,
+                                   help_text=_("不影响纸质材料是否齐全（例如“其它相关材料”）"))
 
     class Meta:
         verbose_name = _("纸质材料")
@@ -339,6 +345,11 @@ class PaperItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.conditions or []) - set(MaterialCondition.values)
+        if unknown:
+            raise ValidationError({"conditions": _("未知的适用条件：%s") % "、".join(sorted(unknown))})
 
 
 class CampaignContact(models.Model):

@@ -118,3 +118,11 @@ def test_003_paper_list_pdf_lists_the_items_that_apply(reference, private_storag
     assert "纸质材料目录清单" in text and app.code in text
     assert "1现实表现政治鉴定材料" in text and "16《申报人员花名册》" in text
     assert "已审核，与原件相符" in text and "经办人（签名）" in text
+    # 八（三）: the 呈报表 is for 初定 only, struck out as 不适用 for a review applicant (P2-08) …
+    assert facts["paper_items_not_applicable"] == ["《初聘专业技术职务任职资格呈报表》一式两份"] and "不适用" in text
+    # … and the only item (with the roster) of an 初定 applicant.
+    initial = ApplicationFactory(campaign=app.campaign, level=Level.objects.get(code="junior"), kind="initial",
+                                 specialty=app.specialty)
+    fill_sample_application(initial)
+    assert application_facts(application_for_documents(initial.pk))["paper_items"] == [
+        "《初聘专业技术职务任职资格呈报表》一式两份", "《申报人员花名册》"]
