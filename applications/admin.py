@@ -51,8 +51,8 @@ class SeriesAdmin(AuditedAdmin):
 
 @admin.register(Specialty)
 class SpecialtyAdmin(AuditedAdmin):
-    list_display = ("name", "series")
-    list_filter = ("series",)
+    list_display = ("name", "series", "exam_only")
+    list_filter = ("series", "exam_only")
     search_fields = ("name", "series__name")
 
 
@@ -121,11 +121,14 @@ class CampaignAdmin(AuditedAdmin):
                                   ("material_review_start", "material_review_end"), ("paper_start", "paper_end"),
                                   ("fee_start", "fee_end"), ("defense_start", "defense_end"), "defense_place")}),
         (_("审核流程"), {"fields": ("chain", "return_hours", "max_submissions", "publicity_working_days",
-                                  "unit_opinion_text", "commitment_text", "summary_max_chars")}),
+                                  "unit_opinion_text", "commitment_text", "summary_max_chars",
+                                  "unit_recommendation_required", "competent_recommendation_required",
+                                  "copy_certification")}),
         (_("资格条件"), {"fields": ("years_in_grade", "grade_count_to", "initial_work_years", "evaluation_years",
                                   "evaluation_basic_delay", "evaluation_unqualified_delay",
                                   "private_enterprise_no_evaluation", "south_xinjiang_early_years",
-                                  "title_docs_in_xinjiang", "title_docs_elsewhere", "junior_review_work_years")}),
+                                  "title_docs_in_xinjiang", "title_docs_elsewhere", "junior_review_work_years",
+                                  "unit_natures_by_kind")}),
         (_("答辩"), {"fields": ("defense_scored", "exempt_junior", "exempt_special_service", "exempt_counties",
                               "exempt_grassroots", "exempt_private_and_freelance")}),
         (_("诚信与收费"), {"fields": ("person_ban_years", "unit_ban_years", "fee_clause")}),

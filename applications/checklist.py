@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .bans import Bans, bans_for
 from .enums import Kind, Section, UnitNature
-from .materials import MaterialFacts, ResolvedMaterial, resolve_materials
+from .materials import MaterialFacts, PaperItems, ResolvedMaterial, resolve_materials, resolve_paper_items
 from .models import Application, Attachment
 from .rules import CAMPAIGN_PREFETCH, evaluate, profile_from_sections
 
@@ -51,7 +51,20 @@ def facts_for(application: Application, sections: dict[str, dict]) -> MaterialFa
         has_title=bool(qual.get("has_title")), title_in_xinjiang=qual.get("obtained_in_xinjiang", True),
         ce_exempt=bool(ce.get("exempt")), special_service=tuple(basic.get("special_service") or ()),
         grassroots_below_county=bool(basic.get("grassroots_below_county")),
+        has_papers=bool((sections.get(Section.PAPERS) or {}).get("rows")),
     )
+
+
+def paper_items_for(application: Application, sections: dict[str, dict] | None = None) -> PaperItems:
+    """The paper checklist of this applicant (``PaperItem.conditions``: 000 社保 for enterprise staff
+    only, 003 初定 delivers the 呈报表 alone …).  Reads ``campaign.paper_items.all()`` (prefetchable)
+    and, only when an item has conditions, the application's sections."""
+    rows = list(application.campaign.paper_items.all())
+    if not any(row.conditions for row in rows):
+        return resolve_paper_items(rows, None)
+    if sections is None:
+        sections = {s.key: s.data for s in application.sections.all() if s.is_complete}
+    return resolve_paper_items(rows, facts_for(application, sections))
 
 
 def sections_for(application: Application, facts: MaterialFacts, materials: list[ResolvedMaterial]) -> list[str]:
@@ -220,10 +233,15 @@ def _verdict_problems(application: Application, data: dict, by_key: dict[str, Se
     if ce is not None and Section.CE in data and not data[Section.CE].get("exempt"):
         labels = {"public": _("公需科目"), "professional": _("专业科目")}
         for category, years in verdict.ce_missing.items():
-            if years:
+            if not years:
+                continue
+            hours = verdict.ce_hours_per_year.get(category)
+            if hours is None:  # 003, 004: the year's certificate, no hours
+                ce.problems.append(Problem(Section.CE, _("继续教育%(cat)s缺少%(years)s年度合格证书。") % {
+                    "cat": labels.get(category, category), "years": "、".join(map(str, years))}))
+            else:
                 ce.problems.append(Problem(Section.CE, _("继续教育%(cat)s缺少%(years)s年度（每年需%(hours)d学时）。") % {
-                    "cat": labels.get(category, category), "years": "、".join(map(str, years)),
-                    "hours": verdict.ce_hours_per_year.get(category, 0)}))
+                    "cat": labels.get(category, category), "years": "、".join(map(str, years)), "hours": hours}))
     return verdict
 
 

@@ -130,6 +130,8 @@ def _fixture_item(items: list, key: str):
             return item
         if isinstance(item, dict) and any(v == key or (isinstance(v, list) and key in v) for v in item.values()):
             return item
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and key in item["name"]:
+            return item  # a conditional paper item ({"name", "conditions"}) found by its words
     raise KeyError(key)
 
 

@@ -130,6 +130,9 @@ class MaterialCondition(models.TextChoices):
     NOT_CE_EXEMPT = "not_ce_exempt", _("不免除继续教育")
     SPECIAL_SERVICE = "special_service", _("参加“访惠聚”驻村等工作")
     GRASSROOTS = "grassroots", _("在县级以下基层单位工作")
+    HAS_PAPERS = "has_papers", _("填写了论文著作")
+    NOT_FREELANCE = "not_freelance", _("非自由职业者")
+    SERVICE = "service", _("参加“访惠聚”驻村等工作或在县级以下基层单位工作")
 
 
 class ChainStep(models.TextChoices):

@@ -26,6 +26,7 @@ class MaterialFacts:
     ce_exempt: bool = False
     special_service: tuple[str, ...] = ()
     grassroots_below_county: bool = False
+    has_papers: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ def condition_holds(condition: str, facts: MaterialFacts) -> bool:
         C.NOT_CE_EXEMPT: lambda: not facts.ce_exempt,
         C.SPECIAL_SERVICE: lambda: bool(facts.special_service),
         C.GRASSROOTS: lambda: facts.grassroots_below_county,
+        C.HAS_PAPERS: lambda: facts.has_papers,
+        C.NOT_FREELANCE: lambda: facts.unit_nature != UnitNature.FREELANCE,
+        C.SERVICE: lambda: bool(facts.special_service) or facts.grassroots_below_county,
     }
     try:
         return checks[condition]()
@@ -81,3 +85,31 @@ def resolve_materials(requirements: Iterable, facts: MaterialFacts) -> list[Reso
                 allow_pdf=item.allow_pdf, note=item.note, conditions=conditions,
             ))
     return resolved
+
+
+@dataclass(frozen=True)
+class PaperItems:
+    """The campaign's paper checklist for one applicant: the items that apply (in order), those
+    that do not (shown as 不适用, never asked for) and the optional ones (其它相关材料)."""
+
+    applicable: list[str]
+    not_applicable: list[str]
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def required(self) -> list[str]:
+        return [name for name in self.applicable if name not in self.optional]
+
+
+def resolve_paper_items(items: Iterable, facts: MaterialFacts | None) -> PaperItems:
+    """``items`` are ``PaperItem`` rows; without ``facts`` every item applies."""
+    applicable, not_applicable, optional = [], [], set()
+    for item in items:
+        conditions = tuple(getattr(item, "conditions", None) or ())
+        if facts is None or all(condition_holds(c, facts) for c in conditions):
+            applicable.append(item.name)
+            if getattr(item, "optional", False):
+                optional.add(item.name)
+        else:
+            not_applicable.append(item.name)
+    return PaperItems(applicable, not_applicable, frozenset(optional))

@@ -126,6 +126,9 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
         summary_max_chars=data.get("summary_max_chars"),
         years_in_grade=data["years_in_grade"], initial_work_years=data["initial_work_years"],
         junior_review_work_years=data.get("junior_review_work_years", {}), clauses=data.get("clauses", {}),
+        unit_natures_by_kind=data.get("unit_natures_by_kind", {}),
+        unit_recommendation_required=data.get("unit_recommendation_required", False),
+        competent_recommendation_required=data.get("competent_recommendation_required", False),
         evaluation_years=_years(data["evaluation_years"], today),
         evaluation_basic_delay=data["evaluation_basic_delay"],
         evaluation_unqualified_delay=data["evaluation_unqualified_delay"],
@@ -139,6 +142,7 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
         fee_clause=data.get("fee_clause", ""), office_address=data.get("office_address", ""),
         source=data.get("source", ""),
     )
+    fields["copy_certification"] = data.get("copy_certification", "")
     for optional in ("unit_opinion_text", "commitment_text"):
         if optional in data:
             fields[optional] = data[optional]
@@ -168,6 +172,7 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
             campaign=campaign, level=levels[r["level"]], unit_natures=r.get("unit_natures", []),
             kinds=r.get("kinds", []), public_years=_years(r.get("public_years", []), today),
             professional_years=_years(r.get("professional_years", []), today),
+            # A missing key is the usual 30/60; ``null`` (003, 004) means certificates, no hours.
             public_hours=r.get("public_hours", 30), professional_hours=r.get("professional_hours", 60),
             years_from_eligibility=r.get("years_from_eligibility", False), clause=r.get("clause", ""),
         ) for r in data["ce_rules"])
@@ -180,8 +185,12 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
             note=item.get("note", ""), order=order,
         ) for order, item in enumerate(data["materials"]))
     campaign.paper_items.all().delete()
+    # An item is a name, or {"name", "conditions", "optional"} when it applies to some applicants only.
     PaperItem.objects.bulk_create(
-        PaperItem(campaign=campaign, name=name, order=order) for order, name in enumerate(data["paper_items"]))
+        PaperItem(campaign=campaign, name=item, order=order) if isinstance(item, str) else
+        PaperItem(campaign=campaign, name=item["name"], order=order, conditions=item.get("conditions", []),
+                  optional=item.get("optional", False))
+        for order, item in enumerate(data["paper_items"]))
     campaign.contacts.all().delete()
     CampaignContact.objects.bulk_create(
         CampaignContact(campaign=campaign, name=c["name"], phone=c["phone"], order=order)

@@ -108,11 +108,17 @@ class SelfCheckForm(forms.Form):
             hours = {CECategory.PUBLIC: rule.public_hours, CECategory.PROFESSIONAL: rule.professional_hours}
         self.ce_hours = hours
         year_choices = [(str(y), str(y)) for y in self.ce_years]
+
+        def label(category, with_hours, certificate):
+            # 003, 004 set no hours: a year is done when its certificate is in hand.
+            h = hours[category]
+            return certificate if h is None else with_hours % {"h": h}
+
         self.fields["ce_public"] = forms.MultipleChoiceField(
-            label=_("公需科目已完成的年份（每年%(h)d学时）") % {"h": hours[CECategory.PUBLIC]}, choices=year_choices,
-            required=False, widget=forms.CheckboxSelectMultiple)
+            label=label(CECategory.PUBLIC, _("公需科目已完成的年份（每年%(h)d学时）"), _("公需科目已取得合格证书的年份")),
+            choices=year_choices, required=False, widget=forms.CheckboxSelectMultiple)
         self.fields["ce_professional"] = forms.MultipleChoiceField(
-            label=_("专业科目已完成的年份（每年%(h)d学时）") % {"h": hours[CECategory.PROFESSIONAL]},
+            label=label(CECategory.PROFESSIONAL, _("专业科目已完成的年份（每年%(h)d学时）"), _("专业科目已取得合格证书的年份")),
             choices=year_choices, required=False, widget=forms.CheckboxSelectMultiple)
 
     def clean_graduated(self):
@@ -137,7 +143,7 @@ class SelfCheckForm(forms.Form):
         ce_hours: dict[int, dict[str, int]] = {}
         for field, category in (("ce_public", CECategory.PUBLIC), ("ce_professional", CECategory.PROFESSIONAL)):
             for year in data.get(field) or []:
-                ce_hours.setdefault(int(year), {})[category.value] = self.ce_hours[category]
+                ce_hours.setdefault(int(year), {})[category.value] = self.ce_hours[category] or 1
         return Profile(
             unit_nature=data["unit_nature"], county=data["county"],
             grassroots_below_county=data["grassroots_below_county"], special_service=list(data["special_service"]),

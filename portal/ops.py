@@ -80,8 +80,10 @@ def row_counts() -> dict[str, int]:
 def build_fonts() -> int:
     """The GB 2312 subsets of Noto CJK the documents use (~15 s once): built into the image rather
     than at a worker's first render."""
+    from portal.fonts import printable_codepoints
     from review.documents import engine  # a heavy import (WeasyPrint), only for this command
 
+    printable_codepoints()  # the names' printability check reads this cache (issue 13 item 9)
     return len(engine.subset_fonts())
 
 

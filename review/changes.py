@@ -135,6 +135,7 @@ def latest_round_changes(application, viewer) -> list[SectionChanges] | None:
     if len(rounds) < 2:
         return None
     names = dict(application.campaign.materials.values_list("code", "name"))
-    names.update({"publicity": "推荐单位公示", "publicity_result": "公示结果"})
+    names.update({"publicity": "推荐单位公示", "publicity_result": "公示结果", "unit_recommendation": "单位推荐意见（附件3）",
+                  "competent_recommendation": "加盖公章的推荐意见"})
     return round_changes(rounds[-2].data["round"], rounds[-1].data["round"], material_names=names,
                          redact=redactor_for(application, viewer), blind=is_blind(viewer))

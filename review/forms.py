@@ -92,18 +92,22 @@ class PublicityForm(forms.Form):
             if unknown:
                 self.warning = _("系统尚无%s年的节假日安排，按周一至周五计算；如有调休请联系管理员维护“工作日调整”。") % "、".join(
                     str(y) for y in unknown)
-        for slot, name in (("publicity", "publicity_scan"), ("publicity_result", "publicity_result_scan")):
+        for slot in self.scan_slots:
+            name = f"{slot}_scan"
             if not data.get(name) and not self.has_scans.get(slot):
                 self.add_error(name, _("请上传扫描件。"))
         return data
+
+    @property
+    def scan_slots(self) -> list[str]:
+        return [slot for slot in PUBLICITY_SLOTS if f"{slot}_scan" in self.fields]
 
     def publicity_data(self) -> dict:
         return {"start": self.cleaned_data["publicity_start"].isoformat(),
                 "end": self.cleaned_data["publicity_end"].isoformat()}
 
     def files_by_slot(self) -> dict:
-        return {"publicity": self.cleaned_data.get("publicity_scan"),
-                "publicity_result": self.cleaned_data.get("publicity_result_scan")}
+        return {slot: self.cleaned_data.get(f"{slot}_scan") for slot in self.scan_slots}
 
 
 class UnitApprovalForm(PublicityForm):
@@ -113,6 +117,43 @@ class UnitApprovalForm(PublicityForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, campaign=campaign, **kwargs)
         self.fields["confirm"].label = _("审核意见：%s") % campaign.unit_opinion_text
+        if campaign.unit_recommendation_required:
+            # 002 五（一）8 "《单位推荐意见》（附件3）": one per applicant, so not on the batch form.
+            self.fields["unit_recommendation_scan"] = forms.FileField(
+                label=_("单位推荐意见（附件3）扫描件（JPG）"), required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg"}),
+                help_text=_("已上传；如需更换请重新选择。") if self.has_scans.get("unit_recommendation") else
+                _("按附件3填写、加盖单位公章后扫描上传。"))
+            self.order_fields([name for name in self.fields if name != "confirm"] + ["confirm"])
+
+
+class CountyApprovalForm(forms.Form):
+    """The county / competent unit's approval: an optional opinion and, where the notice asks for
+    it (003 / 004 五（三）"上传加盖公章的推荐意见"), the sealed recommendation's scan."""
+
+    comment = forms.CharField(label=_("推荐意见（可选）"), required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    competent_recommendation_scan = forms.FileField(
+        label=_("加盖公章的推荐意见扫描件（JPG）"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg"}))
+
+    def __init__(self, *args, campaign, has_scans: dict[str, bool] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_scans = has_scans or {}
+        field = self.fields["competent_recommendation_scan"]
+        if self.has_scans.get("competent_recommendation"):
+            field.help_text = _("已上传；如需更换请重新选择。")
+        else:
+            field.help_text = _("通知五（三）：上传加盖公章的推荐意见“同意推荐×××同志申报××系列××专业（中、初）级专业技术任职资格”。")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("competent_recommendation_scan") and not self.has_scans.get("competent_recommendation"):
+            self.add_error("competent_recommendation_scan", _("请上传加盖公章的推荐意见的扫描件。"))
+        return data
+
+    def files_by_slot(self) -> dict:
+        return {"competent_recommendation": self.cleaned_data.get("competent_recommendation_scan")}
 
 
 class ReturnForm(forms.Form):

@@ -70,6 +70,10 @@ def _applicant_text(change: StateChange, application) -> tuple[str, str]:
         return (_("申报已通过上一级审核"), _("您的申报已审核通过，现等待%s审核。") % STEP_WORDS[to])
     if to == State.ACCEPTED:
         return (_("评审委员会已接收材料"), _("您的申报已通过形式审核，评审委员会已接收材料。请按通知打印评审表并报送纸质材料。"))
+    if to == State.RETURNED and not deadline:
+        return (_("申报被退回，请修改后重新提交"),
+                _("退回原因：%(reason)s\n请严格按照修改意见修改后，在网上审核时间（%(window)s）内重新提交。")
+                % {"reason": change.comment, "window": application.campaign.review_window(application.kind)})
     if to == State.RETURNED:
         return (_("申报被退回，请在%s前修改") % deadline,
                 _("退回原因：%(reason)s\n请在%(deadline)s前修改并重新提交，逾期视为放弃申报。")

@@ -91,6 +91,11 @@ def can_resubmit(user, application, now: dt.datetime | None = None) -> Decision:
     if application.return_deadline and now > application.return_deadline:
         local = timezone.localtime(application.return_deadline)
         return refuse(_("已超过退回修改期限（%s），视为放弃申报。") % local.strftime("%Y-%m-%d %H:%M"))
+    if application.return_deadline is None and application.campaign.return_hours is None:
+        # No deadline in the notice (003 四（三）, 004 四): resubmit while officers can still review.
+        window = application.campaign.review_window(application.kind)
+        if not window.contains(now):
+            return refuse(_("网上审核时间已过（%s），不能重新提交。") % window)
     if application.submission_count >= application.campaign.max_submissions:
         return refuse(_("已提交%d次，达到本年度提交次数上限。") % application.submission_count)
     return _not_banned(application, now)

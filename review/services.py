@@ -25,7 +25,9 @@ What each chain action checks and records beyond the predicate (its ``prepare``)
   can show reviewers what changed) are written.
 * ``approve`` at the unit step: the publicity (``data["publicity"] = {"start", "end"}`` as ISO dates,
   or the dates recorded at an earlier approval) has ended and spans at least the campaign's working
-  days, both scans are attached; the comment is the campaign's fixed opinion text.
+  days, both scans (and 002's 单位推荐意见, ``step_slots``) are attached; the comment is the campaign's fixed opinion text.
+* ``approve`` at the county step: the competent unit's sealed recommendation is attached when the
+  campaign asks for it (003 / 004 五（三）, ``Campaign.competent_recommendation_required``).
 * ``approve`` at the committee step (``accept``): the comment is 评审委员会已接收材料 unless given.
 * ``return``: a reason; notes per section or attachment (``data["notes"]``); the return clock.
 * after acceptance (``receive_paper`` … ``certify``, ``close_for_fraud``): ``review.aftercare.actions``.
@@ -60,8 +62,22 @@ from .effects import transition_committed
 from .models import UnitPublicity
 from .workdays import working_days_between
 
-# The unit's publicity scans (section "other"), in the order the unit-review form asks for them.
-PUBLICITY_SLOTS = {"publicity": gettext_lazy("推荐单位公示"), "publicity_result": gettext_lazy("公示结果")}
+# The scans officers upload (section "other"), in the order their forms ask for them: the unit's
+# publicity and its result, the unit's recommendation where the notice asks for one (002 附件3
+# 《单位推荐意见》), and the competent unit's sealed recommendation (003 / 004 五（三）).
+PUBLICITY_SLOTS = {"publicity": gettext_lazy("推荐单位公示"), "publicity_result": gettext_lazy("公示结果"),
+                   "unit_recommendation": gettext_lazy("单位推荐意见（附件3）"),
+                   "competent_recommendation": gettext_lazy("加盖公章的推荐意见")}
+
+
+def step_slots(campaign, state: str) -> list[str]:
+    """The scans the officer of a review state owes before approving (in ``PUBLICITY_SLOTS``)."""
+    if state == State.UNIT_REVIEW:
+        return ["publicity", "publicity_result",
+                *(["unit_recommendation"] if campaign.unit_recommendation_required else [])]
+    if state == State.COUNTY_REVIEW and campaign.competent_recommendation_required:
+        return ["competent_recommendation"]
+    return []
 
 # What a transition may change on the application row besides its state (the audit's before/after).
 AUDITED_FIELDS = ("state", "submission_count", "submitted_at", "returned_at", "return_deadline")
@@ -148,7 +164,7 @@ def _prepare_unit_approval(application: Application, request: TransitionRequest,
             % {"need": campaign.publicity_working_days, "start": start.isoformat(), "end": end.isoformat(),
                "days": days}, state=application.state)
     slots = set(application.attachments.filter(slot__in=PUBLICITY_SLOTS).values_list("slot", flat=True))
-    missing = [PUBLICITY_SLOTS[s] for s in PUBLICITY_SLOTS if s not in slots]
+    missing = [PUBLICITY_SLOTS[s] for s in step_slots(campaign, State.UNIT_REVIEW) if s not in slots]
     if missing:
         raise TransitionRefused(_("请上传%s的扫描件。") % "、".join(str(m) for m in missing), state=application.state)
     UnitPublicity.objects.update_or_create(application=application, defaults={
@@ -158,9 +174,18 @@ def _prepare_unit_approval(application: Application, request: TransitionRequest,
     request.data["publicity"] = {"start": start.isoformat(), "end": end.isoformat(), "working_days": days}
 
 
+def _prepare_county_approval(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
+    """003 / 004 五（三）: the competent unit "按要求上传加盖公章的推荐意见" before it approves."""
+    if "competent_recommendation" in step_slots(application.campaign, State.COUNTY_REVIEW) and \
+            not application.attachments.filter(slot="competent_recommendation").exists():
+        raise TransitionRefused(_("请上传加盖公章的推荐意见（通知五（三））的扫描件。"), state=application.state)
+
+
 def _prepare_approval(application: Application, request: TransitionRequest, now: dt.datetime) -> None:
     if application.state == State.UNIT_REVIEW:
         _prepare_unit_approval(application, request, now)
+    elif application.state == State.COUNTY_REVIEW:
+        _prepare_county_approval(application, request, now)
     elif application.state == State.COMMITTEE_REVIEW:
         request.comment = request.comment.strip() or str(State.ACCEPTED.label)
 
@@ -169,7 +194,9 @@ def _prepare_return(application: Application, request: TransitionRequest, now: d
     if not request.comment.strip():
         raise TransitionRefused(_("退回时必须填写退回原因。"), state=application.state)
     application.returned_at = now
-    application.return_deadline = now + dt.timedelta(hours=application.campaign.return_hours)
+    hours = application.campaign.return_hours
+    # A notice without a deadline (003 四（三）, 004 四) never lets the clock abandon the application.
+    application.return_deadline = now + dt.timedelta(hours=hours) if hours is not None else None
 
 
 for _action in (
@@ -311,7 +338,8 @@ def publicity_scans_attach(*, application: Application, files: dict, actor,
     decision = permissions.can_approve(actor, current, now or timezone.now())
     if not decision:
         raise TransitionRefused(decision.reason, state=current.state)
-    accepted = {slot: accept_upload(upload) for slot, upload in files.items() if upload and slot in PUBLICITY_SLOTS}
+    own = step_slots(current.campaign, current.state)
+    accepted = {slot: accept_upload(upload) for slot, upload in files.items() if upload and slot in own}
     stored = []
     with transaction.atomic():
         for slot, upload in accepted.items():

@@ -92,7 +92,9 @@ class Campaign(models.Model):
     # Review chain and its clock.
     chain = models.JSONField(_("审核层级"), default=default_chain,
                              help_text=_("依次为 unit（推荐单位）、county（县市人社局或主管单位）、committee（评委会）"))
-    return_hours = models.PositiveSmallIntegerField(_("退回后修改时限（小时）"), default=48)
+    return_hours = models.PositiveSmallIntegerField(
+        _("退回后修改时限（小时）"), null=True, blank=True, default=48,
+        help_text=_("留空：通知未规定修改时限（003、004），退回的申报不会因逾期视为放弃，网上审核时间内均可重新提交"))
     max_submissions = models.PositiveSmallIntegerField(_("最多提交次数"), default=3)
     publicity_working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     unit_opinion_text = models.CharField(_("推荐单位审核意见"), max_length=200, default=DEFAULT_UNIT_OPINION)
@@ -127,6 +129,26 @@ class Campaign(models.Model):
     exempt_counties = models.ManyToManyField(County, blank=True, related_name="+", verbose_name=_("免于答辩的县"))
     exempt_grassroots = models.BooleanField(_("县级以下基层单位人员免于答辩"), default=True)
     exempt_private_and_freelance = models.BooleanField(_("民营企业和自由职业人员免于答辩"), default=False)
+
+    # Who a kind is open to (002 二: 初定 for staff of enterprises and public institutions only).
+    unit_natures_by_kind = models.JSONField(
+        _("各申报类型允许的单位性质"), default=dict, blank=True,
+        help_text=_("申报类型 → 单位性质列表，例如 {\"initial\": [\"institution\", \"state_enterprise\", "
+                    "\"private_enterprise\"]}；未列出的申报类型不限单位性质"))
+
+    # Recommendations the officers upload (scans) before approving.
+    unit_recommendation_required = models.BooleanField(
+        _("推荐单位须上传《单位推荐意见》"), default=False,
+        help_text=_("002 五（一）8：《单位推荐意见》（附件3）；推荐单位审核通过前须上传扫描件"))
+    competent_recommendation_required = models.BooleanField(
+        _("主管单位须上传加盖公章的推荐意见"), default=False,
+        help_text=_("003、004 五（三）：主管单位（县市人社局）审核通过前须上传加盖公章的推荐意见扫描件"))
+
+    # How paper copies are certified (003 五（一）, 002 五（三）): shown to the applicant, on the paper
+    # list and above the clerk's receipt checkboxes.
+    copy_certification = models.CharField(
+        _("复印件审核要求（通知原文）"), max_length=300, blank=True,
+        help_text=_("例如 003：所有复印件材料，由所在单位人事（职称）部门审核后加盖公章，并签署“已审核，与原件相符”意见"))
 
     # Integrity.
     person_ban_years = models.PositiveSmallIntegerField(_("个人弄虚作假禁报年数"), default=3)
@@ -249,8 +271,12 @@ class ContinuingEducationRule(models.Model):
     kinds = models.JSONField(_("仅适用于申报类型"), default=list, blank=True)
     public_years = models.JSONField(_("公需科目年份"), default=list, blank=True)
     professional_years = models.JSONField(_("专业科目年份"), default=list, blank=True)
-    public_hours = models.PositiveSmallIntegerField(_("公需科目学时/年"), default=30)
-    professional_hours = models.PositiveSmallIntegerField(_("专业科目学时/年"), default=60)
+    # Hours a year, or None where the notice asks for the year's certificate only (003 五（一）7,
+    # 004 五（一）4 "当年继续教育合格证书"): then any certificate row for that year counts.
+    public_hours = models.PositiveSmallIntegerField(_("公需科目学时/年"), default=30, null=True, blank=True,
+                                                    help_text=_("留空：通知只要求当年合格证书，不规定学时"))
+    professional_hours = models.PositiveSmallIntegerField(_("专业科目学时/年"), default=60, null=True, blank=True,
+                                                          help_text=_("留空：通知只要求当年合格证书，不规定学时"))
     years_from_eligibility = models.BooleanField(_("按初定条件规定年限"), default=False)
     clause = models.CharField(_("通知原文依据"), max_length=300, blank=True)
 
@@ -305,6 +331,12 @@ class PaperItem(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_items")
     name = models.CharField(_("材料名称"), max_length=200)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # An item that does not apply to an applicant is shown as 不适用 and never asked for (000 社保
+    # for enterprise staff only; 003 初定 delivers the 呈报表 alone).
+    conditions = models.JSONField(_("适用条件"), default=list, blank=True,
+                                  help_text=_("全部满足时适用，可选值见 MaterialCondition；留空适用于全部申报人"))
+    optional = models.BooleanField(_("如有则提供"), default=False,
+                                   help_text=_("不影响纸质材料是否齐全（例如“其它相关材料”）"))
 
     class Meta:
         verbose_name = _("纸质材料")
@@ -313,6 +345,11 @@ class PaperItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.conditions or []) - set(MaterialCondition.values)
+        if unknown:
+            raise ValidationError({"conditions": _("未知的适用条件：%s") % "、".join(sorted(unknown))})
 
 
 class CampaignContact(models.Model):

@@ -36,6 +36,10 @@ class Specialty(models.Model):
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="specialties", verbose_name=_("系列"))
     name = models.CharField(_("名称"), max_length=50)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # 国家以考代评: not determined by 初定 (002 二), no South-Xinjiang early year (000 五（一）12).
+    # No seed notice names one; the administrator marks them.
+    exam_only = models.BooleanField(_("国家以考代评专业"), default=False,
+                                    help_text=_("以考代评的专业不能初次确定，南疆普通高校毕业生也不能提前申报"))
 
     class Meta:
         verbose_name = _("专业")

@@ -27,7 +27,7 @@ DEFAULT_HOURS = {CECategory.PUBLIC.value: 30, CECategory.PROFESSIONAL.value: 60}
 class ContinuingEducation:
     required: dict[str, list[int]]
     missing: dict[str, list[int]]
-    hours_per_year: dict[str, int]
+    hours_per_year: dict[str, int | None]  # None: the year's certificate, whatever its hours
     reasons: list[Reason]
 
 
@@ -41,6 +41,14 @@ def ce_rule_for(campaign, level, kind: str, unit_nature: str):
     ]
     matches.sort(key=lambda r: (not r.unit_natures, not r.kinds))
     return matches[0] if matches else None
+
+
+def _year_done(profile: Profile, year: int, category: str, hours: int | None) -> bool:
+    """With hours a year (000 30/60), the year's rows must add up to them; without (003, 004: the
+    year's 合格证书), a certificate row of that year and category is enough."""
+    if hours is None:
+        return category in (profile.ce_hours.get(year) or {})
+    return profile.ce_hours_for(year, category) >= hours
 
 
 def _label(category: str) -> str:
@@ -69,7 +77,9 @@ def continuing_education(campaign, level, kind: str, profile: Profile, *,
                     CECategory.PROFESSIONAL.value: sorted(rule.professional_years or [])}
 
     asked = [_("%(cat)s%(years)s（每年%(hours)d学时）") % {"cat": _label(c), "years": years_text(required[c]),
-                                                     "hours": hours[c]} for c in CATEGORIES if required[c]]
+                                                     "hours": hours[c]}
+             if hours[c] is not None else _("%(cat)s%(years)s") % {"cat": _label(c), "years": years_text(required[c])}
+             for c in CATEGORIES if required[c]]
     need = _("需提供%(items)s继续教育合格证书。") % {"items": "、".join(asked)} if asked else _("本级别不要求继续教育证书。")
     if profile.ce_exempt:
         reasons = [Reason("ce", True, need, rule.clause),
@@ -81,7 +91,7 @@ def continuing_education(campaign, level, kind: str, profile: Profile, *,
                 clause(campaign, "ce_exempt")))
         return ContinuingEducation(required, dict(empty), hours, reasons)
 
-    missing = {c: [y for y in required[c] if profile.ce_hours_for(y, c) < hours[c]] for c in CATEGORIES}
+    missing = {c: [y for y in required[c] if not _year_done(profile, y, c, hours[c])] for c in CATEGORIES}
     if any(missing.values()):
         short = [_("%(cat)s%(years)s") % {"cat": _label(c), "years": years_text(missing[c])}
                  for c in CATEGORIES if missing[c]]

@@ -83,6 +83,27 @@ def check_scope(campaign, specialty, level, kind: str) -> Check:
     return Check([Reason("campaign_scope", False, "；".join(problems) + "。", f"《{campaign.title}》")], None)
 
 
+def check_unit_nature(campaign, kind: str, profile: Profile) -> Check:
+    """Unit natures a kind is open to (``Campaign.unit_natures_by_kind``; absent kind: every nature).
+    002 二 "企事业单位工作的全日制普通大、中专院校毕业生": 初定 is not for 机关 staff or freelancers."""
+    allowed = (campaign.unit_natures_by_kind or {}).get(kind)
+    if not allowed or profile.unit_nature in allowed:
+        return Check([], campaign.year)
+    text = _("本通知%(kind)s限%(allowed)s的专业技术人员，单位性质为“%(nature)s”的不能申报。") % {
+        "kind": Kind(kind).label, "allowed": "、".join(str(UnitNature(n).label) for n in allowed),
+        "nature": UnitNature(profile.unit_nature).label}
+    return Check([Reason("unit_nature", False, text, clause(campaign, "scope"))], None)
+
+
+def check_exam_only(campaign, specialty, kind: str) -> Check:
+    """"可初次确定初级专业技术职务任职资格（国家以考代评的专业除外）" (002 二): a specialty the
+    administrator marked 以考代评 (``Specialty.exam_only``) is not determined."""
+    if specialty is None or not getattr(specialty, "exam_only", False) or kind != Kind.INITIAL:
+        return Check([], campaign.year)
+    text = _("“%(name)s”为国家以考代评的专业，不能初次确定职称，请参加专业技术资格考试。") % {"name": specialty.name}
+    return Check([Reason("exam_only", False, text, clause(campaign, "initial"))], None)
+
+
 def check_groups(campaign, profile: Profile) -> Check:
     cited = clause(campaign, "scope")
     reasons = []
@@ -186,7 +207,7 @@ def evaluation_deferral(campaign, kind: str, profile: Profile) -> tuple[int, lis
 
 # -- South Xinjiang -------------------------------------------------------------------------------
 
-def south_xinjiang_early(campaign, kind: str, profile: Profile) -> tuple[int, list[Reason]]:
+def south_xinjiang_early(campaign, kind: str, profile: Profile, specialty=None) -> tuple[int, list[Reason]]:
     flagged = [e for e in profile.education if e.south_xinjiang_graduate]
     if not flagged:
         return 0, []
@@ -194,6 +215,9 @@ def south_xinjiang_early(campaign, kind: str, profile: Profile) -> tuple[int, li
     cited = clause(campaign, "south_xinjiang") if years else ""
     if not years:
         return 0, [Reason("south_xinjiang", None, _("本通知未规定南疆普通高校毕业生提前申报，按一般年限计算。"), cited)]
+    if specialty is not None and getattr(specialty, "exam_only", False):
+        # 000 五（一）12 "首次申报职称评审（以考代评的专业除外）可提前1年".
+        return 0, [Reason("south_xinjiang", None, _("以考代评的专业不适用提前申报，按一般年限计算。"), cited)]
     if kind != Kind.REVIEW:
         return 0, [Reason("south_xinjiang", None, _("南疆普通高校毕业生提前申报只适用于职称评审，不适用于%(kind)s。")
                           % {"kind": Kind(kind).label}, cited)]
@@ -227,7 +251,7 @@ def _outcome_text(ok: bool, have: int, required: int, earliest: int | None) -> s
     return _("，尚差%(short)d年，最早可于%(earliest)d年申报。") % {"short": required - max(have, 0), "earliest": earliest}
 
 
-def check_years_in_grade(campaign, kind: str, profile: Profile, delay: int) -> Check:
+def check_years_in_grade(campaign, kind: str, profile: Profile, delay: int, specialty=None) -> Check:
     """Promotion to 中级: years in the current 初级 title by the highest diploma (SPEC §3)."""
     table = campaign.years_in_grade or {}
     cited = _("%(q)s；晋升中级任现职年限：%(years)s（计算至当年%(m)d月%(d)d日）") % {
@@ -243,7 +267,7 @@ def check_years_in_grade(campaign, kind: str, profile: Profile, delay: int) -> C
         text = _("%(edu)s学历晋升中级的任职年限不在本通知所列条件之内（%(years)s），请向评审委员会咨询。") % {
             "edu": Education(education.level).label, "years": education_years_text(table)}
         return Check([Reason("years_in_grade", False, text, cited)], None)
-    early, early_reasons = south_xinjiang_early(campaign, kind, profile)
+    early, early_reasons = south_xinjiang_early(campaign, kind, profile, specialty)
     base = int(table[education.level])
     required = max(0, base + delay - early)
     deadline = grade_deadline(campaign, campaign.year)
@@ -306,16 +330,17 @@ def check_work_years(campaign, kind: str, profile: Profile, table: dict[str, int
     return Check([*(early_reasons or []), Reason(rule, ok, text, cited)], earliest), base
 
 
-def check_level_conditions(campaign, level, kind: str, profile: Profile, delay: int) -> tuple[Check, int | None]:
+def check_level_conditions(campaign, level, kind: str, profile: Profile, delay: int,
+                           specialty=None) -> tuple[Check, int | None]:
     """Diploma and years for the level and kind applied for."""
     qualification = clause(campaign, "qualification")
     if kind == Kind.INITIAL and level.code == JUNIOR:
         return check_work_years(campaign, kind, profile, campaign.initial_work_years or {}, delay,
                                 rule="initial", full_time_only=True, cited=clause(campaign, "initial"))
     if kind == Kind.REVIEW and level.code == INTERMEDIATE:
-        return check_years_in_grade(campaign, kind, profile, delay), None
+        return check_years_in_grade(campaign, kind, profile, delay, specialty), None
     if kind == Kind.REVIEW and level.code == JUNIOR and campaign.junior_review_work_years:
-        early, early_reasons = south_xinjiang_early(campaign, kind, profile)
+        early, early_reasons = south_xinjiang_early(campaign, kind, profile, specialty)
         return check_work_years(campaign, kind, profile, campaign.junior_review_work_years, delay,
                                 rule="junior_review", full_time_only=False, cited=qualification,
                                 early=early, early_reasons=early_reasons)
@@ -336,6 +361,8 @@ def eligibility(campaign, specialty, level, kind: str, profile: Profile, *, toda
     checks = [
         check_scope(campaign, specialty, level, kind),
         check_groups(campaign, profile),
+        check_unit_nature(campaign, kind, profile),
+        check_exam_only(campaign, specialty, kind),
         check_ban(campaign, kind, profile.banned_until, unit=False, today=today),
         check_ban(campaign, kind, profile.unit_banned_until, unit=True, today=today),
         check_title_level(campaign, level, profile),
@@ -345,7 +372,7 @@ def eligibility(campaign, specialty, level, kind: str, profile: Profile, *, toda
     if checks[-1].earliest is not None:
         delay, evaluation_reasons = evaluation_deferral(campaign, kind, profile)
         checks.append(Check(evaluation_reasons, campaign.year))
-        level_check, work_years = check_level_conditions(campaign, level, kind, profile, delay)
+        level_check, work_years = check_level_conditions(campaign, level, kind, profile, delay, specialty)
         checks.append(level_check)
     reasons = [r for c in checks for r in c.reasons]
     return Eligibility(

@@ -61,8 +61,12 @@ def fee_reason(campaign, level, kind: str, fee: int | None) -> Reason:
 def procedure_notes(campaign, profile: Profile) -> list[Reason]:
     """Who reviews in turn, and the notice's own words on freelancers and competent units (003)."""
     steps = " → ".join(str(ChainStep(s).label) for s in campaign.chain_steps)
-    notes = [Reason("chain", None, _("审核流程：%(steps)s（逐级审核，退回后须在%(hours)d小时内修改提交，最多提交%(n)d次）。") % {
-        "steps": steps, "hours": campaign.return_hours, "n": campaign.max_submissions})]
+    if campaign.return_hours is None:
+        notes = [Reason("chain", None, _("审核流程：%(steps)s（逐级审核，退回后须严格按照修改意见修改后提交，最多提交%(n)d次）。") % {
+            "steps": steps, "n": campaign.max_submissions})]
+    else:
+        notes = [Reason("chain", None, _("审核流程：%(steps)s（逐级审核，退回后须在%(hours)d小时内修改提交，最多提交%(n)d次）。") % {
+            "steps": steps, "hours": campaign.return_hours, "n": campaign.max_submissions})]
     if profile.unit_nature == UnitNature.FREELANCE:
         notes.append(Reason("route_freelance", None, _("自由职业者由县（市）人力资源和社会保障部门或人事代理机构作为推荐单位，履行审核、公示、推荐程序。"),
                             (campaign.clauses or {}).get("route_freelance", "")))

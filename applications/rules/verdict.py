@@ -50,7 +50,7 @@ class Verdict:
     defense_note: str
     ce_required: dict[str, list[int]]
     ce_missing: dict[str, list[int]]
-    ce_hours_per_year: dict[str, int]
+    ce_hours_per_year: dict[str, int | None]
     ce_reasons: list[Reason]
     materials: list[ResolvedMaterial]
     earliest_year: int | None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.models import Role
+from portal.fonts import name_warning
 from portal.errors import Refused, answers_json
 
 from .. import rules, services
@@ -161,6 +162,9 @@ def section_edit(request, code, key):
             editor.hide_errors()
     context = _section_context(request, application, key, editor, checklist, show_errors=show_errors)
     context["draft_saved_at"] = section.updated_at if section else None
+    if key == Section.BASIC:
+        # A character no print font has would be an empty box on the review form (issue 13 item 9).
+        context["name_warning"] = name_warning(request.user.real_name)
     # The same number the autosave answers with (``stamp``): the browser compares versions, not clocks.
     context["saved_stamp"] = section.updated_at.timestamp() if section else 0
     return render(request, "applications/section.html", context, status=200)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.accounts.models import Role
+from portal.fonts import name_warning
 
 from .. import services
 from ..enums import Section
@@ -56,4 +57,5 @@ def profile_section(request, key):
     stored = ProfileSection.objects.filter(user=request.user, key=key).values_list("updated_at", flat=True).first()
     return render(request, "applications/profile_section.html", {
         "key": key, "label": Section(key).label, "editor": editor, "show_errors": show_errors,
+        "name_warning": name_warning(request.user.real_name) if key == Section.BASIC else "",
         "saved_stamp": stored.timestamp() if stored else 0})

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from portal.fonts import name_warning
+
 from . import ratelimit
 from .client_ip import client_ip
 from .forms import LoginForm, RegistrationForm, ResetIssueForm
@@ -73,6 +75,9 @@ def register(request):
             applicant_register(real_name=data["real_name"], id_number=data["id_number"], phone=data["phone"],
                                password=data["password1"])
             messages.success(request, REGISTERED)
+            warning = name_warning(data["real_name"])
+            if warning:  # registered all the same: the name is the ID card's (issue 13 item 9)
+                messages.warning(request, warning)
             return redirect("accounts:login")
     return render(request, "accounts/register.html", {"form": form})
 

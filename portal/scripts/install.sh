@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 
 PYTHON="${PYTHON:-python3}"
-packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils tesseract-ocr tesseract-ocr-chi-sim"
+packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono poppler-utils tesseract-ocr tesseract-ocr-chi-sim"
 # The deployment tests (tests/deploy/): nginx in front, envsubst for its templates, a TLS pair,
 # pg_dump / pg_restore for the backup scripts.
 packages="$packages nginx-light gettext-base openssl postgresql-client"

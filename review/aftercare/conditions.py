@@ -7,12 +7,13 @@ caller already has them, the rows it needs, so lists ask once for all applicatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
+from applications.checklist import paper_items_for
 from applications.rules import defense_exemption, fee_for, profile_from_sections
 from applications.selectors import sections_data
 from applications.states import State
@@ -28,12 +29,14 @@ def paper_item_names(campaign) -> list[str]:
 
 @dataclass
 class PaperStatus:
-    items: list[str]
+    items: list[str]  # the items that apply to this applicant
     received: dict[str, object]  # item name → PaperReceipt
+    not_applicable: list[str] = field(default_factory=list)  # shown as 不适用
+    optional: frozenset[str] = frozenset()  # never hold the paper back
 
     @property
     def missing(self) -> list[str]:
-        return [name for name in self.items if name not in self.received]
+        return [name for name in self.items if name not in self.received and name not in self.optional]
 
     @property
     def complete(self) -> bool:
@@ -45,9 +48,14 @@ class PaperStatus:
 
 
 def paper_status(application, *, items: list[str] | None = None, receipts=None) -> PaperStatus:
-    items = paper_item_names(application.campaign) if items is None else items
+    """``items``: the campaign's item names when the caller has them (a list shares one campaign);
+    the items that apply to this applicant are resolved by ``applications.checklist.paper_items_for``
+    (conditions read the application's sections only when the campaign has conditional items)."""
+    resolved = paper_items_for(application)
+    applicable = [n for n in resolved.applicable if items is None or n in items]
     receipts = application.paper_receipts.all() if receipts is None else receipts
-    return PaperStatus(items, {r.item_name: r for r in receipts})
+    return PaperStatus(applicable, {r.item_name: r for r in receipts}, list(resolved.not_applicable),
+                       resolved.optional)
 
 
 # -- fees ------------------------------------------------------------------------------------------

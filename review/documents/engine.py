@@ -11,8 +11,9 @@ So we derive, once and cached on disk, a *portal subset* of Noto Serif CJK SC (b
 and Noto Sans CJK SC Bold (headings, 黑体 look) holding GB 2312 plus ASCII, Latin-1, punctuation
 and the symbols the forms use (~8,200 characters, 2 MB).  Documents then embed a few tens of KB
 of font and render several times faster.  Every font stack ends with the full system font, so a
-rare character in a name (喆, 玥, 𠮷 …) falls back to the full Noto CJK face instead of printing
-tofu; ``tests/documents/test_fonts.py`` checks that.
+rare character in a name (喆, 玥, 𠮷 …) falls back to the full Noto CJK face, and one beyond Noto
+(𪚥, CJK Ext-B) to 花园明朝 HanaMin, instead of printing tofu; ``tests/documents/test_fonts.py``
+checks that, and ``portal.fonts`` warns the applicant of a character no font has.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from portal.fonts import FALLBACK_FAMILIES
+
 logger = logging.getLogger(__name__)
 
 NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
@@ -38,9 +41,10 @@ SUBSET_FONTS = (
     ("Portal Serif", "NotoSerifCJK-Regular.ttc", 2, "normal"),
     ("Portal Sans", "NotoSansCJK-Bold.ttc", 2, "bold"),
 )
-# Full system families: the fallback for characters outside the subset.
-SERIF_STACK = '"Portal Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", serif'
-SANS_STACK = '"Portal Sans", "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif'
+# Full system families: the fallback for characters outside the subset, then 花园明朝 (HanaMin A/B,
+# fonts-hanazono) for CJK Ext-B and beyond (𪚥), which Noto CJK does not cover (``portal.fonts``).
+SERIF_STACK = f'"Portal Serif", "Noto Serif CJK SC", "Noto Sans CJK SC", {FALLBACK_FAMILIES}, serif'
+SANS_STACK = f'"Portal Sans", "Noto Sans CJK SC", "Noto Serif CJK SC", {FALLBACK_FAMILIES}, sans-serif'
 SUBSET_VERSION = "1"
 
 

@@ -15,6 +15,7 @@ import json
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
+from applications.checklist import paper_items_for
 from applications.campaign_texts import (
     commitment_form_text,
     paper_opinion_text,
@@ -151,6 +152,7 @@ def application_facts(application: Application) -> dict:
     steps = campaign.chain_steps
     competent = unit.competent_unit
     publicity_start, publicity_end = _publicity_dates(application)
+    paper = paper_items_for(application, sections)
 
     return {
         "code": application.code,
@@ -185,6 +187,11 @@ def application_facts(application: Application) -> dict:
         "publicity_working_days": campaign.publicity_working_days,
         "commitment_text": campaign.commitment_text,
         "commitment_form_text": commitment_form_text(campaign),
+        # 纸质材料目录清单 (003 五（六）) and how copies are certified (003 五（一）, 002 五（三）).
+        # The items that apply to this applicant, then those struck out as 不适用 (P2-08).
+        "paper_items": paper.applicable,
+        "paper_items_not_applicable": paper.not_applicable,
+        "copy_certification": campaign.copy_certification,
         "submission_count": application.submission_count,
         "basic": {
             "name": _text(basic.get("name") or user.real_name),

@@ -46,6 +46,8 @@ TEMPLATES = {spec.key: spec for spec in (
                  _("推荐单位人事（职称）部门盖章签名")),
     TemplateSpec("freelance_political", _("自由职业专业技术人员思想政治情况表"), _("通知003 附件7"),
                  _("自由职业者填写，派出所出具意见"), uses_photo=True),
+    # 003 五（六）"用纸质档案袋封装，并附目录清单": the campaign's paper items, numbered.
+    TemplateSpec("paper_list", _("纸质材料目录清单"), _("通知003 五（六）"), _("申报人核对份数，随纸质材料装入档案袋报送")),
 )}
 
 

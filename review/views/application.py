@@ -17,10 +17,10 @@ from portal.errors import Refused
 from .. import permissions
 from ..changes import latest_round_changes
 from ..display import sections_for
-from ..forms import ReturnForm, ReturnNoteFormSet, UnitApprovalForm, note_targets
+from ..forms import CountyApprovalForm, ReturnForm, ReturnNoteFormSet, UnitApprovalForm, note_targets
 from ..models import UnitPublicity
 from ..selectors import history_for, is_blind, redactor_for
-from ..services import PUBLICITY_SLOTS, application_transition, publicity_scans_attach
+from ..services import PUBLICITY_SLOTS, application_transition, publicity_scans_attach, step_slots
 from .common import application_for, officer_or_404
 
 
@@ -36,6 +36,8 @@ def _detail_context(request, application, *, approve_form=None, return_form=None
             existing = UnitPublicity.objects.filter(application=application).first()
             initial = {"publicity_start": existing.start, "publicity_end": existing.end} if existing else {}
             approve_form = UnitApprovalForm(campaign=application.campaign, has_scans=has_scans, initial=initial)
+        elif step_slots(application.campaign, application.state):
+            approve_form = CountyApprovalForm(campaign=application.campaign, has_scans=has_scans)
     targets = note_targets(sections)
     if note_formset is None:
         note_formset = ReturnNoteFormSet(prefix="notes", form_kwargs={"targets": targets})
@@ -50,6 +52,7 @@ def _detail_context(request, application, *, approve_form=None, return_form=None
         "changes": latest_round_changes(application, user), "history": history_for(application, user),
         "publicity": UnitPublicity.objects.filter(application=application).first(),
         "return_deadline": application.return_deadline,
+        "review_window": application.campaign.review_window(application.kind),
         "open_notes": {k: [redact(n.text) for n in v] for k, v in notes.items()},
         "step_label": _step_label(application.state),
     }
@@ -97,6 +100,22 @@ def act(request, pk: int, action: str):
             form.add_error(None, refusal.message)
             return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
         data["publicity"] = form.publicity_data()
+    elif action == "approve" and step_slots(application.campaign, application.state) \
+            and application.state == State.COUNTY_REVIEW and permissions.can_approve(user, application):
+        # 003 / 004 五（三）: the competent unit's sealed recommendation comes with its approval.
+        sections = sections_for(application, user)
+        has_scans = {slot: any(s.attachment.slot == slot for v in sections for s in v.scans) for slot in PUBLICITY_SLOTS}
+        form = CountyApprovalForm(request.POST, request.FILES, campaign=application.campaign, has_scans=has_scans)
+        forms["approve_form"] = form
+        if not form.is_valid():
+            messages.error(request, _("请按提示修改后再提交。"))
+            return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
+        try:
+            publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user)
+        except Refused as refusal:
+            form.add_error("competent_recommendation_scan", refusal.message)
+            return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
+        comment = form.cleaned_data["comment"]
     elif action == "return":
         sections = sections_for(application, user)
         form = ReturnForm(request.POST)
@@ -149,8 +168,7 @@ def _keep_chosen_scans(request, application, form, has_scans: dict) -> UnitAppro
     """A refused approval (a date to correct) keeps the publicity scans the officer chose: a browser
     cannot put a chosen file back into the re-shown form, so they are stored now and the form says
     they are uploaded.  A scan the pipeline refuses gets its reason beside its field."""
-    chosen = {slot: form.cleaned_data.get(name) for slot, name in
-              (("publicity", "publicity_scan"), ("publicity_result", "publicity_result_scan"))}
+    chosen = {slot: form.cleaned_data.get(f"{slot}_scan") for slot in form.scan_slots}
     refusals = {}
     for slot, upload in chosen.items():
         if upload:

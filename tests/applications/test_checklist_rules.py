@@ -79,3 +79,18 @@ def test_junior_applicant_is_exempt_from_defense(client, reference, private_stor
     client.force_login(app.applicant)
     page = client.get(reverse("applications:overview", args=[app.code])).content.decode()
     assert "免于答辩" in page and "220元" in page
+
+
+def test_002_organ_unit_is_shown_under_basic_and_blocks_submission(reference, private_storage):
+    """002 二 "企事业单位工作的全日制普通大、中专院校毕业生" (issue 15 item 8)."""
+    from applications.models import Campaign, Specialty
+
+    app = fill_sample_application(ApplicationFactory(
+        campaign=Campaign.objects.get(code="yq-2024-chuding"), kind="initial",
+        level=Level.objects.get(code="junior"), specialty=Specialty.objects.get(series__name="工程系列", name="电力")))
+    basic = app.sections.get(key="basic")
+    basic.data = {**basic.data, "unit_nature": "organ"}
+    basic.save()
+    found = messages_of(app, "basic")
+    assert any("单位性质为“机关”的不能申报" in m and "企事业单位工作的全日制普通大、中专院校毕业生" in m for m in found), found
+    assert submission_problems(app)

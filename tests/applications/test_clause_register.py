@@ -11,9 +11,8 @@ Format: ``applications/clause_register.py``.  What is checked:
   on the model of that name, templates through Django's loaders, URL names in the URLconf;
 * every test node id names a test function that exists (the module is parsed, not run).
 
-Wrong and missing clauses are allowed until phase 2 (docs/clauses-phase2.md):
-``test_no_clause_is_wrong_or_missing`` lists them and is marked ``xfail(strict=False)``, so the run
-reports them as XFAIL; once phase 2 has fixed them it XPASSes and the marker comes off.
+No clause may be wrong or missing (``test_no_clause_is_wrong_or_missing``): phase 2
+(docs/clauses-phase2.md) fixed the last of them; partly-done clauses keep a ``todo``.
 """
 
 from __future__ import annotations
@@ -247,7 +246,6 @@ def open_items() -> dict[str, list[str]]:
             for code in CODES}
 
 
-@pytest.mark.xfail(strict=False, reason="phase 2 (docs/clauses-phase2.md) fixes the wrong and missing clauses")
 def test_no_clause_is_wrong_or_missing():
     assert {code: items for code, items in open_items().items() if items} == {}
 

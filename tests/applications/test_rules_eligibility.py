@@ -389,3 +389,61 @@ def test_a_past_window_is_judged_at_its_last_day(reference):
     assert left_time.eligible is True
     none_left = verdict_for("bz-2024-zhijian", "junior", "review", profile(banned_until=D(2024, 9, 20)), today=later)
     assert none_left.eligible is False and none_left.earliest_year == 2025
+
+
+# -- issue 15 items 8 and 9: unit natures per kind (002 二), exam-only specialties -------------------
+
+@pytest.mark.parametrize("nature", ["organ", "freelance"])
+def test_002_an_organ_unit_is_refused_for_initial_determination(reference, nature):
+    """002 二 "初定条件：企事业单位工作的全日制普通大、中专院校毕业生": 初定 is for staff of
+    enterprises and public institutions, so a 机关 (or a freelancer) is refused with the clause."""
+    phrase = "企事业单位工作的全日制普通大、中专院校毕业生"
+    assert phrase in notice("yq-2024-chuding")
+    person = dict(education=[education("bachelor", D(2022, 7, 1))], professional_work_start=D(2022, 8, 1))
+    verdict = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial",
+                       profile(unit_nature=nature, **person))
+    assert verdict.eligible is False
+    (reason,) = rule_reasons(verdict, "unit_nature")
+    label = {"organ": "机关", "freelance": "自由职业"}[nature]
+    assert reason.ok is False and f"单位性质为“{label}”的不能申报" in reason.text and phrase in reason.clause
+    for allowed in ("institution", "state_enterprise", "private_enterprise"):
+        ok = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial",
+                      profile(unit_nature=allowed, **person))
+        assert ok.eligible is True and rule_reasons(ok, "unit_nature") == []
+
+
+def test_000_unit_natures_are_not_limited(reference):
+    verdict = evaluate(campaign("bz-2023-jianzhu"), specialty("bz-2023-jianzhu"), "intermediate", "review",
+                       promoted(D(2018, 6, 1), years=[2020, 2021, 2022], unit_nature="organ"))
+    assert rule_reasons(verdict, "unit_nature") == [] and verdict.eligible is True
+
+
+def test_002_exam_only_specialty_is_not_determined(reference):
+    """002 二 "可初次确定初级专业技术职务任职资格（国家以考代评的专业除外）"."""
+    phrase = "可初次确定初级专业技术职务任职资格（国家以考代评的专业除外）"
+    assert phrase in notice("yq-2024-chuding")
+    s = specialty("yq-2024-chuding")
+    s.exam_only = True
+    s.save()
+    person = profile(education=[education("bachelor", D(2022, 7, 1))], professional_work_start=D(2022, 8, 1))
+    verdict = evaluate(campaign("yq-2024-chuding"), s, "junior", "initial", person)
+    assert verdict.eligible is False
+    (reason,) = rule_reasons(verdict, "exam_only")
+    assert "“电力”为国家以考代评的专业，不能初次确定职称" in reason.text and "国家以考代评的专业除外" in reason.clause
+    s.exam_only = False
+    s.save()
+    assert evaluate(campaign("yq-2024-chuding"), s, "junior", "initial", person).eligible is True
+
+
+def test_000_exam_only_specialty_gets_no_early_year(reference):
+    """000 五（一）12 "首次申报职称评审（以考代评的专业除外）可提前1年": a marked 建筑 needs the
+    full 3 years in grade (本科), not 2."""
+    c, s = campaign("bz-2023-jianzhu"), specialty("bz-2023-jianzhu")
+    s.exam_only = True
+    s.save()
+    graduate = south(D(2020, 6, 1), education=[education("bachelor", D(2015, 7, 1), south=True)])
+    verdict = evaluate(c, s, "intermediate", "review", graduate)
+    assert verdict.eligible is False and verdict.earliest_year == 2024
+    (early,) = rule_reasons(verdict, "south_xinjiang")
+    assert early.ok is None and "以考代评的专业不适用提前申报" in early.text
+    assert "以考代评的专业除外" in early.clause

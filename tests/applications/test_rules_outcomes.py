@@ -48,7 +48,9 @@ def test_ce_years_per_notice_level_and_unit_nature(reference, code, level, kind,
     verdict = evaluate(campaign(code), specialty(code), level, kind, profile(unit_nature=nature))
     assert verdict.ce_required == {PUBLIC: public, PROFESSIONAL: professional}
     assert verdict.ce_missing == {PUBLIC: public, PROFESSIONAL: professional}  # nothing done yet
-    assert verdict.ce_hours_per_year == {PUBLIC: 30, PROFESSIONAL: 60}
+    # 000/001 state 30/60 hours a year; 003 and 004 ask for the years' certificates only (issue 15 item 5).
+    per_year = (None, None) if code in ("bz-2024-zhijian", "bz-2021-shihua") else (30, 60)
+    assert verdict.ce_hours_per_year == {PUBLIC: per_year[0], PROFESSIONAL: per_year[1]}
     # Done to the hour: nothing missing.
     hours = {y: {PUBLIC: 30} for y in public}
     for y in professional:
@@ -56,6 +58,33 @@ def test_ce_years_per_notice_level_and_unit_nature(reference, code, level, kind,
     done = evaluate(campaign(code), specialty(code), level, kind, profile(unit_nature=nature, ce_hours=hours))
     assert done.ce_missing == {PUBLIC: [], PROFESSIONAL: []}
     assert "已全部完成" in done.ce_reasons[0].text
+
+
+def test_003_ce_needs_certificates_not_hours(reference):
+    """003 五（一）7 "需提供近五年（2020年-2024年）公需课及近三年（2022年-2024年）专业课合格证书": a
+    certificate a year, whatever its hours (issue 15 item 5)."""
+    assert "近五年（2020年-2024年）公需课及近三年（2022年-2024年）专业课合格证书" in notice("bz-2024-zhijian")
+    hours = {y: {PUBLIC: 10} for y in span(2020, 2024)}
+    for y in span(2022, 2024):
+        hours[y][PROFESSIONAL] = 10
+    args = (campaign("bz-2024-zhijian"), specialty("bz-2024-zhijian"), "intermediate", "review")
+    done = evaluate(*args, profile(ce_hours=hours))
+    assert done.ce_missing == {PUBLIC: [], PROFESSIONAL: []}
+    assert "学时" not in done.ce_reasons[0].text and "公需科目2020—2024年" in done.ce_reasons[0].text.replace("-", "—")
+    del hours[2021][PUBLIC]
+    short = evaluate(*args, profile(ce_hours=hours))
+    assert short.ce_missing == {PUBLIC: [2021], PROFESSIONAL: []}
+    assert "2021" in short.ce_reasons[0].text and "学时" not in short.ce_reasons[0].text
+
+
+def test_004_ce_current_year_certificates(reference):
+    """004 五（一）4 "参评初级职称人员，需上传当年继续教育合格证书（公需课及专业课）": 2021 rows of one
+    hour each pass."""
+    assert "需上传当年继续教育合格证书（公需课及专业课）" in notice("bz-2021-shihua")
+    args = (campaign("bz-2021-shihua"), specialty("bz-2021-shihua"), "junior", "review")
+    done = evaluate(*args, profile(ce_hours={2021: {PUBLIC: 1, PROFESSIONAL: 1}}))
+    assert done.ce_missing == {PUBLIC: [], PROFESSIONAL: []}
+    assert evaluate(*args, profile(ce_hours={2021: {PUBLIC: 1}})).ce_missing == {PUBLIC: [], PROFESSIONAL: [2021]}
 
 
 def test_ce_standard_is_30_and_60_hours_a_year(reference):
@@ -336,7 +365,7 @@ def test_003_units_go_through_their_competent_unit(reference):
     assert "主管单位" in route.text
     assert "个人报送材料一律不予受理" in route.clause and "个人报送材料一律不予受理" in notice("bz-2024-zhijian")
     chain = [n for n in verdict.notes if n.rule == "chain"][0]
-    assert "推荐单位 → 县（市）人社局／主管单位 → 评审委员会" in chain.text and "48小时" in chain.text
+    assert "推荐单位 → 县（市）人社局／主管单位 → 评审委员会" in chain.text and "严格按照修改意见修改后提交" in chain.text  # 003 四（三）: no hours
 
 
 def test_002_chain_ends_at_the_county_bureau(reference):

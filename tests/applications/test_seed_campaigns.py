@@ -115,7 +115,9 @@ def test_seed_campaign_chain_and_bans(reference, code):
     assert campaign.chain_steps == EXPECTED[code]["chain"]
     assert campaign.person_ban_years == EXPECTED[code]["person_ban"]
     assert campaign.unit_ban_years == EXPECTED[code]["unit_ban"]
-    assert (campaign.return_hours, campaign.max_submissions, campaign.publicity_working_days) == (48, 3, 5)
+    # 003 四（三）and 004 四 set no resubmission deadline (issue 15 item 4): no clock, never abandoned.
+    hours = None if code in ("bz-2024-zhijian", "bz-2021-shihua") else 48
+    assert (campaign.return_hours, campaign.max_submissions, campaign.publicity_working_days) == (hours, 3, 5)
 
 
 def test_initial_determination_uses_its_own_window_in_000(reference):

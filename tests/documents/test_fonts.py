@@ -42,3 +42,26 @@ def test_loading_the_engine_keeps_pillow_strict_about_truncated_images():
     uploads, so the engine puts it back."""
     engine()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+# -- issue 13 item 9: characters beyond Noto CJK ---------------------------------------------------
+
+EXT_B_NAME = "王𪚥"  # 𪚥 (U+2A6A5, CJK Ext-B): not in Noto CJK, in 花园明朝 (fonts-hanazono)
+
+
+def test_an_ext_b_character_in_a_name_prints_with_a_real_glyph(reference, private_storage, tmp_path):
+    applicant = ApplicantFactory(real_name=EXT_B_NAME)
+    app = climb_to_accepted(fill_sample_application(ApplicationFactory(applicant=applicant)))
+    content = review_form_render(application_id=app.pk).file.read()
+    assert EXT_B_NAME in pdftotext(content, tmp_path)
+    assert "HanaMin" in pdffonts(content, tmp_path)  # embedded: a glyph, not a .notdef box
+
+
+def test_the_certificate_stack_falls_back_to_hanazono():
+    from django.template.loader import get_template
+
+    source = get_template("aftercare/pdf/certificate.html").template.source
+    assert source.count('"HanaMinA", "HanaMinB"') == 3
+    from review.documents.engine import SANS_STACK, SERIF_STACK
+
+    assert '"HanaMinA", "HanaMinB"' in SERIF_STACK and '"HanaMinA", "HanaMinB"' in SANS_STACK

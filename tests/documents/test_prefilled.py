@@ -34,8 +34,9 @@ def render(key, facts, photo=None):
 
 
 def test_the_eight_keys_of_the_contract():
+    """Eight from the notices' attachments and the 目录清单 of 003 五（六） (issue 15, P2-09)."""
     assert list(TEMPLATES) == ["publicity", "publicity_result", "recommendation", "commitment", "ce_exemption",
-                               "authenticity_pledge", "review_responsibility", "freelance_political"]
+                               "authenticity_pledge", "review_responsibility", "freelance_political", "paper_list"]
 
 
 @pytest.mark.parametrize("key", list(TEMPLATES))
@@ -98,3 +99,30 @@ def test_freelance_political_form_has_the_photo(filled):
     text = squeeze(page_texts(pdf.content)[0])
     assert f"巴州{facts['year']}年度自由职业专业技术人员职称评审" in text and "常住地辖区派出所意见" in text
     assert len(pdf_reader(pdf.content).pages[0].images) == 1
+
+
+def test_003_paper_list_pdf_lists_the_items_that_apply(reference, private_storage):
+    """003 五（六） "用纸质档案袋封装，并附目录清单": the 16 paper items numbered on one A4 page, with
+    the copy-certification rule of 五（一） as a note."""
+    from applications.models import Campaign, Level, Specialty
+
+    app = ApplicationFactory(campaign=Campaign.objects.get(code="bz-2024-zhijian"),
+                             level=Level.objects.get(code="intermediate"),
+                             specialty=Specialty.objects.get(series__name="工程系列", name="质量技术监督"))
+    fill_sample_application(app)
+    facts = application_facts(application_for_documents(app.pk))
+    assert len(facts["paper_items"]) == 16
+    pdf = render("paper_list", facts)
+    assert pdf.pages == 1 and page_sizes(pdf.content) == [A4_PORTRAIT]
+    text = squeeze(page_texts(pdf.content)[0])
+    assert "纸质材料目录清单" in text and app.code in text
+    assert "1现实表现政治鉴定材料" in text and "16《申报人员花名册》" in text
+    assert "已审核，与原件相符" in text and "经办人（签名）" in text
+    # 八（三）: the 呈报表 is for 初定 only, struck out as 不适用 for a review applicant (P2-08) …
+    assert facts["paper_items_not_applicable"] == ["《初聘专业技术职务任职资格呈报表》一式两份"] and "不适用" in text
+    # … and the only item (with the roster) of an 初定 applicant.
+    initial = ApplicationFactory(campaign=app.campaign, level=Level.objects.get(code="junior"), kind="initial",
+                                 specialty=app.specialty)
+    fill_sample_application(initial)
+    assert application_facts(application_for_documents(initial.pk))["paper_items"] == [
+        "《初聘专业技术职务任职资格呈报表》一式两份", "《申报人员花名册》"]

@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Campaign
+from applications.models import Application
 from applications.states import State
 from portal.audit.actions import AuditAction
 from portal.audit.services import audit_record
 from portal.errors import Refused
 
-from ..conditions import paper_item_names
+from ..conditions import paper_item_names, paper_status
 from ..models import PaperReceipt
 from ..permissions import RecordRefused, window_check
 from .common import OPEN_AFTER_ACCEPTANCE, Outcome, aftercare_advance, locked, not_future, state_in
@@ -34,6 +34,10 @@ def paper_receipts_record(*, application_id: int, item_names: list[str], receive
         unknown = [name for name in item_names if name not in known]
         if unknown:
             raise RecordRefused(_("纸质材料目录中没有“%s”。") % "、".join(unknown))
+        applies = paper_status(application)
+        not_applicable = [name for name in item_names if name in applies.not_applicable]
+        if not_applicable:
+            raise RecordRefused(_("“%s”对本申报人不适用，无需登记。") % "、".join(not_applicable))
         if not item_names:
             raise RecordRefused(_("请勾选已接收的纸质材料。"))
         have = set(application.paper_receipts.values_list("item_name", flat=True))
@@ -69,10 +73,10 @@ def paper_receipts_record_bulk(*, application_ids: list[int], received_on: dt.da
     for application_id in application_ids:
         try:
             with transaction.atomic():
-                names = item_names
-                if names is None:
-                    campaign_id = Application.objects.values_list("campaign_id", flat=True).get(pk=application_id)
-                    names = list(Campaign.objects.get(pk=campaign_id).paper_items.values_list("name", flat=True))
+                # Every item (or those named) that applies to this applicant: 不适用 ones are not ticked.
+                application = Application.objects.select_related("campaign", "unit", "level").get(pk=application_id)
+                applicable = paper_status(application).items
+                names = applicable if item_names is None else [n for n in item_names if n in applicable]
                 outcome.done.append(paper_receipts_record(
                     application_id=application_id, item_names=names, received_on=received_on, actor=actor,
                     override_reason=override_reason, now=now))
