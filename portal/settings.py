@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "review",
     "review.documents",
     "review.aftercare",
+    "review.meeting",
 ]
 
 MIDDLEWARE = [
