@@ -53,8 +53,9 @@ def applications_visible_to(user) -> QuerySet[Application]:
 
 
 def is_blind(user) -> bool:
-    """Committee clerks review blind: codes and masked copies only (SPEC §4.15)."""
-    return getattr(user, "role", None) == Role.COMMITTEE_CLERK
+    """Committee clerks and experts (review.meeting) review blind: codes and masked copies only
+    (SPEC §4.15)."""
+    return getattr(user, "role", None) in (Role.COMMITTEE_CLERK, Role.EXPERT)
 
 
 def applications_in_queue_of(user) -> QuerySet[Application]:
