@@ -12,3 +12,11 @@ class MeetingConfig(AppConfig):
     label = "meeting"
     verbose_name = _("评审会")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from review.documents.models import DocumentKind
+        from review.documents.render import renderer_register
+
+        from .minutes import minutes_document
+
+        renderer_register(DocumentKind.MINUTES, minutes_document)

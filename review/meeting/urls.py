@@ -27,4 +27,6 @@ urlpatterns = [
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
     path("<int:pk>/items/<int:item>/<str:action>/", views.ballot_action, name="ballot_action"),
     path("<int:pk>/outcomes/", views.outcomes, name="outcomes"),
+    path("<int:pk>/minutes.pdf", views.minutes, name="minutes"),
+    path("<int:pk>/archive/<int:item>.zip", views.archive, name="archive"),
 ]

@@ -429,3 +429,36 @@ def outcomes(request, pk: int):
         if not done and refused:
             raise Refused(_("未能记录评审结果。"))
     return _meeting_action(request, pk, call, _("评审结果已记录。"))
+
+
+@login_required
+def minutes(request, pk: int):
+    """The minutes PDF: downloaded when current, else asked of the worker (the page waits)."""
+    from urllib.parse import quote
+
+    from .minutes import minutes_request
+
+    meeting = _clerk_meeting(request, pk)
+    document, ready = minutes_request(meeting=meeting, actor=request.user)
+    if not ready:
+        return render(request, "aftercare/wait.html", {"what": _("会议纪要"), "error": document.error,
+                                                       "back": f"/meeting/{pk}/"})
+    with document.file.open("rb") as pdf:
+        response = HttpResponse(pdf.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.filename or 'minutes.pdf')}"
+    return response
+
+
+@login_required
+def archive(request, pk: int, item: int):
+    """The 评审档案 of one application of the meeting (ZIP)."""
+    from urllib.parse import quote
+
+    from .minutes import archive_zip
+
+    meeting = _clerk_meeting(request, pk)
+    agenda_item = get_object_or_404(meeting.items.select_related("application", "meeting"), pk=item)
+    filename, payload = archive_zip(agenda_item)
+    response = HttpResponse(payload, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

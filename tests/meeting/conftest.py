@@ -50,7 +50,7 @@ def make_experts(committee, clerk, n=15, today=None):
     for i in range(n):
         unit = UnitFactory()
         user = UserFactory(role=Role.EXPERT, committee=committee)
-        expert = services.expert_save(committee=committee, actor=clerk, name=f"专家{i + 1}", unit_name=unit.name,
+        expert = services.expert_save(committee=committee, actor=clerk, name=f"专家{i + 1}号", unit_name=unit.name,
                                       series="工程系列", specialties="建筑", title="高级工程师",
                                       term_start=today - dt.timedelta(days=365), term_end=today + dt.timedelta(days=365))
         Expert.objects.filter(pk=expert.pk).update(user=user)
