@@ -33,12 +33,12 @@ class Sitting:
     items: dict = field(default_factory=dict)
 
 
-def exempt_application(campaign, clerk, unit=None):
+def exempt_application(campaign, clerk, unit=None, files=False):
     from applications.samples import fill_sample_application
 
     app = ApplicationFactory(applicant=ApplicantFactory(), unit=unit or UnitFactory(), campaign=campaign,
                              level=Level.objects.get(code="junior"))
-    fill_sample_application(app, with_files=False)
+    fill_sample_application(app, with_files=files)
     app = to_fee_paid(put_accepted(app), clerk)
     assert app.state == State.DEFENSE_EXEMPT
     return app

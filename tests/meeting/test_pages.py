@@ -172,3 +172,46 @@ def test_experts_in_other_group_see_nothing(demo_campaign, private_storage):
             services.declaration_make(meeting=meeting, user=expert.user, statement="承诺")
     seen = {e.pk for e in experts if expert_may_see(e.user, app)}
     assert seen and seen < first_ids  # members of group 1 (not its alternate), never group 2
+
+
+def test_leak_audit_as_each_expert_finds_nothing(sitting, client, demo_campaign):
+    """Every page an expert can reach, as each drawn expert: no applicant's name, ID number or
+    phone; scans only as masked copies; the photo never."""
+    from review.display import blind_may_open
+
+    with_files = exempt_application(demo_campaign, sitting.clerk, files=True)
+    (item,) = services.agenda_set(meeting=sitting.meeting, group=sitting.group, application_ids=[with_files.pk],
+                                  actor=sitting.clerk)
+    declare_all(sitting)
+    items = [*sitting.items.values(), item]
+    secrets = set()
+    for agenda_item in items:
+        app = agenda_item.application
+        secrets |= {app.applicant.real_name, app.applicant.id_number, "13900000000"}
+    opened = 0
+    for expert in sitting.members + sitting.alternates:
+        client.force_login(expert.user)
+        pages = [reverse("meeting:mine"), reverse("meeting:declaration", args=[sitting.meeting.pk])]
+        pages += [reverse("meeting:package", args=[i.pk]) for i in items]
+        pages += [reverse("meeting:ballot", args=[i.pk]) for i in items]
+        for url in pages:
+            response = client.get(url)
+            if response.status_code != 200:
+                assert response.status_code == 404, url
+                continue
+            html = response.content.decode()
+            for secret in secrets:
+                assert secret not in html, (expert.name, url, secret)
+        if expert_may_see(expert.user, with_files):
+            for scan in with_files.attachments.all():
+                response = client.get(reverse("meeting:package_scan", args=[item.pk, scan.pk]))
+                if blind_may_open(scan):
+                    assert response.status_code == 200
+                    served = b"".join(response.streaming_content)
+                    with scan.reviewer_file.open("rb") as fh:
+                        assert served == fh.read()  # the masked copy, never the original of a named page
+                    opened += 1
+                else:
+                    assert response.status_code == 404, scan.slot
+    assert opened > 0
+    assert with_files.attachments.filter(slot="photo").exists()
