@@ -367,8 +367,9 @@ def panel_draw(*, meeting: Meeting, actor, seed: int | None = None, reason: str 
                              "available": impossible.available}) from None
         draw = Draw.objects.create(meeting=meeting, number=previous + 1, seed=seed, pool_snapshot=pool_snapshot,
                                    groups=groups, result=result, reason=reason, drawn_by=actor)
+        # Recusals stay: a declared one holds whatever the draw, and an automatic one of an expert
+        # no longer drawn seats nobody (the chain keeps describing rows that exist).
         Membership.objects.filter(group__meeting=meeting).delete()
-        Recusal.objects.filter(item__meeting=meeting).delete()
         rows = []
         for drawn in result:
             group_id = int(drawn["key"][1:])
@@ -561,6 +562,8 @@ def attendance_record(*, meeting: Meeting, actor, present_ids_: list[int]) -> li
         meeting = _locked_meeting(meeting.pk)
         if meeting.status != MeetingStatus.OPEN:
             raise Conflict(_("评审会尚未开始或已结束，不能记录出席。"))
+        if meeting.items.filter(ballot=BallotStatus.OPEN).exists():
+            raise Conflict(_("有申报正在表决，表决结束前不能更改出席情况。"))
         drawn = list(Membership.objects.filter(group__meeting=meeting).values_list("expert_id", flat=True))
         present = {int(i) for i in present_ids_}
         if present - set(drawn):

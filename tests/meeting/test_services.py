@@ -261,3 +261,21 @@ def test_xlsx_import_checked_against_template(demo_campaign):
     assert not Expert.objects.filter(name="长期专家").exists()
     with pytest.raises(Forbidden):
         services.experts_import(committee=committee, actor=expert.user, file=io.BytesIO(services.import_template()))
+
+
+def test_redraw_after_agenda_keeps_chain_valid_and_recuses_new_members(sitting):
+    draw = services.panel_draw(meeting=sitting.meeting, actor=sitting.clerk, seed=99, reason="主任委员因病缺席")
+    assert draw.number == 2
+    assert chain_verify(sitting.meeting).ok
+    item = sitting.items["recused"]
+    recused_unit = item.application.unit_id
+    for expert_id in seating_of(item).seated:
+        assert Expert.objects.get(pk=expert_id).unit_id != recused_unit
+
+
+def test_attendance_frozen_while_a_ballot_is_open(sitting):
+    open_with(sitting, sitting.members[:8])
+    services.ballot_open(item=sitting.items["plain"], actor=sitting.clerk)
+    with pytest.raises(Conflict, match="正在表决"):
+        services.attendance_record(meeting=sitting.meeting, actor=sitting.clerk,
+                                   present_ids_=[e.pk for e in sitting.members])
