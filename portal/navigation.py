@@ -46,7 +46,11 @@ BY_ROLE = {
         (_("受理后管理"), "aftercare:index"),
         (_("花名册与清单"), "documents:exports"),
         (_("诚信档案"), "aftercare:integrity"),
+        (_("评审会"), "meeting:index"),
         (_("消息"), "review:notifications"),
+    ],
+    Role.EXPERT: [
+        (_("我的评审"), "meeting:mine"),
     ],
     Role.ADMIN: [
         (_("工作台"), "dashboard"),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "review",
     "review.documents",
     "review.aftercare",
+    "review.meeting",
 ]
 
 MIDDLEWARE = [

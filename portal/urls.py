@@ -31,4 +31,5 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("documents/", include("review.documents.urls")),
     path("aftercare/", include("review.aftercare.urls")),
+    path("meeting/", include("review.meeting.urls")),
 ]

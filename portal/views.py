@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from applications.models import Campaign
@@ -42,6 +42,8 @@ def home(request):
 def dashboard(request):
     user = request.user
     visible = applications_visible_to(user)
+    if user.role == Role.EXPERT:
+        return redirect("meeting:mine")
     context = {"role": user.role}
     if user.role == Role.APPLICANT:
         context["applications"] = (visible.select_related("campaign__committee", "specialty__series", "level")

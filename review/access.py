@@ -66,7 +66,11 @@ def committee_side_of(user) -> tuple[bool, int | None]:
 
 
 def is_committee_side(user) -> bool:
-    return committee_side_of(user)[0]
+    """Of the committee side, hence blind.  The experts of the committee meeting are, for
+    blindness; but they open applications only through the meeting's own doors
+    (``review.meeting.access.seat_for``: their group, the review period, after declaring), so
+    ``applications_visible_to`` is empty for them and every other door answers 404."""
+    return committee_side_of(user)[0] or getattr(user, "role", None) == Role.EXPERT
 
 
 # -- applications -----------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     COUNTY_OFFICER = "county_officer", _("县（市）人社局／主管单位")
     COMMITTEE_CLERK = "committee_clerk", _("评审委员会办公室")
     ADMIN = "admin", _("系统管理员")
+    # A member of a committee's expert pool (review.meeting): staff, so the second factor applies.
+    EXPERT = "expert", _("评审专家")
 
 
 OFFICER_ROLES = (Role.UNIT_OFFICER, Role.COUNTY_OFFICER, Role.COMMITTEE_CLERK)

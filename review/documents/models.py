@@ -53,6 +53,8 @@ class DocumentKind(models.TextChoices):
     # Rendered by review.aftercare (which registers their renderers with services.renderer_register).
     CERTIFICATE = "certificate", _("电子证书")
     PUBLICITY_LIST = "publicity_list", _("评审结果公示名单（PDF）")
+    # Rendered by review.meeting.
+    MINUTES = "minutes", _("评审会会议纪要（PDF）")
 
 
 EXPORT_KINDS = (DocumentKind.ROSTER_XLSX, DocumentKind.ROSTER_PDF, DocumentKind.FEE_LIST_XLSX,
