@@ -25,12 +25,14 @@ from review.demo import CASES, approve_at_unit, demo_application, demo_officers,
 from review.services import application_transition
 
 from . import services
+from .conditions import paper_status
 from .models import Certificate
 from .render import certificate_render
 
 
 def _items(app) -> list[str]:
-    return list(app.campaign.paper_items.values_list("name", flat=True))
+    """The paper items that apply to this applicant (conditional items may be 不适用)."""
+    return paper_status(app).items
 
 
 def after_acceptance(app, case, clerk, now: dt.datetime) -> None:
