@@ -704,7 +704,12 @@ def outcomes_apply(*, meeting: Meeting, actor, now: dt.datetime | None = None):
                                    actor=actor, now=now)
         if outcome.done:
             with transaction.atomic():
+                locked = _locked_meeting(meeting.pk)
                 AgendaItem.objects.filter(pk=item.pk).update(decision_applied=True)
+                chain_append(locked, RecordKind.OUTCOME, {"item": item.pk, "application": item.application.code,
+                                                          "result": "pass" if item.passed else "fail",
+                                                          "meeting_date": meeting.date.isoformat()},
+                             ref=str(item.pk))
                 audit_record(action=AuditAction.MEETING_OUTCOMES_APPLIED, actor=actor, obj=item,
                              application=item.application_id, after={"meeting": meeting.pk, "passed": item.passed})
             done.append(item)

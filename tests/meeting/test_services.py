@@ -111,6 +111,7 @@ def test_pass_with_six_of_eight_fail_with_five_and_recused_not_a_voter(sitting):
     assert Decision.objects.get(application=fail.application).result == "fail"
     plain.application.refresh_from_db()
     assert plain.application.state == State.DECIDED
+    assert MeetingRecord.objects.filter(meeting=sitting.meeting, kind=RecordKind.OUTCOME).count() == 3
     assert chain_verify(sitting.meeting).ok
 
 
