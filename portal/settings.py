@@ -372,7 +372,7 @@ LOGGING = {
 
 # --- Portal knobs ---------------------------------------------------------------------------
 # seed_demo: each layer adds what it owns, lowest first (the composition root names them).
-PORTAL_DEMO_BUILDERS = ["applications.demo", "review.demo", "review.aftercare.demo"]
+PORTAL_DEMO_BUILDERS = ["applications.demo", "review.demo", "review.aftercare.demo", "review.meeting.demo"]
 PORTAL_NAME = _("巴州职称申报评审平台")
 PORTAL_UPLOAD_MAX_BYTES = int(env("PORTAL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 PORTAL_TESSERACT_CMD = env("PORTAL_TESSERACT_CMD", "tesseract")

@@ -64,7 +64,7 @@ class User(AbstractUser):
                 return self.competent_unit.name
             if self.county:
                 return f"{self.county.name}人力资源和社会保障局"
-        if self.role == Role.COMMITTEE_CLERK and self.committee:
+        if self.role in (Role.COMMITTEE_CLERK, Role.EXPERT) and self.committee:
             return str(self.committee)
         return ""
 

@@ -16,7 +16,7 @@
   random UUID, with no expert, no timestamp and no sequential id.  No column, index or order
   links one to the other.
 * ``MeetingRecord`` — the meeting's hash chain: every record (draw, recusal, declaration,
-  attendance, opinion, score, ballot choices, tally, confirmation) with
+  attendance, opinion, score, ballot choices, tally, confirmation, outcome) with
   ``sha256(prev_hash + canonical JSON)`` (see ``chain``).
 """
 
@@ -345,6 +345,7 @@ class RecordKind(models.TextChoices):
     BALLOT_CHOICE = "ballot_choice", _("选票")
     TALLY = "tally", _("计票")
     CONFIRMATION = "confirmation", _("主任委员确认")
+    OUTCOME = "outcome", _("记为评审结果")
 
 
 class MeetingRecord(models.Model):

@@ -642,6 +642,7 @@ def ballot_close(*, item: AgendaItem, actor) -> AgendaItem:
         if item.ballot != BallotStatus.OPEN:
             raise Conflict(_("该申报不在表决中。"))
         choices = list(BallotChoice.objects.filter(item=item).order_by("id"))
+        _rewrite_ballots(item, choices)
         for choice in choices:
             chain_append(meeting, RecordKind.BALLOT_CHOICE, choice_payload(choice), ref=str(choice.id))
         voters = voters_of(item)
@@ -656,6 +657,20 @@ def ballot_close(*, item: AgendaItem, actor) -> AgendaItem:
             meeting.status = MeetingStatus.CLOSED
             meeting.save(update_fields=["status"])
     return item
+
+
+def _rewrite_ballots(item: AgendaItem, choices: list[BallotChoice]) -> None:
+    """Write the item's ballot rows again, all in this (closing) transaction, choices in the order
+    of their random ids and casts in the order of the experts' ids.  Until now each choice sat in
+    the database next to its cast — same transaction id (PostgreSQL's ``xmin``), neighbouring
+    physical position; afterwards the stored rows carry nothing of the order or the moment of
+    voting.  (The superseded row versions remain until VACUUM, and in the write-ahead log: see
+    README, "Secrecy".)"""
+    casts = sorted(BallotCast.objects.filter(item=item).values_list("expert_id", flat=True))
+    BallotChoice.objects.filter(item=item).delete()
+    BallotCast.objects.filter(item=item).delete()
+    BallotChoice.objects.bulk_create([BallotChoice(id=c.id, item_id=item.pk, choice=c.choice) for c in choices])
+    BallotCast.objects.bulk_create([BallotCast(item_id=item.pk, expert_id=e) for e in casts])
 
 
 def meeting_confirm(*, meeting: Meeting, user, now: dt.datetime | None = None) -> Meeting:
@@ -689,7 +704,12 @@ def outcomes_apply(*, meeting: Meeting, actor, now: dt.datetime | None = None):
                                    actor=actor, now=now)
         if outcome.done:
             with transaction.atomic():
+                locked = _locked_meeting(meeting.pk)
                 AgendaItem.objects.filter(pk=item.pk).update(decision_applied=True)
+                chain_append(locked, RecordKind.OUTCOME, {"item": item.pk, "application": item.application.code,
+                                                          "result": "pass" if item.passed else "fail",
+                                                          "meeting_date": meeting.date.isoformat()},
+                             ref=str(item.pk))
                 audit_record(action=AuditAction.MEETING_OUTCOMES_APPLIED, actor=actor, obj=item,
                              application=item.application_id, after={"meeting": meeting.pk, "passed": item.passed})
             done.append(item)

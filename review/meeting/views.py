@@ -15,11 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.models import Application, Attachment, Campaign
+from applications.models import Application, Attachment, Campaign, Committee
 from portal.accounts.models import Role
 from portal.errors import Refused
 from review.aftercare.models import DefenseRecord
@@ -185,7 +186,7 @@ def package_scan(request, pk: int, attachment: int):
 def opinion(request, pk: int):
     item, _expert = _package_item(request, pk)
     scores = {line["key"]: request.POST.get(f"score_{line['key']}", "") for line in item.meeting.rubric}
-    return _run(request, f"/meeting/package/{pk}/", lambda: services.opinion_record(
+    return _run(request, reverse("meeting:package", args=[pk]), lambda: services.opinion_record(
         item=item, user=request.user, scores=scores, comment=request.POST.get("comment", "")),
         _("评审意见已提交。"))
 
@@ -194,7 +195,7 @@ def opinion(request, pk: int):
 @require_POST
 def defense_score(request, pk: int):
     item, _expert = _package_item(request, pk)
-    return _run(request, f"/meeting/package/{pk}/", lambda: services.defense_score_record(
+    return _run(request, reverse("meeting:package", args=[pk]), lambda: services.defense_score_record(
         item=item, user=request.user, score=request.POST.get("score", "")), _("答辩成绩已提交。"))
 
 
@@ -242,8 +243,9 @@ def _clerk_or_404(user):
 def _committee_of(request):
     if request.user.role == Role.COMMITTEE_CLERK:
         return request.user.committee
-    campaign = Campaign.objects.filter(code=request.GET.get("campaign") or "demo").select_related("committee").first()
-    return campaign.committee if campaign else None
+    # An administrator names the committee (``?committee=<id>``).
+    committee_id = request.GET.get("committee", "")
+    return Committee.objects.filter(pk=committee_id).first() if committee_id.isdigit() else None
 
 
 def _meetings_for(user):
@@ -348,7 +350,7 @@ def detail(request, pk: int):
 
 def _meeting_action(request, pk: int, call, success: str):
     meeting = _clerk_meeting(request, pk)
-    return _run(request, f"/meeting/{pk}/", lambda: call(meeting), success)
+    return _run(request, reverse("meeting:detail", args=[pk]), lambda: call(meeting), success)
 
 
 @login_required
@@ -443,7 +445,7 @@ def minutes(request, pk: int):
     document, ready = minutes_request(meeting=meeting, actor=request.user)
     if not ready:
         return render(request, "aftercare/wait.html", {"what": _("会议纪要"), "error": document.error,
-                                                       "back": f"/meeting/{pk}/"})
+                                                       "back": reverse("meeting:detail", args=[pk])})
     with document.file.open("rb") as pdf:
         response = HttpResponse(pdf.read(), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.filename or 'minutes.pdf')}"

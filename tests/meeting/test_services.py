@@ -111,6 +111,7 @@ def test_pass_with_six_of_eight_fail_with_five_and_recused_not_a_voter(sitting):
     assert Decision.objects.get(application=fail.application).result == "fail"
     plain.application.refresh_from_db()
     assert plain.application.state == State.DECIDED
+    assert MeetingRecord.objects.filter(meeting=sitting.meeting, kind=RecordKind.OUTCOME).count() == 3
     assert chain_verify(sitting.meeting).ok
 
 
@@ -279,3 +280,26 @@ def test_attendance_frozen_while_a_ballot_is_open(sitting):
     with pytest.raises(Conflict, match="正在表决"):
         services.attendance_record(meeting=sitting.meeting, actor=sitting.clerk,
                                    present_ids_=[e.pk for e in sitting.members])
+
+
+def test_closing_rewrites_ballot_rows_so_no_transaction_id_links_them(sitting):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("xmin is PostgreSQL's")
+    open_with(sitting, sitting.members[:8])
+    item = sitting.items["plain"]
+    services.ballot_open(item=item, actor=sitting.clerk)
+    _vote(sitting, item, yes=5, no=2, abstain=1)
+
+    def xmins(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT xmin::text FROM meeting_{table} WHERE item_id = %s", [item.pk])
+            return {row[0] for row in cursor.fetchall()}
+
+    assert len(xmins("ballotchoice")) == 8  # while open: one transaction per ballot, shared with its cast
+    assert xmins("ballotchoice") == xmins("ballotcast")
+    services.ballot_close(item=item, actor=sitting.clerk)
+    assert len(xmins("ballotchoice")) == 1 and xmins("ballotchoice") == xmins("ballotcast")
+    assert BallotChoice.objects.filter(item=item).count() == 8 and BallotCast.objects.filter(item=item).count() == 8
+    assert chain_verify(sitting.meeting).ok
