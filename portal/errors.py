@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -135,7 +135,8 @@ class RequestLimitsMiddleware:
     """Form bodies beyond Django's limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``,
     ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, ``DATA_UPLOAD_MAX_NUMBER_FILES``) are refused here with a
     Chinese 400 (JSON to the page's script), before the CSRF check or a view reads them: Django
-    alone would answer its bare 400 page.  Place it before ``CsrfViewMiddleware``."""
+    alone would answer its bare 400 page.  NUL characters are dropped from the query and the form.
+    Place it before ``CsrfViewMiddleware``."""
 
     LIMITS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
@@ -146,13 +147,27 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            request.GET = _without_nul(request.GET)
         if request.method not in ("POST", "PUT", "PATCH"):
             return None
         try:
-            request.POST  # noqa: B018 - parse the body now, under the limits
+            posted = request.POST  # parse the body now, under the limits
         except self.LIMITS as exc:
             request._mark_post_parse_error()
             logger.warning("request body refused: %s", exc, extra={"status_code": 400})
             return refusal_response(request, Refused(
                 _("提交的内容过多或过大，未保存。请删减后重试；上传文件请逐个上传。"), code="request_too_large"))
+        if any("\x00" in name or any("\x00" in value for value in values) for name, values in posted.lists()):
+            request._post = _without_nul(posted)
         return None
+
+
+def _without_nul(data: QueryDict) -> QueryDict:
+    """NUL never belongs in text, and PostgreSQL refuses it in text and jsonb (a 500 at the save or
+    the query): it is dropped from every name and value, as a browser drops what it cannot show."""
+    cleaned = QueryDict(mutable=True)
+    for name, values in data.lists():
+        cleaned.setlist(name.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned

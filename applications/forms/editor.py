@@ -120,11 +120,12 @@ class InputRefused(Refused):
 
 def _row_count(key: str, post) -> int:
     total = (post.get(f"{rows_prefix(key)}-TOTAL_FORMS") or "0").strip()
-    count = int(total) if total.isascii() and total.isdecimal() and len(total) <= 6 else 0
-    if count > MAX_ROWS:
+    if not (total.isascii() and total.isdecimal()):
+        return 0  # not a number: the formset reports the tampered form
+    if len(total) > 6 or int(total) > MAX_ROWS:
         raise InputRefused(_("“%(section)s”最多填写%(n)d行，未保存。请删去多余的行后重试。")
                            % {"section": Section(key).label, "n": MAX_ROWS})
-    return count
+    return int(total)
 
 
 def _own_field(spec: SectionSpec, name: str, rows: int) -> forms.Field | None:
@@ -160,7 +161,8 @@ def raw_from_post(key: str, post) -> dict[str, list[str]]:
         field = _own_field(spec, name, rows)
         if field is None:
             continue
-        values = post.getlist(name)
+        # NUL never belongs in text, and PostgreSQL's jsonb cannot store it (the draft would 500).
+        values = [value.replace("\x00", "") for value in post.getlist(name)]
         if len(values) > MAX_VALUES_PER_FIELD:
             raise InputRefused(_("提交的内容格式不正确，未保存。请刷新页面后重试。"))
         cap = _value_cap(field)
@@ -211,7 +213,9 @@ class SectionEditor:
         self.head = self.spec.head(data, context=context, prefix=key) if self.spec.head else None
         self.formset = None
         if self.spec.has_rows:
-            factory = forms.formset_factory(self.spec.row_form, formset=self.spec.formset, extra=0)
+            # absolute_max: a draft stored before the bounds with a huge TOTAL_FORMS still renders fast.
+            factory = forms.formset_factory(self.spec.row_form, formset=self.spec.formset, extra=0,
+                                            max_num=MAX_ROWS, absolute_max=MAX_ROWS)
             none_ticked = self.spec.none_option and data.get(f"{key}-none") in ("on", "true", "1")
             min_rows = 0 if key == Section.CE and data.get(f"{key}-exempt") == "1" else None
             self.formset = factory(data, prefix=rows_prefix(key), context=context, none_ticked=none_ticked,

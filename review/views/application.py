@@ -23,6 +23,8 @@ from ..selectors import history_for, is_blind, redactor_for
 from ..services import PUBLICITY_SLOTS, application_transition, publicity_scans_attach, step_slots
 from .common import application_for, officer_or_404
 
+MAX_COMMENT_CHARS = 1000  # as the return reason (ReturnForm)
+
 
 def _detail_context(request, application, *, approve_form=None, return_form=None, note_formset=None):
     user = request.user
@@ -129,6 +131,8 @@ def act(request, pk: int, action: str):
         data["notes"] = [n for n in (f.note() for f in formset.forms if f.cleaned_data) if n]
     else:
         comment = request.POST.get("comment", "")
+        if len(comment) > MAX_COMMENT_CHARS:
+            raise Refused(_("审核意见最多%d字，未提交。请删减后重试。") % MAX_COMMENT_CHARS)
     try:
         application = application_transition(application_id=application.pk, action=action, actor=user,
                                               comment=comment, expected_state=expected, data=data)

@@ -50,6 +50,12 @@
     var container = form.querySelector("[data-rows='" + prefix + "']");
     if (!template || !total || !container) return null;
     var index = parseInt(total.value, 10) || 0;
+    var max = form.querySelector("input[name='" + prefix + "-MAX_NUM_FORMS']");
+    if (max && index >= parseInt(max.value, 10)) {  // the server keeps no more rows than this
+      var status = form.querySelector(".autosave-status");
+      if (status) status.textContent = "本栏最多填写" + max.value + "行。";
+      return null;
+    }
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     container.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);

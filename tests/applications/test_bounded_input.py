@@ -198,3 +198,34 @@ def test_limits_answer_before_the_csrf_check_reads_the_body(app):
 def test_an_upload_naming_no_section_goes_back_to_the_overview(client, app, section):
     response = client.post(reverse("applications:upload", args=[app.code]), {"slot": "diploma", "section": section})
     assert response.status_code == 302 and response["Location"] == reverse("applications:overview", args=[app.code])
+
+
+NASTY = ["²", "9" * 5000, "99999999999999999999", "\x00", "[" * 2000]  # 20 digits of rows: 1,000 forms
+
+
+def test_nasty_values_anywhere_on_the_applicants_pages_are_never_a_server_error(client, app, image):
+    """Every applicant write, fields given nasty values: a page, a refusal or a redirect, never a 500."""
+    posts = {
+        reverse("applications:section", args=[app.code, "basic"]): ["basic-name", "basic-birth_date", "_delete_row"],
+        reverse("applications:section", args=[app.code, "education"]): ["education-rows-TOTAL_FORMS",
+                                                                         "education-rows-0-start"],
+        reverse("applications:autosave", args=[app.code, "ce"]): ["ce-exempt", "ce-rows-0-year"],
+        reverse("applications:profile_section", args=["work_history"]): ["work_history-rows-TOTAL_FORMS"],
+        reverse("applications:upload", args=[app.code]): ["row", "section"],
+        reverse("applications:mask", args=[app.code, image.uid]): ["boxes"],
+        reverse("applications:new"): ["campaign", "specialty"],
+    }
+    for n, (url, names) in enumerate(posts.items()):
+        for name in names:
+            for value in NASTY:
+                data = {"needs_masking": "1", "education-rows-TOTAL_FORMS": "1", "slot": "diploma", name: value}
+                response = client.post(url, data, **(XHR if n % 2 else {}))
+                assert response.status_code < 500, (url, name, value[:20], response.status_code)
+
+
+def test_a_draft_stored_before_the_bounds_with_huge_row_count_renders_at_most_max_rows(client, app):
+    ApplicationSection.objects.create(application=app, key="work_history", draft={
+        "work_history-rows-TOTAL_FORMS": ["99999"], "work_history-rows-INITIAL_FORMS": ["0"]})
+    page = client.get(reverse("applications:section", args=[app.code, "work_history"])).content.decode()
+    assert page.count('name="work_history-rows-') <= MAX_ROWS * 8 + 4
+    assert f'name="work_history-rows-{MAX_ROWS}-unit"' not in page

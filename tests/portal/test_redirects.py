@@ -48,18 +48,3 @@ def test_batch_approval_goes_back_only_on_this_site(client, reference, target):
     assert response.status_code == 302 and response["Location"] == reverse("review:queue")
     response = client.post(reverse("review:batch_approve"), {"next": "/review/queue/?page=2"})
     assert response["Location"] == "/review/queue/?page=2"
-
-
-@pytest.mark.parametrize("value, expected", [("12", 12), (" 7 ", 7), ("²", None), ("١٢", None), ("9" * 5000, None),
-                                             ("99999999999999999999", None), ("-1", None), ("", None)])
-def test_posted_ids_are_plain_small_integers(value, expected):
-    from portal.errors import small_int
-
-    assert small_int(value) == expected
-
-
-@pytest.mark.django_db
-def test_batch_approval_with_odd_ids_is_not_a_server_error(client, reference):
-    client.force_login(UnitOfficerFactory())
-    response = client.post(reverse("review:batch_approve"), {"ids": ["²", "9" * 5000, "99999999999999999999"]})
-    assert response.status_code == 302
