@@ -89,7 +89,34 @@ def attachment_process(*, attachment_id: int) -> Attachment | None:
 
 def ensure_processed(attachment: Attachment) -> Attachment:
     """The finished scan now: the worker's pass, run here if the worker has not done it yet."""
+    if attachment.is_pdf and not attachment.pages and attachment.processing_status == Processing.DONE:
+        # Stored before PDFs were rasterised (migration 0002 marks every row done): do it now.
+        Attachment.objects.filter(pk=attachment.pk).update(processing_status=Processing.PENDING)
+        attachment.processing_status = Processing.PENDING
     if attachment.processing_status == Processing.PENDING:
         attachment_process(attachment_id=attachment.pk)
         attachment.refresh_from_db()
+    return attachment
+
+
+def attachment_rasterise_legacy_pdf(*, attachment_id: int) -> Attachment | None:
+    """A PDF stored before PDFs were masked (answered "no" automatically, served as uploaded):
+    its pages rasterised and, when it is answered "no", its masked copy made without boxes, so
+    the committee side gets the rasterised copy as for every PDF now.  Unanswered PDFs are left
+    to the applicant's answer.  Derived files only: the answer is not changed."""
+    from .masking import burn_pdf_pages  # noqa: PLC0415 - kept next to its one use
+
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None or not attachment.is_pdf:
+        return attachment
+    attachment = ensure_processed(attachment)
+    if attachment.processing_status != Processing.DONE or attachment.masked or attachment.needs_masking is not False:
+        return attachment
+    storage = attachment.file.storage
+    pages = []
+    for page in attachment.pages:
+        with storage.open(page["name"], "rb") as handle:
+            pages.append(handle.read())
+    attachment.masked.save("masked", ContentFile(burn_pdf_pages(pages, [], dpi=PDF_RASTER_DPI)), save=False)
+    Attachment.objects.filter(pk=attachment.pk, masked="").update(masked=attachment.masked.name)
     return attachment

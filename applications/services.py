@@ -45,7 +45,7 @@ from .ocr import ocr_available
 from .processing import ensure_processed
 from .sections import PROFILE_SECTIONS
 from .states import EDITABLE, State
-from .tasks import ocr_check_masked_task, process_upload_task
+from .tasks import ocr_check_masked_task
 from .uploads import MIN_SHORT_SIDE, MIN_SHORT_SIDE_BY_SLOT, PDF_RASTER_DPI, UploadRefused, attach, check_upload
 from .uploads import SHARPNESS_EXEMPT_SLOTS
 
@@ -264,8 +264,7 @@ def attachment_upload(*, application: Application, upload, slot: str, row: int |
                         order=material.have)
     # OCR follows the worker's processing (it reads the finished scan); the page says so meanwhile.
     attachment.ocr_status = "pending" if ocr_available() else "unavailable"
-    attachment.save(update_fields=["ocr_status"])
-    enqueue_on_commit(process_upload_task, attachment_id=attachment.pk)
+    attachment.save(update_fields=["ocr_status"])  # ``attach`` queued the worker's pass
     audit_record(action=AuditAction.ATTACHMENT_UPLOADED, actor=application.applicant, obj=attachment,
                  application=application, after={"slot": slot, "row": row, "file": attachment.file.name,
                                                  "sha256": attachment.sha256, "name": attachment.original_name})

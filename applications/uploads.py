@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
 from pypdf import PdfReader
 
+from portal.dispatch import enqueue_on_commit
 from portal.errors import Refused
 
 from .models import Application, Attachment, Processing
@@ -391,4 +392,8 @@ def attach(application: Application, accepted: AcceptedUpload | CheckedUpload, *
     if finished and accepted.thumbnail:
         attachment.thumbnail.save("thumb", ContentFile(accepted.thumbnail), save=False)
     attachment.save()
+    if attachment.processing_status == Processing.PENDING:
+        from .tasks import process_upload_task  # noqa: PLC0415 - tasks → processing → this module
+
+        enqueue_on_commit(process_upload_task, attachment_id=attachment.pk)
     return attachment

@@ -147,7 +147,8 @@ def masking_edit(request, code, uid):
 
 
 def _status(attachment: Attachment) -> dict:
-    return {"processing_status": attachment.processing_status, "ocr_status": attachment.ocr_status, "ocr_hits": attachment.ocr_hits,
+    return {"processing_status": attachment.processing_status,
+            "ocr_status": attachment.ocr_status, "ocr_hits": attachment.ocr_hits,
             "mask_check_status": attachment.mask_check_status, "mask_check": attachment.mask_check,
             "needs_masking": attachment.needs_masking, "boxes": attachment.mask_boxes,
             "answered": attachment.masking_answered}

@@ -230,3 +230,21 @@ def test_a_pdf_the_worker_cannot_render_is_marked_and_cannot_be_masked(owner, ap
     assert "无法处理" in refused.value.message
     page = owner.get(reverse("applications:mask", args=[app.code, attachment.uid])).content.decode()
     assert "无法处理" in page
+
+
+def test_pdfs_stored_before_are_rasterised_by_the_upgrade_command(app):
+    from django.core.management import call_command
+
+    data = pdf_bytes()
+    legacy = attach(app, CheckedUpload(data, "application/pdf", 0, 0, "0" * 64, "old.pdf", page_count=2),
+                    section="ip", slot="ip_certificate")
+    # As migration 0002 leaves a PDF of before: processed, no pages, answered "no" automatically.
+    Attachment.objects.filter(pk=legacy.pk).update(processing_status=Processing.DONE, needs_masking=False)
+    legacy.refresh_from_db()
+    assert not legacy.masking_answered  # the committee may not open it as it is
+    call_command("rasterise_pdfs", stdout=io.StringIO())
+    legacy.refresh_from_db()
+    assert len(legacy.pages) == 2 and legacy.masked and legacy.masking_answered
+    assert legacy.needs_masking is False and legacy.reviewer_file == legacy.masked
+    with legacy.masked.open("rb") as handle:
+        assert len(PdfReader(handle).pages) == 2
