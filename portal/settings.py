@@ -245,6 +245,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # queue before it is published again (doubled each time, at most an hour), how often at most.
 PORTAL_OUTBOX_SWEEP_SECONDS = float(env("PORTAL_OUTBOX_SWEEP_SECONDS", "30"))
 PORTAL_OUTBOX_QUEUED_SECONDS = float(env("PORTAL_OUTBOX_QUEUED_SECONDS", "600"))
+PORTAL_OUTBOX_QUEUED_MAX = float(env("PORTAL_OUTBOX_QUEUED_MAX", "3600"))
 PORTAL_OUTBOX_PUBLISH_GRACE = float(env("PORTAL_OUTBOX_PUBLISH_GRACE", "60"))
 PORTAL_OUTBOX_MAX_PUBLICATIONS = int(env("PORTAL_OUTBOX_MAX_PUBLICATIONS", "8"))
 # A task started but not finished after its time limit plus this is published again (its worker died).
