@@ -153,6 +153,12 @@ def sweep(*, limit: int = 500) -> int:
             break  # the broker is down: the rest waits for the next sweep
     if due:
         logger.info("outbox sweep: %d of %d overdue published", published, len(due))
+    # Rows done long ago are history nobody needs (dead letters stay until sent again).
+    keep = dt.timedelta(days=_setting("PORTAL_OUTBOX_KEEP_DAYS", 30))
+    old = list(Outbox.objects.filter(status=OutboxStatus.DONE, finished_at__lt=now - keep)
+               .values_list("pk", flat=True)[:1000])
+    if old:
+        Outbox.objects.filter(pk__in=old).delete()
     return published
 
 

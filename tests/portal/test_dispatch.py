@@ -125,6 +125,9 @@ def test_the_worker_signals_mark_running_done_and_dead_and_resend_revives(broker
     assert row.status == OutboxStatus.DONE
     assert publish(row.pk) is False  # done: never published again
     outbox_signals._finished(task_id="not-ours", retval=1, state="SUCCESS")  # ignored
+    Outbox.objects.filter(pk=row.pk).update(finished_at=timezone.now() - dt.timedelta(days=31))
+    sweep()
+    assert not Outbox.objects.filter(pk=row.pk).exists()  # done long ago: pruned
 
 
 def test_the_dead_letter_admin_resends(broker, admin_client):
