@@ -252,8 +252,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # queue before it is published again (doubled each time, at most an hour), how often at most.
 PORTAL_OUTBOX_SWEEP_SECONDS = float(env("PORTAL_OUTBOX_SWEEP_SECONDS", "30"))
 PORTAL_OUTBOX_QUEUED_SECONDS = float(env("PORTAL_OUTBOX_QUEUED_SECONDS", "600"))
+PORTAL_OUTBOX_QUEUED_MAX = float(env("PORTAL_OUTBOX_QUEUED_MAX", "3600"))
 PORTAL_OUTBOX_PUBLISH_GRACE = float(env("PORTAL_OUTBOX_PUBLISH_GRACE", "60"))
 PORTAL_OUTBOX_MAX_PUBLICATIONS = int(env("PORTAL_OUTBOX_MAX_PUBLICATIONS", "8"))
+PORTAL_OUTBOX_KEEP_DAYS = int(env("PORTAL_OUTBOX_KEEP_DAYS", "30"))  # done rows are deleted after this
 # A task started but not finished after its time limit plus this is published again (its worker died).
 PORTAL_OUTBOX_RUNNING_GRACE = float(env("PORTAL_OUTBOX_RUNNING_GRACE", "60"))
 # /readyz: a worker must have written its heartbeat (every 10 s) within this many seconds.

@@ -86,7 +86,8 @@ def queued_deadline(attempts: int) -> dt.timedelta:
     """How long a published message may wait before the sweep publishes it again: doubled after
     every publication (so a long queue is not flooded with copies), at most an hour."""
     base = _setting("PORTAL_OUTBOX_QUEUED_SECONDS", 600)
-    return dt.timedelta(seconds=min(base * 2 ** max(0, attempts - 1), max(base, 3600)))
+    longest = max(base, _setting("PORTAL_OUTBOX_QUEUED_MAX", 3600))
+    return dt.timedelta(seconds=min(base * 2 ** max(0, attempts - 1), longest))
 
 
 # After a failed publication this process does not try again for a few seconds (the rows stay
@@ -138,16 +139,26 @@ def sweep(*, limit: int = 500) -> int:
     for row in limit_reached.only("pk", "task"):
         logger.error("outbox %s (%s) never completed: dead letter", row.pk, row.task)
     limit_reached.update(status=OutboxStatus.DEAD, finished_at=now, error="多次重新发送后仍未完成（可在后台「重新发送」）")
-    due = list(Outbox.objects.filter(status__in=OPEN_STATUSES, due_at__lte=_now())
+    due = list(Outbox.objects.filter(status__in=OPEN_STATUSES, due_at__lte=now)
                .order_by("due_at").values_list("pk", flat=True)[:limit])
     published = 0
+    lease = dt.timedelta(seconds=max(60.0, 2 * _setting("PORTAL_OUTBOX_SWEEP_SECONDS", 30)))
     for pk in due:
+        # Claim the row first (two sweeps at once must not both publish it): move its deadline.
+        if not Outbox.objects.filter(pk=pk, status__in=OPEN_STATUSES, due_at__lte=now).update(due_at=now + lease):
+            continue
         if publish(pk):
             published += 1
         else:
             break  # the broker is down: the rest waits for the next sweep
     if due:
         logger.info("outbox sweep: %d of %d overdue published", published, len(due))
+    # Rows done long ago are history nobody needs (dead letters stay until sent again).
+    keep = dt.timedelta(days=_setting("PORTAL_OUTBOX_KEEP_DAYS", 30))
+    old = list(Outbox.objects.filter(status=OutboxStatus.DONE, finished_at__lt=now - keep)
+               .values_list("pk", flat=True)[:1000])
+    if old:
+        Outbox.objects.filter(pk__in=old).delete()
     return published
 
 

@@ -125,6 +125,9 @@ def test_the_worker_signals_mark_running_done_and_dead_and_resend_revives(broker
     assert row.status == OutboxStatus.DONE
     assert publish(row.pk) is False  # done: never published again
     outbox_signals._finished(task_id="not-ours", retval=1, state="SUCCESS")  # ignored
+    Outbox.objects.filter(pk=row.pk).update(finished_at=timezone.now() - dt.timedelta(days=31))
+    sweep()
+    assert not Outbox.objects.filter(pk=row.pk).exists()  # done long ago: pruned
 
 
 def test_the_dead_letter_admin_resends(broker, admin_client):
@@ -140,3 +143,21 @@ def test_the_dead_letter_admin_resends(broker, admin_client):
     assert "已重新发送 1 个任务" in answer.content.decode()
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
+
+
+def test_a_render_of_a_document_removed_meanwhile_is_not_a_failure():
+    from review.documents.tasks import render_document_task
+
+    assert render_document_task.run(document_id=987654321) == "gone"
+
+
+def test_a_closed_broker_connection_inside_kombu_is_a_connection_error():
+    """portal.celery: kombu's Redis channel reaching for a dropped connection raises a connection
+    error (which Celery handles by reconnecting), not AttributeError (which stopped the worker)."""
+    from kombu.transport import redis as kombu_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    channel = kombu_redis.Channel.__new__(kombu_redis.Channel)
+    channel.connection = None
+    with pytest.raises(RedisConnectionError):
+        channel._connparams()

@@ -97,7 +97,7 @@ def certificate_rerender(request, pk: int):
         raise Http404
     if not certificate.is_ready:
         certificate_render_request(certificate=certificate, actor=request.user)
-        messages.success(request, _("已重新提交生成证书 %s。") % certificate.number)
+        messages.success(request, _("已排队：重新生成证书 %s。") % certificate.number)
     return redirect_back(request, "aftercare:index")  # ``next`` only if it stays on this site
 
 
