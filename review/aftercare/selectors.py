@@ -300,12 +300,16 @@ def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
 # -- defense --------------------------------------------------------------------------------------
 #
 # Counts per specialty are one grouped query; the names shown (waiting for a session, scheduled,
-# exempt) are ``values()`` rows, at most ``DEFENSE_LIST_LIMIT`` per specialty and list (a window
-# function numbers them), so the page costs the same whatever the campaign's size.
+# exempt) are ``values()`` rows, at most ``DEFENSE_LIST_LIMIT`` / ``DEFENSE_GLIMPSE`` per specialty
+# and list (a window function numbers them), so the page costs the same whatever the campaign's size.
 
 DEFENSE_STATES = (State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DEFENSE_SCHEDULED,
                   State.DEFENSE_EXEMPT, State.DECIDED, State.CERTIFIED)
-DEFENSE_LIST_LIMIT = 200
+# Names shown per specialty: those waiting for a session (the clerk schedules them, a session at
+# a time), and a glimpse of the scheduled and the exempt (their counts are exact; the full lists
+# are the session sheets and the after-acceptance list).
+DEFENSE_LIST_LIMIT = 50
+DEFENSE_GLIMPSE = 10
 
 
 @dataclass
@@ -346,10 +350,6 @@ class SpecialtyDefense:
     not_ready: int = 0  # paper or fee still missing (or not yet evaluated)
     unevaluated: int = 0
     average: dict | None = None
-
-    @property
-    def shown_limit(self) -> int:
-        return DEFENSE_LIST_LIMIT
 
 
 def specialty_averages(campaign_id: int) -> dict[int, dict]:
@@ -402,7 +402,8 @@ def defense_overview(user, campaign: Campaign) -> list[SpecialtyDefense]:
               .annotate(rank=Window(RowNumber(), partition_by=[F("specialty_id"), F("bucket")],
                                     order_by=[F("unit__county__order").asc(), F("unit__name").asc(),
                                               F("submitted_at").asc(), F("id").asc()]))
-              .filter(rank__lte=DEFENSE_LIST_LIMIT)
+              .annotate(cap=Case(When(waiting, then=Value(DEFENSE_LIST_LIMIT)), default=Value(DEFENSE_GLIMPSE)))
+              .filter(rank__lte=F("cap"))
               .order_by("specialty_id", "bucket", "rank")
               .values_list("pk", "code", "specialty_id", "bucket", "level__name", "kind", "applicant__real_name",
                            KeyTextTransform("name", "snapshot"), "defense__grounds", "defense__session__date",

@@ -85,7 +85,12 @@ def session_cookie(user) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The first backend that can load the user back (django-axes' backend, first since main added
+    # it, only checks logins: a session naming it is anonymous).
+    from django.contrib.auth import load_backend
+
+    store[BACKEND_SESSION_KEY] = next(path for path in settings.AUTHENTICATION_BACKENDS
+                                      if callable(getattr(load_backend(path), "get_user", None)))
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     device = _second_factor(user)
     if device is not None:
