@@ -192,7 +192,6 @@ def test_unmasked_pdf_is_never_served_to_the_clerk(clerk_client, client, cast, a
 
 # 5. Masking that deletes the masked copy ------------------------------------------------------------------
 
-@pytest.mark.xfail(reason="fixed by the uploads branch (issue 12 item 3: atomic masking)", strict=False)
 def test_refused_masking_keeps_the_masked_copy(client, cast, app_in):
     app = app_in(State.RETURNED, files=True)
     named = app.attachments.filter(needs_masking=True).first()
