@@ -114,7 +114,7 @@ class CampaignAdmin(AuditedAdmin):
     filter_horizontal = ("specialties", "exempt_counties")
     inlines = [FeeInline, CERuleInline, MaterialInline, PaperItemInline, ContactInline]
     fieldsets = (
-        (_("通知"), {"fields": ("code", "title", "issuer", "committee", "year", "published_on", "source",
+        (_("通知"), {"fields": ("code", "title", "issuer", "committee", "committee_note", "year", "published_on", "source",
                                "series", "specialties", "levels", "kinds")}),
         (_("时间安排"), {"fields": (("online_start", "online_end"), ("initial_start", "initial_end"),
                                   ("material_review_start", "material_review_end"), ("paper_start", "paper_end"),

@@ -34,6 +34,9 @@ CLAUSE_KEYS = (
     "paper_opinion",
     "publicity_basis",
     "commitment_form",
+    "publicity_title",
+    "publicity_result_title",
+    "publicity_result_words",
 )
 
 

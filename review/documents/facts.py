@@ -20,6 +20,9 @@ from applications.campaign_texts import (
     commitment_form_text,
     paper_opinion_text,
     publicity_basis,
+    publicity_result_title,
+    publicity_result_words,
+    publicity_title,
     review_form_title,
 )
 from applications.enums import (
@@ -184,6 +187,9 @@ def application_facts(application: Application) -> dict:
         "unit_opinion_text": campaign.unit_opinion_text,
         "paper_opinion_text": paper_opinion_text(campaign),
         "publicity_basis": publicity_basis(campaign),
+        "publicity_title": publicity_title(campaign),
+        "publicity_result_title": publicity_result_title(campaign),
+        "publicity_result_words": publicity_result_words(campaign),
         "publicity_working_days": campaign.publicity_working_days,
         "commitment_text": campaign.commitment_text,
         "commitment_form_text": commitment_form_text(campaign),

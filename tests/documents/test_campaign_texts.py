@@ -109,3 +109,18 @@ def test_004_commitment_says_five_years_everywhere_it_is_printed(reference):
     facts = facts_for("bz-2021-shihua", "电力", level="intermediate")
     for text in (review_form_text(facts), prefilled_text("commitment", facts)):
         assert "个人五年内不得申报相应职称评审" in text and "3年内" not in text
+
+
+def test_000_publicity_title_and_result_words(reference):
+    """000 附件1 "推荐单位公示（模板）", 附件2 "推荐单位公示结果（模板）" … "公示无异议，未收到投诉、举报，
+    申报材料真实、完整、有效"; 003 keeps its own "关于…的公示" and "公示期间无投诉、举报，公示无异议"."""
+    assert "公示无异议，未收到投诉、举报，申报材料真实、完整、有效" in notice("bz-2023-jianzhu")
+    facts = facts_for("bz-2023-jianzhu", "建筑", publicity_start="2023-09-02", publicity_end="2023-09-08")
+    assert prefilled_text("publicity", facts).lstrip(">").startswith("推荐单位公示根据")
+    result = prefilled_text("publicity_result", facts)
+    assert result.lstrip(">").startswith("推荐单位公示结果") and "公示7天，公示无异议，未收到投诉、举报，申报材料真实、完整、有效，同意推荐" in result
+    facts = facts_for("bz-2024-zhijian", "质量技术监督", publicity_start="2024-09-02", publicity_end="2024-09-08")
+    assert prefilled_text("publicity", facts).lstrip(">").startswith("关于")
+    result = prefilled_text("publicity_result", facts)
+    assert result.lstrip(">").startswith("关于") and "公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效" in result
+    assert "公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效" in notice("bz-2024-zhijian")
