@@ -21,6 +21,7 @@ TEXT_KEYS = {
     "commitment_form": "the 个人承诺书 template text, 附件3 of 000/001",
     "publicity_title": "the heading of 附件1 (000/001 推荐单位公示; absent: 003's 关于×××同志申报…职称的公示)",
     "publicity_result_title": "the heading of 附件2 (000/001 推荐单位公示结果)",
+    "commitment_place": "where the handwritten commitment goes: 003 五（五） at the end of the summary box",
     "publicity_result_words": "附件2's sentence after 公示××天 (000/001 公示无异议，未收到投诉、举报，…)",
 }
 
@@ -74,3 +75,9 @@ def publicity_result_words(campaign) -> str:
     003 (the default) 「公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效」."""
     return (_without_section(_text(campaign, "publicity_result_words"))
             or _("公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效"))
+
+
+def commitment_in_summary(campaign) -> bool:
+    """003 五（五）: the applicant writes the commitment "在…（或个人总结）栏的最后", not in a box of its
+    own; the review form then prints the handwriting box at the end of section 十一."""
+    return bool(_text(campaign, "commitment_place"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from applications.checklist import paper_items_for
 from applications.campaign_texts import (
+    commitment_in_summary,
     commitment_form_text,
     paper_opinion_text,
     publicity_basis,
@@ -193,6 +194,7 @@ def application_facts(application: Application) -> dict:
         "publicity_working_days": campaign.publicity_working_days,
         "commitment_text": campaign.commitment_text,
         "commitment_form_text": commitment_form_text(campaign),
+        "commitment_in_summary": commitment_in_summary(campaign),
         # 纸质材料目录清单 (003 五（六）) and how copies are certified (003 五（一）, 002 五（三）).
         # The items that apply to this applicant, then those struck out as 不适用 (P2-08).
         "paper_items": paper.applicable,

@@ -124,3 +124,26 @@ def test_000_publicity_title_and_result_words(reference):
     result = prefilled_text("publicity_result", facts)
     assert result.lstrip(">").startswith("关于") and "公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效" in result
     assert "公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效" in notice("bz-2024-zhijian")
+
+
+def test_003_commitment_box_closes_the_summary(reference):
+    """003 五（五） "本人在“任现职后主要专业技术工作业绩登记（或个人总结）”栏的最后填写如下承诺语": the
+    handwriting box follows section 十一, before 十二; 十三 keeps the signature only.  000 keeps 十三."""
+    text = review_form_text(facts_for("bz-2024-zhijian", "质量技术监督", level="intermediate"))
+    summary, commitment, materials = (text.index("十一、任现职以来个人工作总结"), text.index("请在本栏最后手写以下承诺语"),
+                                      text.index("十二、网上申报材料清单"))
+    assert summary < commitment < materials and "五年内不得申报相应职称评审" in text[commitment:materials]
+    assert "承诺语已在第十一栏最后手写" in text[text.index("十三、本人承诺"):]
+    other = review_form_text(facts_for("bz-2023-jianzhu", "建筑", level="intermediate"))
+    assert "请在本栏最后手写以下承诺语" not in other and "请在下方空白处手写以下承诺语" in other
+
+
+def test_003_review_form_page_count_stays_even(reference):
+    from review.documents.review_form import render_review_form
+
+    for chars in (20, 1400, 3000):
+        facts = facts_for("bz-2024-zhijian", "质量技术监督", level="intermediate")
+        facts["summary"] = ("本人负责质量技术监督检验检测工作，参与计量器具检定和标准化管理。" * 100)[:chars]
+        rendered = render_review_form(facts, photo=None, verify_code="ABCDE-23456",
+                                      verify_url="http://x.invalid/v/", generated_on=DAY)
+        assert rendered.pages % 2 == 0

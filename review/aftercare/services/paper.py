@@ -34,10 +34,13 @@ def paper_receipts_record(*, application_id: int, item_names: list[str], receive
         unknown = [name for name in item_names if name not in known]
         if unknown:
             raise RecordRefused(_("纸质材料目录中没有“%s”。") % "、".join(unknown))
+        # Items that do not apply to this applicant (PaperItem.conditions) are never recorded: named
+        # alone they are refused; named with others (a whole checklist) they are left out.
         applies = paper_status(application)
         not_applicable = [name for name in item_names if name in applies.not_applicable]
-        if not_applicable:
+        if not_applicable and len(not_applicable) == len(item_names):
             raise RecordRefused(_("“%s”对本申报人不适用，无需登记。") % "、".join(not_applicable))
+        item_names = [name for name in item_names if name not in applies.not_applicable]
         if not item_names:
             raise RecordRefused(_("请勾选已接收的纸质材料。"))
         have = set(application.paper_receipts.values_list("item_name", flat=True))
