@@ -464,3 +464,15 @@ def test_002_initial_determination_lists_missing_evaluation_years(reference):
     done = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial", both)
     assert rule_reasons(done, "evaluations_missing") == []
     assert "2022、2023年的年度考核均为合格及以上" in rule_reasons(done, "evaluations")[0].text
+
+
+def test_002_high_school_alone_is_not_a_diploma_for_initial_determination(reference):
+    """002 二 "全日制普通大、中专院校毕业生": a 高中 row (kept for 003 附件7's resume) counts for nothing."""
+    person = profile(education=[education("high_school", D(2018, 7, 1))], professional_work_start=D(2018, 8, 1))
+    verdict = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial", person)
+    assert verdict.eligible is False
+    assert "所填学历不在规定条件之内" in rule_reasons(verdict, "initial")[0].text
+    with_college = profile(education=[education("high_school", D(2016, 7, 1)), education("junior_college", D(2019, 7, 1))],
+                           professional_work_start=D(2019, 8, 1))
+    assert evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial",
+                    with_college).eligible is True

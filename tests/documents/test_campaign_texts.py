@@ -147,3 +147,30 @@ def test_003_review_form_page_count_stays_even(reference):
         rendered = render_review_form(facts, photo=None, verify_code="ABCDE-23456",
                                       verify_url="http://x.invalid/v/", generated_on=DAY)
         assert rendered.pages % 2 == 0
+
+
+def test_003_freelancer_resume_starts_at_high_school(reference, private_storage):
+    """003 附件7 "（简历从高中填起）": a 高中 row can be entered (first, 从低到高) and the resume prints
+    it first; the highest diploma stays the 本科."""
+    from applications.forms import SectionEditor, json_to_raw
+    from applications.samples import fill_sample_application
+    from applications.services import section_context
+
+    assert "简历从高中填起" in notice("bz-2024-zhijian")
+    app = ApplicationFactory(campaign=Campaign.objects.get(code="bz-2024-zhijian"), kind=Kind.REVIEW,
+                             specialty=Specialty.objects.get(series__name="工程系列", name="质量技术监督"),
+                             level=Level.objects.get(code="intermediate"))
+    fill_sample_application(app, with_files=False, unit_nature="freelance")
+    section = app.sections.get(key="education")
+    high = {"level": "high_school", "full_time": True, "school": "库尔勒市第二中学", "major": "无", "degree": "无",
+            "start": "2003-09-01", "graduated": "2006-07-01", "south_xinjiang_graduate": False}
+    rows = [high, *section.data["rows"]]
+    editor = SectionEditor("education", context=section_context(app), raw=json_to_raw("education", {"rows": rows}))
+    assert editor.is_valid()
+    section.data = {**section.data, "rows": rows}
+    section.save()
+    facts = application_facts(application_for_documents(app.pk))
+    text = prefilled_text("freelance_political", facts)
+    resume = text[text.index("（简历从高中填起）"):]
+    assert resume.index("库尔勒市第二中学") < resume.index("新疆大学") and "（高中）" in resume
+    assert facts["highest_education"] == "本科"
