@@ -122,7 +122,7 @@ class CampaignAdmin(AuditedAdmin):
         (_("审核流程"), {"fields": ("chain", "return_hours", "max_submissions", "publicity_working_days",
                                   "unit_opinion_text", "commitment_text", "summary_max_chars",
                                   "unit_recommendation_required", "competent_recommendation_required",
-                                  "copy_certification")}),
+                                  "copy_certification", "paper_by_unit_only")}),
         (_("资格条件"), {"fields": ("years_in_grade", "grade_count_to", "initial_work_years", "evaluation_years",
                                   "evaluation_basic_delay", "evaluation_unqualified_delay",
                                   "private_enterprise_no_evaluation", "south_xinjiang_early_years",

@@ -144,6 +144,7 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
     )
     fields["copy_certification"] = data.get("copy_certification", "")
     fields["committee_note"] = data.get("committee_note", "")
+    fields["paper_by_unit_only"] = data.get("paper_by_unit_only", False)
     for optional in ("unit_opinion_text", "commitment_text"):
         if optional in data:
             fields[optional] = data[optional]

@@ -120,7 +120,7 @@ def _detail_context(request, application, **forms):
         "paper": paper, "fee": fee, "record": record, "preview": preview, "decision": decision,
         "certificate": certificate, "outcome": outcome,
         "paper_form": forms.get("paper_form") or (
-            PaperForm(items=paper.items, received=set(paper.received), admin=admin)
+            PaperForm(items=paper.items, received=set(paper.received), admin=admin, units=_units_for(application))
             if application.state in open_states and not paper.complete else None),
         "fee_form": forms.get("fee_form") or (
             FeeForm(admin=admin, initial={"amount": fee.due}) if application.state in open_states
@@ -156,18 +156,25 @@ def _refused(request, app, message: str, status: int = 409, **forms):
     return render(request, "aftercare/application.html", _detail_context(request, app, **forms), status=status)
 
 
+def _units_for(application) -> list:
+    """The units the paper form offers as 报送单位 (003 八（四）), none where individuals may deliver."""
+    return services.delivering_units(application) if application.campaign.paper_by_unit_only else []
+
+
 @login_required
 @require_POST
 def paper_record(request, pk: int):
     app = managed_application(request.user, pk)
     paper = paper_status(app)
-    form = PaperForm(request.POST, items=paper.items, received=set(paper.received), admin=is_admin(request.user))
+    form = PaperForm(request.POST, items=paper.items, received=set(paper.received), admin=is_admin(request.user),
+                     units=_units_for(app))
     if not form.is_valid():
         return _refused(request, app, _("请按提示修改后再提交。"), 400, paper_form=form)
     try:
         app = services.paper_receipts_record(
             application_id=app.pk, item_names=form.cleaned_data["items"], received_on=form.cleaned_data["received_on"],
-            actor=request.user, override_reason=form.cleaned_data.get("override_reason", ""))
+            actor=request.user, override_reason=form.cleaned_data.get("override_reason", ""),
+            delivered_by=form.delivered_by())
     except Refused as refusal:
         return _refused(request, app, refusal.message, refusal.status, paper_form=form)
     messages.success(request, _("已登记纸质材料%(n)d项，当前状态：%(state)s。") % {
