@@ -125,6 +125,12 @@ class FraudForm(forms.Form):
     confirm = forms.BooleanField(label=_("确认已查实：申报将终止并记入诚信档案，不能撤回"), required=True,
                                  error_messages={"required": _("请确认已查实。")})
 
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign is not None and campaign.unit_ban_years is None:
+            # 000/001/002 set no unit ban: the form does not offer one (issue 15, P2-10).
+            del self.fields["include_unit"]
+
 
 class LookupForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号码"), max_length=18, widget=forms.TextInput(

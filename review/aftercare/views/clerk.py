@@ -131,7 +131,7 @@ def _detail_context(request, application, **forms):
         "decision_form": forms.get("decision_form") or (
             DecisionForm(initial={"meeting_date": decision_defaults(application.campaign, timezone.localdate())[
                 "meeting_date"]}) if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT) else None),
-        "fraud_form": forms.get("fraud_form") or FraudForm(),
+        "fraud_form": forms.get("fraud_form") or FraudForm(campaign=campaign),
         "can_fraud": application.state != State.CLOSED,
         "integrity": IntegrityRecord.objects.filter(application=application).select_related("unit").first(),
         "history": history_for(application, user),
@@ -262,12 +262,13 @@ def certify(request, pk: int):
 @require_POST
 def fraud(request, pk: int):
     app = managed_application(request.user, pk)
-    form = FraudForm(request.POST)
+    form = FraudForm(request.POST, campaign=app.campaign)
     if not form.is_valid():
         return _refused(request, app, _("请按提示修改后再提交。"), 400, fraud_form=form)
     try:
         record = services.integrity_record_create(application_id=app.pk, facts=form.cleaned_data["facts"],
-                                                  include_unit=form.cleaned_data["include_unit"], actor=request.user)
+                                                  include_unit=form.cleaned_data.get("include_unit", False),
+                                                  actor=request.user)
     except Refused as refusal:
         return _refused(request, app, refusal.message, refusal.status, fraud_form=form)
     messages.success(request, _("已记入诚信档案：个人限制申报至%s。") % record.person_banned_until.isoformat())
