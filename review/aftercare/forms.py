@@ -50,7 +50,7 @@ class PaperForm(OverrideMixin):
                 help_text=_("个人报送材料一律不予受理：须由申报人所在单位或其主管单位统一报送。"),
                 error_messages={"required": _("个人报送材料一律不予受理：请选择报送单位。")})
 
-    def delivered_by(self):
+    def delivering_unit(self):
         return self.units.get(self.cleaned_data.get("delivered_by") or "")
 
 

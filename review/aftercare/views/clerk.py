@@ -174,7 +174,7 @@ def paper_record(request, pk: int):
         app = services.paper_receipts_record(
             application_id=app.pk, item_names=form.cleaned_data["items"], received_on=form.cleaned_data["received_on"],
             actor=request.user, override_reason=form.cleaned_data.get("override_reason", ""),
-            delivered_by=form.delivered_by())
+            delivered_by=form.delivering_unit())
     except Refused as refusal:
         return _refused(request, app, refusal.message, refusal.status, paper_form=form)
     messages.success(request, _("已登记纸质材料%(n)d项，当前状态：%(state)s。") % {
