@@ -115,7 +115,7 @@ class CampaignAdmin(AuditedAdmin):
     filter_horizontal = ("specialties", "exempt_counties")
     inlines = [FeeInline, CERuleInline, MaterialInline, PaperItemInline, ContactInline]
     fieldsets = (
-        (_("通知"), {"fields": ("code", "title", "issuer", "committee", "year", "published_on", "source",
+        (_("通知"), {"fields": ("code", "title", "issuer", "committee", "committee_note", "year", "published_on", "source",
                                "series", "specialties", "levels", "kinds")}),
         (_("时间安排"), {"fields": (("online_start", "online_end"), ("initial_start", "initial_end"),
                                   ("material_review_start", "material_review_end"), ("paper_start", "paper_end"),
@@ -123,7 +123,7 @@ class CampaignAdmin(AuditedAdmin):
         (_("审核流程"), {"fields": ("chain", "return_hours", "max_submissions", "publicity_working_days",
                                   "unit_opinion_text", "commitment_text", "summary_max_chars",
                                   "unit_recommendation_required", "competent_recommendation_required",
-                                  "copy_certification")}),
+                                  "copy_certification", "paper_by_unit_only")}),
         (_("资格条件"), {"fields": ("years_in_grade", "grade_count_to", "initial_work_years", "evaluation_years",
                                   "evaluation_basic_delay", "evaluation_unqualified_delay",
                                   "private_enterprise_no_evaluation", "south_xinjiang_early_years",

@@ -19,6 +19,10 @@ TEXT_KEYS = {
     "paper_opinion": "what the unit and competent unit write by hand on the printed form (003 五（五）)",
     "publicity_basis": "the opening words of the unit publicity, 附件1",
     "commitment_form": "the 个人承诺书 template text, 附件3 of 000/001",
+    "publicity_title": "the heading of 附件1 (000/001 推荐单位公示; absent: 003's 关于×××同志申报…职称的公示)",
+    "publicity_result_title": "the heading of 附件2 (000/001 推荐单位公示结果)",
+    "commitment_place": "where the handwritten commitment goes: 003 五（五） at the end of the summary box",
+    "publicity_result_words": "附件2's sentence after 公示××天 (000/001 公示无异议，未收到投诉、举报，…)",
 }
 
 def _text(campaign, key: str) -> str:
@@ -48,3 +52,32 @@ def commitment_form_text(campaign) -> str:
     """The printed 个人承诺书 (附件3 in 000/001 words it slightly differently from the sentence the
     applicant writes by hand online, 五（一）14); other campaigns print the handwritten sentence."""
     return _text(campaign, "commitment_form") or campaign.commitment_text
+
+
+def _without_section(text: str) -> str:
+    """``附件1：推荐单位公示`` → ``推荐单位公示`` (the fixture keeps the section for the citation check)."""
+    head, sep, tail = text.partition("：")
+    return tail if sep and head.startswith("附件") else text
+
+
+def publicity_title(campaign) -> str:
+    """附件1's heading: 「推荐单位公示」 (000/001), or "" for 003's 「关于×××同志申报…职称的公示」."""
+    return _without_section(_text(campaign, "publicity_title"))
+
+
+def publicity_result_title(campaign) -> str:
+    """附件2's heading: 「推荐单位公示结果」 (000/001), or "" for 003's 「关于…职称的公示结果」."""
+    return _without_section(_text(campaign, "publicity_result_title"))
+
+
+def publicity_result_words(campaign) -> str:
+    """附件2 after 「在本单位公示××天」: 000/001 「公示无异议，未收到投诉、举报，申报材料真实、完整、有效」,
+    003 (the default) 「公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效」."""
+    return (_without_section(_text(campaign, "publicity_result_words"))
+            or _("公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效"))
+
+
+def commitment_in_summary(campaign) -> bool:
+    """003 五（五）: the applicant writes the commitment "在…（或个人总结）栏的最后", not in a box of its
+    own; the review form then prints the handwriting box at the end of section 十一."""
+    return bool(_text(campaign, "commitment_place"))

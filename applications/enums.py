@@ -29,8 +29,10 @@ class UnitNature(models.TextChoices):
 
 
 class Education(models.TextChoices):
-    """学历, in ascending order (the form requires entries 从低到高)."""
+    """学历, in ascending order (the form requires entries 从低到高).  高中 is listed so a resume can
+    start there (003 附件7 "简历从高中填起"); no rule counts it as a diploma."""
 
+    HIGH_SCHOOL = "high_school", _("高中")
     SECONDARY = "secondary", _("中专")
     JUNIOR_COLLEGE = "junior_college", _("大专")
     BACHELOR = "bachelor", _("本科")

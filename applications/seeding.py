@@ -143,6 +143,8 @@ def load_campaign(data: dict[str, Any], *, today: dt.date | None = None) -> Camp
         source=data.get("source", ""),
     )
     fields["copy_certification"] = data.get("copy_certification", "")
+    fields["committee_note"] = data.get("committee_note", "")
+    fields["paper_by_unit_only"] = data.get("paper_by_unit_only", False)
     for optional in ("unit_opinion_text", "commitment_text"):
         if optional in data:
             fields[optional] = data[optional]

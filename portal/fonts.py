@@ -7,8 +7,9 @@ with a character none of them has would print as an empty box, so the applicant 
 typing it (registration and 基本信息), not when the form comes back blank.
 
 ``unprintable(text)`` answers from the union of the fonts' cmaps, read once with fontTools and
-cached on disk under ``DATA_DIR/fonts`` (keyed by the font files' size and mtime) and in the
-process: the first call of a fresh machine costs ~1.5 s, later ones a dictionary lookup.
+cached as code-point ranges (~9 KB) in Django's cache (keyed by the font files' size and mtime;
+web nodes keep nothing in their data folder) and in the process: the first call of a fresh
+deployment costs ~1.5 s, later ones a set lookup.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import threading
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -42,10 +41,9 @@ def _installed() -> list[tuple[Path, int]]:
     return [(Path(path), index) for path, index in PRINT_FONTS if Path(path).exists()]
 
 
-def _cache_path(fonts: list[tuple[Path, int]]) -> Path:
+def _cache_key(fonts: list[tuple[Path, int]]) -> str:
     key = ";".join(f"{p}:{i}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p, i in fonts)
-    tag = hashlib.sha256(f"{CACHE_VERSION}|{key}".encode()).hexdigest()[:12]
-    return Path(settings.DATA_DIR) / "fonts" / f"printable-{tag}.json"
+    return "print-fonts:" + hashlib.sha256(f"{CACHE_VERSION}|{key}".encode()).hexdigest()[:16]
 
 
 def _ranges(codepoints: set[int]) -> list[list[int]]:
@@ -78,17 +76,21 @@ def printable_codepoints() -> frozenset[int]:
     if not fonts:
         logger.warning("none of the print fonts is installed; every name is reported as printable")
         return frozenset()
-    target = _cache_path(fonts)
+    key = _cache_key(fonts)
     try:
-        ranges = json.loads(target.read_text(encoding="utf-8"))
-        return frozenset(cp for start, end in ranges for cp in range(start, end + 1))
-    except (OSError, ValueError):
-        pass
+        stored = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage only costs the cmap reading below
+        stored = None
+    if stored:
+        try:
+            return frozenset(cp for start, end in json.loads(stored) for cp in range(start, end + 1))
+        except (TypeError, ValueError):
+            pass
     codepoints = _read_cmaps(fonts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(_ranges(codepoints)), encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        cache.set(key, json.dumps(_ranges(codepoints)), timeout=None)
+    except Exception:  # noqa: BLE001
+        logger.warning("could not cache the print fonts' coverage")
     return frozenset(codepoints)
 
 

@@ -150,6 +150,16 @@ class Campaign(models.Model):
         _("复印件审核要求（通知原文）"), max_length=300, blank=True,
         help_text=_("例如 003：所有复印件材料，由所在单位人事（职称）部门审核后加盖公章，并签署“已审核，与原件相符”意见"))
 
+    # 003 八（四）"申报材料由单位统一报送…个人报送材料一律不予受理": a receipt names the unit that delivered.
+    paper_by_unit_only = models.BooleanField(
+        _("纸质材料须由单位统一报送"), default=False,
+        help_text=_("是：登记纸质材料时须选择报送单位（申报人所在单位或其主管单位），个人报送不予受理"))
+
+    # 001 names no committee: the page says the name is the portal's (issue 15, partly-done list).
+    committee_note = models.CharField(
+        _("评审委员会名称说明"), max_length=200, blank=True,
+        help_text=_("通知未写明评审委员会名称时填写，例如“本通知未写明评审委员会名称，平台记为……”"))
+
     # Integrity.
     person_ban_years = models.PositiveSmallIntegerField(_("个人弄虚作假禁报年数"), default=3)
     unit_ban_years = models.PositiveSmallIntegerField(_("单位取消参评资格年数"), null=True, blank=True)

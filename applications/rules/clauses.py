@@ -34,6 +34,10 @@ CLAUSE_KEYS = (
     "paper_opinion",
     "publicity_basis",
     "commitment_form",
+    "commitment_place",
+    "publicity_title",
+    "publicity_result_title",
+    "publicity_result_words",
 )
 
 

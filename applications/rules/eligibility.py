@@ -175,7 +175,12 @@ def evaluation_deferral(campaign, kind: str, profile: Profile) -> tuple[int, lis
     if kind == Kind.INITIAL:
         start = profile.professional_work_start
         years = list(range(start.year, campaign.year + 1)) if start else []
-        required = []  # 初定: new staff are often not rated in their first year; nothing is missing
+        # 002 五（一）5 "初定条件规定年限内年度考核表": the years the diploma requires, before the
+        # campaign year; the first work year is left out (new staff are often not rated in it).
+        needs = [n for e in profile.education if e.full_time
+                 if (n := _requirement_for(e, campaign.initial_work_years or {})) is not None]
+        span = min(needs) if needs else 0
+        required = [y for y in range(campaign.year - span, campaign.year) if start and y > start.year]
     else:
         years = required = sorted(campaign.evaluation_years or [])
     if not years:

@@ -7,8 +7,8 @@ unit involved for 3 years (003/004).  Choices where the notices are silent (also
   campaign year + N: fraud found in a 2023 campaign with a 3-year ban bars 2024, 2025 and 2026,
   i.e. until 2026年12月31日.  The last banned day is what the rule engine receives
   (``Profile.banned_until`` as a date), so its own wording ("限制申报至2026年12月31日") applies.
-* A campaign that sets no unit ban (000/001/002) still lets the committee record the unit; it
-  then gets the 3 years the issue names.
+* A campaign that sets no unit ban (000/001/002) records no unit: the fraud form does not offer
+  it and the service refuses it ("本通知未规定对单位的处理"; issue 15, P2-10).
 * The rules receive bans as data (``applications.bans``); this module is where they are read from.
 * A ban given as a day bars every campaign whose first day left to submit falls on or before it
   (``applications.rules.eligibility``): from the moment the record is made, the person cannot
@@ -26,7 +26,6 @@ from applications.bans import Bans
 
 from .models import IntegrityRecord
 
-DEFAULT_UNIT_BAN_YEARS = 3
 
 
 def ban_end(campaign_year: int, years: int) -> dt.date:
@@ -34,8 +33,10 @@ def ban_end(campaign_year: int, years: int) -> dt.date:
     return dt.date(campaign_year + years, 12, 31)
 
 
-def unit_ban_years_for(campaign) -> int:
-    return campaign.unit_ban_years or DEFAULT_UNIT_BAN_YEARS
+def unit_ban_years_for(campaign) -> int | None:
+    """The years a unit loses for fraud, or None where the notice sets no unit ban (000/001/002):
+    then no unit is recorded at all (issue 15, P2-10)."""
+    return campaign.unit_ban_years
 
 
 def integrity_bans(*, id_number: str | None, unit_id: int | None) -> Bans:

@@ -39,9 +39,19 @@ class PaperForm(OverrideMixin):
                                       error_messages={"required": _("请勾选已接收的纸质材料。")})
     received_on = forms.DateField(label=_("接收日期"), widget=DATE, initial=_today)
 
-    def __init__(self, *args, items: list[str], received: set[str], **kwargs):
+    def __init__(self, *args, items: list[str], received: set[str], units: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].choices = [(name, name) for name in items if name not in received]
+        self.units = {str(u.pk): u for u in units or []}
+        if units:
+            # 003 八（四）"申报材料由单位统一报送…个人报送材料一律不予受理".
+            self.fields["delivered_by"] = forms.ChoiceField(
+                label=_("报送单位"), choices=[("", _("——请选择——")), *[(k, u.name) for k, u in self.units.items()]],
+                help_text=_("个人报送材料一律不予受理：须由申报人所在单位或其主管单位统一报送。"),
+                error_messages={"required": _("个人报送材料一律不予受理：请选择报送单位。")})
+
+    def delivering_unit(self):
+        return self.units.get(self.cleaned_data.get("delivered_by") or "")
 
 
 class BulkPaperForm(OverrideMixin):
@@ -114,6 +124,12 @@ class FraudForm(forms.Form):
     include_unit = forms.BooleanField(label=_("单位参与弄虚作假，一并取消单位参评资格"), required=False)
     confirm = forms.BooleanField(label=_("确认已查实：申报将终止并记入诚信档案，不能撤回"), required=True,
                                  error_messages={"required": _("请确认已查实。")})
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign is not None and campaign.unit_ban_years is None:
+            # 000/001/002 set no unit ban: the form does not offer one (issue 15, P2-10).
+            del self.fields["include_unit"]
 
 
 class LookupForm(forms.Form):

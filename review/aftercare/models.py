@@ -47,6 +47,9 @@ class PaperReceipt(models.Model):
     item_name = models.CharField(_("纸质材料"), max_length=200)
     received_on = models.DateField(_("接收日期"))
     override_reason = models.CharField(_("窗口外补录原因"), max_length=200, blank=True)
+    # Who handed it in, where the notice accepts the paper from units only (003 八（四））.
+    delivered_by = models.ForeignKey("applications.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("报送单位"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("经办人"))
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)

@@ -17,9 +17,13 @@ from django.utils.translation import gettext as _
 
 from applications.checklist import paper_items_for
 from applications.campaign_texts import (
+    commitment_in_summary,
     commitment_form_text,
     paper_opinion_text,
     publicity_basis,
+    publicity_result_title,
+    publicity_result_words,
+    publicity_title,
     review_form_title,
 )
 from applications.enums import (
@@ -184,9 +188,13 @@ def application_facts(application: Application) -> dict:
         "unit_opinion_text": campaign.unit_opinion_text,
         "paper_opinion_text": paper_opinion_text(campaign),
         "publicity_basis": publicity_basis(campaign),
+        "publicity_title": publicity_title(campaign),
+        "publicity_result_title": publicity_result_title(campaign),
+        "publicity_result_words": publicity_result_words(campaign),
         "publicity_working_days": campaign.publicity_working_days,
         "commitment_text": campaign.commitment_text,
         "commitment_form_text": commitment_form_text(campaign),
+        "commitment_in_summary": commitment_in_summary(campaign),
         # 纸质材料目录清单 (003 五（六）) and how copies are certified (003 五（一）, 002 五（三）).
         # The items that apply to this applicant, then those struck out as 不适用 (P2-08).
         "paper_items": paper.applicable,

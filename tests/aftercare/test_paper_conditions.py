@@ -83,3 +83,23 @@ def test_003_freelancer_owes_no_unit_nature_proof(accepted):
     paper = paper_status(app)
     assert any(n.startswith("所在单位性质证明") for n in paper.not_applicable)
     assert not any(n.startswith("所在单位性质证明") for n in paper.items)
+
+
+def test_a_whole_checklist_leaves_out_what_does_not_apply(accepted, staff):
+    app = _app(accepted, "bz-2023-jianzhu", "工程系列", "建筑", unit=UnitFactory(nature="institution"),
+               unit_nature="institution")
+    day = dt.date(2023, 9, 22)
+    everything = list(app.campaign.paper_items.values_list("name", flat=True))
+    done = paper_receipts_record(application_id=app.pk, item_names=everything, received_on=day, actor=staff.admin,
+                                 now=at(day))
+    assert "社保缴费证明" not in set(done.paper_receipts.values_list("item_name", flat=True))
+
+
+def test_fraud_form_says_how_the_ban_is_applied(client, accepted, staff):
+    """Where the portal does not follow a clause exactly (bans by series, P2-10), the page says so
+    and quotes the notice."""
+    app = _app(accepted, "bz-2024-zhijian", "工程系列", "质量技术监督")
+    client.force_login(staff.other_clerk)
+    page = client.get(reverse("aftercare:application", args=[app.pk])).content.decode()
+    assert 'data-testid="ban-scope-note"' in page and "不分系列、级别" in page
+    assert app.campaign.clauses["person_ban"][:10] in page

@@ -214,11 +214,23 @@ def test_a_unit_ban_refuses_its_other_applicants(staff, demo_campaign, private_s
     assert bans_for(id_number=colleague.applicant.id_number, unit_id=unit.pk).unit_until == until
 
 
-def test_a_campaign_without_a_unit_ban_gives_the_unit_three_years(staff, private_storage):
+def test_a_campaign_without_a_unit_ban_records_no_unit(staff, private_storage):
+    """000 八（二） sets a person ban only: no unit is recorded (issue 15, P2-10); 003 八（一） "取消所在
+    单位…3年" records 3 years."""
+    from review.aftercare.forms import FraudForm
+    from review.aftercare.permissions import RecordRefused
+
     app = _in_campaign("bz-2023-jianzhu")
     assert app.campaign.unit_ban_years is None
-    record = integrity_record_create(application_id=app.pk, facts="x", include_unit=True, actor=staff.admin)
-    assert (record.unit_ban_years, record.unit_banned_until) == (3, dt.date(2026, 12, 31))
+    with pytest.raises(RecordRefused, match="本通知未规定对单位的处理"):
+        integrity_record_create(application_id=app.pk, facts="x", include_unit=True, actor=staff.admin)
+    assert "include_unit" not in FraudForm(campaign=app.campaign).fields
+    record = integrity_record_create(application_id=app.pk, facts="x", include_unit=False, actor=staff.admin)
+    assert record.unit is None and record.person_ban_years == 3
+    other = _in_campaign("bz-2024-zhijian")
+    assert "include_unit" in FraudForm(campaign=other.campaign).fields
+    record = integrity_record_create(application_id=other.pk, facts="x", include_unit=True, actor=staff.admin)
+    assert (record.unit_ban_years, record.unit_banned_until) == (3, dt.date(2027, 12, 31))
 
 
 def test_an_ended_ban_no_longer_refuses(staff, demo_campaign, private_storage):

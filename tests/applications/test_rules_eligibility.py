@@ -447,3 +447,32 @@ def test_000_exam_only_specialty_gets_no_early_year(reference):
     (early,) = rule_reasons(verdict, "south_xinjiang")
     assert early.ok is None and "以考代评的专业不适用提前申报" in early.text
     assert "以考代评的专业除外" in early.clause
+
+
+def test_002_initial_determination_lists_missing_evaluation_years(reference):
+    """002 五（一）5 "按要求上传初定条件规定年限内年度考核表": a 大专 graduate working since 2021-08 needs
+    2 years, so 2022 and 2023 are asked; only 2023 given → 2022 reported (information, not a refusal)."""
+    assert "按要求上传初定条件规定年限内年度考核表" in notice("yq-2024-chuding")
+    person = profile(education=[education("junior_college", D(2021, 7, 1))], professional_work_start=D(2021, 8, 1),
+                     annual_evaluations={2023: "qualified"})
+    verdict = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial", person)
+    (missing,) = rule_reasons(verdict, "evaluations_missing")
+    assert "未填写2022年的年度考核结果" in missing.text and missing.ok is None
+    assert verdict.eligible is True
+    both = profile(education=[education("junior_college", D(2021, 7, 1))], professional_work_start=D(2021, 8, 1),
+                   annual_evaluations={2022: "qualified", 2023: "qualified"})
+    done = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial", both)
+    assert rule_reasons(done, "evaluations_missing") == []
+    assert "2022、2023年的年度考核均为合格及以上" in rule_reasons(done, "evaluations")[0].text
+
+
+def test_002_high_school_alone_is_not_a_diploma_for_initial_determination(reference):
+    """002 二 "全日制普通大、中专院校毕业生": a 高中 row (kept for 003 附件7's resume) counts for nothing."""
+    person = profile(education=[education("high_school", D(2018, 7, 1))], professional_work_start=D(2018, 8, 1))
+    verdict = evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial", person)
+    assert verdict.eligible is False
+    assert "所填学历不在规定条件之内" in rule_reasons(verdict, "initial")[0].text
+    with_college = profile(education=[education("high_school", D(2016, 7, 1)), education("junior_college", D(2019, 7, 1))],
+                           professional_work_start=D(2019, 8, 1))
+    assert evaluate(campaign("yq-2024-chuding"), specialty("yq-2024-chuding"), "junior", "initial",
+                    with_college).eligible is True

@@ -109,3 +109,68 @@ def test_004_commitment_says_five_years_everywhere_it_is_printed(reference):
     facts = facts_for("bz-2021-shihua", "电力", level="intermediate")
     for text in (review_form_text(facts), prefilled_text("commitment", facts)):
         assert "个人五年内不得申报相应职称评审" in text and "3年内" not in text
+
+
+def test_000_publicity_title_and_result_words(reference):
+    """000 附件1 "推荐单位公示（模板）", 附件2 "推荐单位公示结果（模板）" … "公示无异议，未收到投诉、举报，
+    申报材料真实、完整、有效"; 003 keeps its own "关于…的公示" and "公示期间无投诉、举报，公示无异议"."""
+    assert "公示无异议，未收到投诉、举报，申报材料真实、完整、有效" in notice("bz-2023-jianzhu")
+    facts = facts_for("bz-2023-jianzhu", "建筑", publicity_start="2023-09-02", publicity_end="2023-09-08")
+    assert prefilled_text("publicity", facts).lstrip(">").startswith("推荐单位公示根据")
+    result = prefilled_text("publicity_result", facts)
+    assert result.lstrip(">").startswith("推荐单位公示结果") and "公示7天，公示无异议，未收到投诉、举报，申报材料真实、完整、有效，同意推荐" in result
+    facts = facts_for("bz-2024-zhijian", "质量技术监督", publicity_start="2024-09-02", publicity_end="2024-09-08")
+    assert prefilled_text("publicity", facts).lstrip(">").startswith("关于")
+    result = prefilled_text("publicity_result", facts)
+    assert result.lstrip(">").startswith("关于") and "公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效" in result
+    assert "公示期间无投诉、举报，公示无异议，申报材料真实、完整、有效" in notice("bz-2024-zhijian")
+
+
+def test_003_commitment_box_closes_the_summary(reference):
+    """003 五（五） "本人在“任现职后主要专业技术工作业绩登记（或个人总结）”栏的最后填写如下承诺语": the
+    handwriting box follows section 十一, before 十二; 十三 keeps the signature only.  000 keeps 十三."""
+    text = review_form_text(facts_for("bz-2024-zhijian", "质量技术监督", level="intermediate"))
+    summary, commitment, materials = (text.index("十一、任现职以来个人工作总结"), text.index("请在本栏最后手写以下承诺语"),
+                                      text.index("十二、网上申报材料清单"))
+    assert summary < commitment < materials and "五年内不得申报相应职称评审" in text[commitment:materials]
+    assert "承诺语已在第十一栏最后手写" in text[text.index("十三、本人承诺"):]
+    other = review_form_text(facts_for("bz-2023-jianzhu", "建筑", level="intermediate"))
+    assert "请在本栏最后手写以下承诺语" not in other and "请在下方空白处手写以下承诺语" in other
+
+
+def test_003_review_form_page_count_stays_even(reference):
+    from review.documents.review_form import render_review_form
+
+    for chars in (20, 1400, 3000):
+        facts = facts_for("bz-2024-zhijian", "质量技术监督", level="intermediate")
+        facts["summary"] = ("本人负责质量技术监督检验检测工作，参与计量器具检定和标准化管理。" * 100)[:chars]
+        rendered = render_review_form(facts, photo=None, verify_code="ABCDE-23456",
+                                      verify_url="http://x.invalid/v/", generated_on=DAY)
+        assert rendered.pages % 2 == 0
+
+
+def test_003_freelancer_resume_starts_at_high_school(reference, private_storage):
+    """003 附件7 "（简历从高中填起）": a 高中 row can be entered (first, 从低到高) and the resume prints
+    it first; the highest diploma stays the 本科."""
+    from applications.forms import SectionEditor, json_to_raw
+    from applications.samples import fill_sample_application
+    from applications.services import section_context
+
+    assert "简历从高中填起" in notice("bz-2024-zhijian")
+    app = ApplicationFactory(campaign=Campaign.objects.get(code="bz-2024-zhijian"), kind=Kind.REVIEW,
+                             specialty=Specialty.objects.get(series__name="工程系列", name="质量技术监督"),
+                             level=Level.objects.get(code="intermediate"))
+    fill_sample_application(app, with_files=False, unit_nature="freelance")
+    section = app.sections.get(key="education")
+    high = {"level": "high_school", "full_time": True, "school": "库尔勒市第二中学", "major": "无", "degree": "无",
+            "start": "2003-09-01", "graduated": "2006-07-01", "south_xinjiang_graduate": False}
+    rows = [high, *section.data["rows"]]
+    editor = SectionEditor("education", context=section_context(app), raw=json_to_raw("education", {"rows": rows}))
+    assert editor.is_valid()
+    section.data = {**section.data, "rows": rows}
+    section.save()
+    facts = application_facts(application_for_documents(app.pk))
+    text = prefilled_text("freelance_political", facts)
+    resume = text[text.index("（简历从高中填起）"):]
+    assert resume.index("库尔勒市第二中学") < resume.index("新疆大学") and "（高中）" in resume
+    assert facts["highest_education"] == "本科"

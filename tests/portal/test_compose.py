@@ -111,7 +111,7 @@ def test_image_runs_as_a_user_and_leaves_private_data_out():
     users = re.findall(r"^USER (\S+)", dockerfile, flags=re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
     assert "collectstatic" in dockerfile
-    for package in ("libharfbuzz-subset0", "fonts-noto-cjk", "poppler-utils", "tesseract-ocr-chi-sim",
+    for package in ("libharfbuzz-subset0", "fonts-noto-cjk", "fonts-hanazono", "poppler-utils", "tesseract-ocr-chi-sim",
                     "libpango-1.0-0", "postgresql-client"):
         assert package in dockerfile
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}

@@ -34,7 +34,7 @@ from .defense import (
 )
 from .fees import fee_batch_record, fee_payment_record
 from .integrity import ban_summary, integrity_record_create, integrity_record_write
-from .paper import paper_receipt_remove, paper_receipts_record, paper_receipts_record_bulk
+from .paper import delivering_units, paper_receipt_remove, paper_receipts_record, paper_receipts_record_bulk
 from .results import decisions_record, result_publicity_set
 
 __all__ = [
@@ -42,5 +42,6 @@ __all__ = [
     "certificate_render_request", "certificates_issue", "decisions_record", "defense_exemptions_apply",
     "defense_outcome_record", "defense_record_ensure", "defense_schedule", "defense_session_save",
     "fee_batch_record", "fee_payment_record", "integrity_record_create", "integrity_record_write",
-    "paper_receipt_remove", "paper_receipts_record", "paper_receipts_record_bulk", "result_publicity_set",
+    "delivering_units", "paper_receipt_remove", "paper_receipts_record", "paper_receipts_record_bulk",
+    "result_publicity_set",
 ]

@@ -26,6 +26,8 @@ def integrity_record_write(application, *, facts: str, include_unit: bool, actor
     campaign = application.campaign
     person_years = campaign.person_ban_years
     unit_years = unit_ban_years_for(campaign) if include_unit else None
+    if include_unit and unit_years is None:
+        raise RecordRefused(_("本通知未规定对单位的处理，不能取消单位参评资格（只记录个人）。"))
     applicant = application.applicant
     record = IntegrityRecord.objects.create(
         id_number=(applicant.id_number or "").upper(),

@@ -121,7 +121,7 @@ def _detail_context(request, application, **forms):
         "paper": paper, "fee": fee, "record": record, "preview": preview, "decision": decision,
         "certificate": certificate, "outcome": outcome,
         "paper_form": forms.get("paper_form") or (
-            PaperForm(items=paper.items, received=set(paper.received), admin=admin)
+            PaperForm(items=paper.items, received=set(paper.received), admin=admin, units=_units_for(application))
             if application.state in open_states and not paper.complete else None),
         "fee_form": forms.get("fee_form") or (
             FeeForm(admin=admin, initial={"amount": fee.due}) if application.state in open_states
@@ -132,7 +132,7 @@ def _detail_context(request, application, **forms):
         "decision_form": forms.get("decision_form") or (
             DecisionForm(initial={"meeting_date": decision_defaults(application.campaign, timezone.localdate())[
                 "meeting_date"]}) if application.state in (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT) else None),
-        "fraud_form": forms.get("fraud_form") or FraudForm(),
+        "fraud_form": forms.get("fraud_form") or FraudForm(campaign=campaign),
         "can_fraud": application.state != State.CLOSED,
         "integrity": IntegrityRecord.objects.filter(application=application).select_related("unit").first(),
         "history": history_for(application, user),
@@ -158,18 +158,25 @@ def _refused(request, app, message: str, status: int = 409, **forms):
     return render(request, "aftercare/application.html", _detail_context(request, app, **forms), status=status)
 
 
+def _units_for(application) -> list:
+    """The units the paper form offers as 报送单位 (003 八（四）), none where individuals may deliver."""
+    return services.delivering_units(application) if application.campaign.paper_by_unit_only else []
+
+
 @login_required
 @require_POST
 def paper_record(request, pk: int):
     app = managed_application(request.user, pk)
     paper = paper_status(app)
-    form = PaperForm(request.POST, items=paper.items, received=set(paper.received), admin=is_admin(request.user))
+    form = PaperForm(request.POST, items=paper.items, received=set(paper.received), admin=is_admin(request.user),
+                     units=_units_for(app))
     if not form.is_valid():
         return _refused(request, app, _("请按提示修改后再提交。"), 400, paper_form=form)
     try:
         app = services.paper_receipts_record(
             application_id=app.pk, item_names=form.cleaned_data["items"], received_on=form.cleaned_data["received_on"],
-            actor=request.user, override_reason=form.cleaned_data.get("override_reason", ""))
+            actor=request.user, override_reason=form.cleaned_data.get("override_reason", ""),
+            delivered_by=form.delivering_unit())
     except Refused as refusal:
         return _refused(request, app, refusal.message, refusal.status, paper_form=form)
     messages.success(request, _("已登记纸质材料%(n)d项，当前状态：%(state)s。") % {
@@ -257,12 +264,13 @@ def certify(request, pk: int):
 @require_POST
 def fraud(request, pk: int):
     app = managed_application(request.user, pk)
-    form = FraudForm(request.POST)
+    form = FraudForm(request.POST, campaign=app.campaign)
     if not form.is_valid():
         return _refused(request, app, _("请按提示修改后再提交。"), 400, fraud_form=form)
     try:
         record = services.integrity_record_create(application_id=app.pk, facts=form.cleaned_data["facts"],
-                                                  include_unit=form.cleaned_data["include_unit"], actor=request.user)
+                                                  include_unit=form.cleaned_data.get("include_unit", False),
+                                                  actor=request.user)
     except Refused as refusal:
         return _refused(request, app, refusal.message, refusal.status, fraud_form=form)
     messages.success(request, _("已记入诚信档案：个人限制申报至%s。") % record.person_banned_until.isoformat())
