@@ -8,9 +8,11 @@ from django.urls import reverse
 from PIL import Image
 
 from applications.masking import MASK_COLOUR
-from applications.models import Campaign, County
+from applications.models import Application, Attachment, Campaign, County
 from applications.samples import fill_sample_application
+from applications.states import State
 from portal.accounts.models import Role
+from review.access import BLIND_HIDDEN_SLOTS
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -102,10 +104,15 @@ def test_owner_and_in_scope_officers_get_the_original(client, app):
 
 
 def test_committee_clerk_gets_only_masked_copies(client, app):
+    # The committee side sees an application only from its own step on (review.access).
+    Application.objects.filter(pk=app.pk).update(state=State.COMMITTEE_REVIEW)
     clerk = ClerkFactory()
     client.force_login(clerk)
     named = app.attachments.filter(needs_masking=True).first()
-    plain = app.attachments.filter(needs_masking=False).first()
+    # An image (a PDF goes to the committee only rasterised) outside the blind-hidden slots.
+    plain = next(a for a in app.attachments.all()
+                 if a.is_image and a.slot not in BLIND_HIDDEN_SLOTS and a.pk != named.pk)
+    Attachment.objects.filter(pk=plain.pk).update(needs_masking=False, masked="")
     for variant in ("original", "thumb"):
         assert client.get(reverse("applications:attachment_file", args=[named.uid, variant])).status_code == 404
     response = client.get(reverse("applications:attachment_file", args=[named.uid, "review"]))
