@@ -28,10 +28,11 @@ def next_version(series_key: str) -> int:
     return (Document.objects.filter(series_key=series_key).aggregate(v=Max("version"))["v"] or 0) + 1
 
 
-def unfinished(series_key: str) -> Document | None:
-    """The newest render of the series that is not done (locked: call inside a transaction)."""
-    return (Document.objects.select_for_update().filter(series_key=series_key, status__in=UNFINISHED)
-            .order_by("-version").first())
+def unfinished(series_key: str, *, lock: bool = True) -> Document | None:
+    """The newest render of the series that is not done (``lock``: row-locked, call inside a
+    transaction; ``lock=False`` for a read-only GET)."""
+    documents = Document.objects.select_for_update() if lock else Document.objects
+    return documents.filter(series_key=series_key, status__in=UNFINISHED).order_by("-version").first()
 
 
 def current_document(series_key: str) -> Document | None:

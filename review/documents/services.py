@@ -132,7 +132,7 @@ def prefilled_existing(*, application: Application, key: str) -> Document | None
         digest = source_hash("prefilled", key, application_facts(application_for_documents(application.pk)))
         if current.source_hash == digest:
             return current
-    running = unfinished(series)
+    running = unfinished(series, lock=False)  # a GET reads only: no lock, no transaction
     return running if running and running.status != DocumentStatus.FAILED else None
 
 

@@ -214,3 +214,16 @@ def test_the_web_process_never_imports_weasyprint():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                             env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"})
     assert result.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prefilled_get_with_a_render_under_way_reads_outside_a_transaction(client, accepted_app):
+    """The GET of a template only reads (no row lock): with a render under way it sends the reader
+    to it, also with autocommit (the fault test found a 500 here: select_for_update outside a
+    transaction)."""
+    url = reverse("documents:prefilled", args=[accepted_app.pk, "publicity"])
+    client.force_login(accepted_app.applicant)
+    asked = client.post(url)
+    assert asked.status_code == 302
+    again = client.get(url)
+    assert again.status_code == 302 and again["Location"] == asked["Location"]
