@@ -110,6 +110,12 @@ def publish(outbox_id: int) -> bool:
     row = Outbox.objects.filter(pk=outbox_id, status__in=OPEN_STATUSES).first()
     if row is None:
         return False
+    if current_app.conf.task_always_eager:
+        # Eager mode (tasks run in-process: the demo walk, scripts): ``send_task`` ignores it, so
+        # the task runs here, now, under its outbox id; its signals mark the row as a worker's would.
+        current_app.tasks[row.task].apply(kwargs=row.kwargs, task_id=task_id_of(row.pk),
+                                          throw=current_app.conf.task_eager_propagates)
+        return True
     options = {"queue": row.queue} if row.queue else {}
     try:
         if time.monotonic() < _broker_down_until:

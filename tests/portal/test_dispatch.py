@@ -161,3 +161,18 @@ def test_a_closed_broker_connection_inside_kombu_is_a_connection_error():
     channel.connection = None
     with pytest.raises(RedisConnectionError):
         channel._connparams()
+
+
+def test_eager_mode_runs_the_task_in_process_and_marks_its_row_done(broker, mailoutbox,
+                                                                   django_capture_on_commit_callbacks):
+    """``send_task`` ignores ``task_always_eager``; the outbox honours it (the demo walk renders so)."""
+    before = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            _mail()
+    finally:
+        current_app.conf.task_always_eager = before
+    assert broker.sent == []  # nothing went to the broker
+    assert [m.subject for m in mailoutbox] == ["s"]
+    assert Outbox.objects.get().status == OutboxStatus.DONE
