@@ -114,6 +114,10 @@ def test_003_paper_list_pdf_lists_the_items_that_apply(reference, private_storag
     assert len(facts["paper_items"]) == 16
     pdf = render("paper_list", facts)
     assert pdf.pages == 1 and page_sizes(pdf.content) == [A4_PORTRAIT]
+    # One page whatever the factory's random names: the longest unit and name still fit.
+    longest = {**facts, "unit": "巴音郭楞蒙古自治州市场监督管理局质量技术监督检验检测综合服务中心第二分中心",
+               "basic": {**facts["basic"], "name": "阿依古丽·买买提艾力·阿卜杜热合曼"}}
+    assert render("paper_list", longest).pages == 1
     text = squeeze(page_texts(pdf.content)[0])
     assert "纸质材料目录清单" in text and app.code in text
     assert "1现实表现政治鉴定材料" in text and "16《申报人员花名册》" in text
