@@ -336,6 +336,9 @@ def publicity_scans_attach(*, application: Application, files: dict, actor,
     """
     current = Application.objects.select_related("campaign", "unit").get(pk=application.pk)
     decision = permissions.can_approve(actor, current, now or timezone.now())
+    if not decision and current.state != application.state:  # another officer acted since the page was read
+        raise TransitionRefused(_("该申报已被他人处理，当前状态为“%s”。请刷新后查看。") % current.get_state_display(),
+                                state=current.state)
     if not decision:
         raise TransitionRefused(decision.reason, state=current.state)
     own = step_slots(current.campaign, current.state)

@@ -73,7 +73,7 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 
 def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
     return (applications_visible_to(user).filter(campaign=campaign, state__in=states)
-            .select_related("applicant", "unit", "level", "specialty__series", "fee_payment__batch",
+            .select_related("applicant", "unit__county", "level", "specialty__series", "fee_payment__batch",
                             "defense__session", "decision", "certificate__document")
             .prefetch_related(Prefetch("paper_receipts", queryset=PaperReceipt.objects.order_by("id")))
             .order_by("unit__county__order", "unit__name", "submitted_at", "id"))

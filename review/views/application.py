@@ -100,7 +100,8 @@ def act(request, pk: int, action: str):
             publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user)
         except Refused as refusal:
             form.add_error(None, refusal.message)
-            return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
+            return render(request, "review/detail.html", _detail_context(request, application, **forms),
+                          status=refusal.status)
         data["publicity"] = form.publicity_data()
     elif action == "approve" and step_slots(application.campaign, application.state) \
             and application.state == State.COUNTY_REVIEW and permissions.can_approve(user, application):
@@ -116,7 +117,8 @@ def act(request, pk: int, action: str):
             publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user)
         except Refused as refusal:
             form.add_error("competent_recommendation_scan", refusal.message)
-            return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
+            return render(request, "review/detail.html", _detail_context(request, application, **forms),
+                          status=refusal.status)
         comment = form.cleaned_data["comment"]
     elif action == "return":
         sections = sections_for(application, user)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from applications.states import State
 from applications.uploads import UploadRefused
 from portal.accounts.models import Role
 from portal.errors import posted_ids, safe_next
+from portal.paging import PAGING_PARAMS, KeysetPaginator
 
 from .. import permissions
 from ..forms import PublicityForm, QueueFilterForm
@@ -46,12 +46,14 @@ def queue(request):
         filters = QueueFilters(state=own_state)
         form = QueueFilterForm(initial={"state": own_state}, user=user, base=base)
     rows, counts = queue_for(user, filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    page = KeysetPaginator(rows, PAGE_SIZE, count=total).page(request.GET)
     query = request.GET.copy()
-    query.pop("page", None)
     state_query = request.GET.copy()
-    for key in ("page", "state"):
+    for key in PAGING_PARAMS:
+        query.pop(key, None)
         state_query.pop(key, None)
+    state_query.pop("state", None)
     tabs = [{"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State
             if counts.get(s.value)]
     batch_state = permissions.REVIEW_STATE_OF_STEP.get(permissions.STEP_OF_ROLE.get(user.role, ""))

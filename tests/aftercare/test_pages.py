@@ -150,10 +150,14 @@ def test_fee_list_pages_while_totals_count_every_row(client, accepted, staff, mo
     apps = [accepted() for _ in range(3)]
     client.force_login(staff.clerk)
     first = client.get(_url("fees")).content.decode()
-    second = client.get(_url("fees") + "&page=2").content.decode()
+    # 下一页 carries a cursor (keyset paging: no OFFSET however deep), the campaign and the number.
+    link = re.search(r'href="\?([^"]*)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert link.startswith("campaign=demo&after=") and link.endswith("&page=2")
+    second = client.get(reverse("aftercare:fees") + "?" + link).content.decode()
     listed = [[a.code for a in apps if f'data-application="{a.code}"' in page] for page in (first, second)]
     assert [len(codes) for codes in listed] == [2, 1] and not set(listed[0]) & set(listed[1])
-    assert "第 1 / 2 页，共 3 份" in first and "campaign=demo&amp;page=2" in first
+    assert "第 1 / 2 页，共 3 份" in first and "第 2 / 2 页，共 3 份" in second
+    assert client.get(_url("fees") + "&page=2").content.decode().count('data-application="') == 1  # a bookmark
     # 合计 covers all three on either page: 3 × 380 元 due, none paid.
     for page in (first, second):
         overall = page.split('data-testid="fee-totals"')[1].split("<tfoot>")[1].split("</tfoot>")[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from applications.access_log import AccessWhat, access_record
 from applications.states import AFTER_ACCEPTANCE, State
 from portal.errors import Refused
+from portal.paging import PAGING_PARAMS, KeysetPaginator
 from review.selectors import history_for
 
 from .. import services
@@ -57,10 +57,11 @@ def index(request):
     if state in AFTER_ACCEPTANCE:
         qs = qs.filter(state=state)
     qs = search(qs, request.GET.get("q", ""))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(qs, PAGE_SIZE).page(request.GET)
     counts = state_counts(request.user, campaign)
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in PAGING_PARAMS:
+        query.pop(key, None)
     return render(request, "aftercare/index.html", {
         **page_context(request, campaign, "index"),
         "rows": rows_for(page.object_list, campaign), "page": page, "query": query.urlencode(),

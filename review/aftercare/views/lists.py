@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from applications.models import Specialty
 from applications.states import State
 from portal.errors import Refused, small_int
+from portal.paging import PAGING_PARAMS, KeysetPaginator, paging_params
 
 from .. import services
 from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
@@ -55,7 +56,7 @@ def fee_list(user, campaign):
     """The fee list in the clerk's order; paged on the queryset, a page built by ``rows_for``
     without the paper receipts (the fee list shows no paper) and without the snapshot."""
     return (aftercare_applications(user, campaign).prefetch_related(None)
-            .select_related(None).select_related("applicant", "unit", "level", "fee_payment")
+            .select_related(None).select_related("applicant", "unit__county", "level", "fee_payment")
             .defer("snapshot").annotate(snapshot_name=KeyTextTransform("name", "snapshot")))
 
 
@@ -72,10 +73,11 @@ def fees(request, batch_form=None):
     unpaid = unpaid_of_unit(request.user, campaign, chosen)
     form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
         "unit": chosen.pk if chosen else "", "amount": sum(e.due for e in unpaid) or None})
-    page = Paginator(fee_list(request.user, campaign), FEE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(fee_list(request.user, campaign), FEE_PAGE_SIZE).page(request.GET)
     rows = rows_for(page.object_list, campaign, full=False)
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in PAGING_PARAMS:
+        query.pop(key, None)
     return render(request, "aftercare/fees.html", {
         **page_context(request, campaign, "fees"), "rows": rows, "page": page,
         "query": query.urlencode(), "by_kind": by_kind, "overall": overall,
@@ -267,12 +269,13 @@ RESULTS_PAGE_SIZE = 100
 PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
 
 
-def _paged(request, qs, param: str, campaign, size: int):
-    """A page of ``qs`` (paged on the queryset by ``?<param>=``) built as rows, and the query
-    string of the other parameters for its pager."""
-    page = Paginator(qs, size).get_page(request.GET.get(param))
+def _paged(request, qs, param: str, campaign, size: int, count: int | None = None):
+    """A page of ``qs`` (keyset paging by ``?<param>=`` and its cursors) built as rows, and the
+    query string of the other parameters for its pager."""
+    page = KeysetPaginator(qs, size, count=count, param=param).page(request.GET)
     query = request.GET.copy()
-    query.pop(param, None)
+    for key in paging_params(param):
+        query.pop(key, None)
     return page, rows_for(page.object_list, campaign), query.urlencode()
 
 
@@ -286,8 +289,9 @@ def results(request, publicity_form=None, decision_form=None):
         pending=Count("id", filter=Q(state__in=PENDING)), decided=Count("decision"),
         passed=Count("decision", filter=Q(decision__result=DecisionResult.PASS)))
     pending_page, pending, pending_query = _paged(request, base.filter(state__in=PENDING), "pending", campaign,
-                                                  RESULTS_PAGE_SIZE)
-    page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE)
+                                                  RESULTS_PAGE_SIZE, counts["pending"])
+    page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE,
+                                  counts["decided"])
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     defaults = decision_defaults(campaign, timezone.localdate())
     return render(request, "aftercare/results.html", {

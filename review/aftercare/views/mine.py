@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from portal.paging import KeysetPaginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -113,7 +113,7 @@ def unit(request):
                           "defense__session", "decision", "certificate__document")
           .prefetch_related("campaign__fees")
           .order_by("-campaign__year", "campaign_id", "unit__name", "id"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = KeysetPaginator(qs, 50).page(request.GET)
     apps = list(page.object_list)
     missing = paper_missing_by_application(apps)
     rows = []

@@ -1,0 +1,124 @@
+"""Keyset paging (``portal.paging``, issue 16): walking the 下一页 / 上一页 links visits every row
+once, in order, with no ``OFFSET`` in the SQL; the last page is read backwards; forged cursors and
+NULL ordering values fall back safely."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qsl
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.paging import KeysetPaginator
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ["柏甲", "柏乙", "柏丙", "柏甲", "柏丁", "柏乙", "柏甲"]  # ties: the id decides
+
+
+@pytest.fixture
+def people():
+    start = timezone.now() - timedelta(days=30)
+    User.objects.bulk_create([
+        User(username=f"paging{i:02d}", real_name=NAMES[i % len(NAMES)], date_joined=start + timedelta(hours=i % 9),
+             last_login=None if i % 5 == 0 else start + timedelta(minutes=i))
+        for i in range(23)])
+    return User.objects.filter(username__startswith="paging")
+
+
+def _params(query: str) -> QueryDict:
+    q = QueryDict(mutable=True)
+    for key, value in parse_qsl(query):
+        q[key] = value
+    return q
+
+
+def _walk(paginator, direction="next", start=None):
+    page = paginator.page(start or QueryDict())
+    pages = [page]
+    while getattr(page, f"has_{direction}"):
+        page = paginator.page(_params(getattr(page, f"{'previous' if direction == 'previous' else 'next'}_params")))
+        pages.append(page)
+        assert len(pages) < 50, "the links go round in circles"
+    return pages
+
+
+@pytest.mark.parametrize("ordering", [("real_name", "id"), ("-date_joined", "id"), ("-real_name", "-id")])
+def test_walking_forward_then_back_visits_every_row_once_in_order(people, ordering):
+    qs = people.order_by(*ordering)
+    expected = list(qs.values_list("pk", flat=True))
+    paginator = KeysetPaginator(qs, 5)
+    forward = _walk(paginator)
+    assert [p.number for p in forward] == [1, 2, 3, 4, 5]
+    assert [u.pk for p in forward for u in p] == expected
+    assert forward[-1].paginator.num_pages == 5 and forward[-1].paginator.count == 23
+    assert not forward[-1].has_next and len(forward[-1]) == 3
+    # And back from the last page, by the 上一页 links: the same pages in reverse.
+    backward = _walk(paginator, "previous", start=_params("page=99999"))
+    assert [p.number for p in backward] == [5, 4, 3, 2, 1]
+    assert [[u.pk for u in p] for p in backward] == [[u.pk for u in p] for p in reversed(forward)]
+    assert not backward[-1].has_previous
+
+
+def test_cursor_pages_have_no_offset_and_the_same_query_count_at_any_depth(people):
+    paginator = KeysetPaginator(people.order_by("real_name", "id"), 5, count=23)
+    pages = _walk(paginator)
+    with CaptureQueriesContext(connection) as second:
+        paginator.page(_params(pages[0].next_params))
+    with CaptureQueriesContext(connection) as fourth:
+        paginator.page(_params(pages[2].next_params))
+    with CaptureQueriesContext(connection) as last:
+        paginator.page(_params("page=99999"))
+    for captured in (second, fourth, last):
+        assert len(captured) == 1  # the count was given: one query for the rows
+        assert "OFFSET" not in captured[0]["sql"].upper(), captured[0]["sql"]
+
+
+def test_a_bare_middle_number_still_works_by_offset_and_links_on_by_cursor(people):
+    qs = people.order_by("real_name", "id")
+    expected = list(qs.values_list("pk", flat=True))
+    page = KeysetPaginator(qs, 5).page(_params("page=3"))
+    assert page.offset and page.number == 3 and [u.pk for u in page] == expected[10:15]
+    after = KeysetPaginator(qs, 5).page(_params(page.next_params))
+    assert after.number == 4 and [u.pk for u in after] == expected[15:20]
+
+
+@pytest.mark.parametrize("query", ["after=forged", "before=x:y:z", "after=", "page=abc", "page=-4", "page=0"])
+def test_forged_or_broken_parameters_give_the_first_page(people, query):
+    qs = people.order_by("real_name", "id")
+    page = KeysetPaginator(qs, 5).page(_params(query))
+    assert page.number == 1 and [u.pk for u in page] == list(qs.values_list("pk", flat=True)[:5])
+
+
+def test_a_cursor_of_another_ordering_is_refused_not_an_error(people):
+    by_name = KeysetPaginator(people.order_by("real_name", "id"), 5)
+    link = by_name.page(QueryDict()).next_params
+    qs = people.order_by("-date_joined", "id")
+    page = KeysetPaginator(qs, 5).page(_params(link))  # the cursor is ignored, the number kept
+    assert page.offset and page.number == 2
+    assert [u.pk for u in page] == list(qs.values_list("pk", flat=True)[5:10])
+
+
+def test_a_null_ordering_value_gets_a_number_link_not_a_cursor(people):
+    qs = people.order_by("last_login", "id")  # the paginator sorts the NULLs last, on both databases
+    paginator = KeysetPaginator(qs, 5)
+    expected = list(paginator.queryset.values_list("pk", flat=True))
+    assert User.objects.get(pk=expected[-1]).last_login is None
+    pages = _walk(paginator)
+    assert [u.pk for p in pages for u in p] == expected
+    backward = _walk(paginator, "previous", start=_params("page=last"))
+    assert [u.pk for p in reversed(backward) for u in p] == expected
+    assert any("after=" not in p.next_params for p in pages if p.has_next)  # from a NULL row: a number
+
+
+def test_two_lists_on_one_page_keep_their_own_cursors(people):
+    qs = people.order_by("real_name", "id")
+    pending = KeysetPaginator(qs, 5, param="pending").page(QueryDict())
+    assert pending.next_params.startswith("pending_after=") and "pending=2" in pending.next_params
+    main = KeysetPaginator(qs, 5).page(_params(pending.next_params))
+    assert main.number == 1  # the other list's cursor is not this one's
