@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When, Window
@@ -310,6 +311,10 @@ DEFENSE_STATES = (State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DE
 # are the session sheets and the after-acceptance list).
 DEFENSE_LIST_LIMIT = 50
 DEFENSE_GLIMPSE = 10
+# Sessions shown per specialty: those from two weeks ago on (scores to enter, people to place), the
+# first ``DEFENSE_SESSIONS_SHOWN`` of them; every session is on the paged sessions list.
+DEFENSE_SESSIONS_SHOWN = 10
+DEFENSE_SESSIONS_RECENT_DAYS = 14
 
 
 @dataclass
@@ -340,7 +345,8 @@ class DefenseEntry:
 @dataclass
 class SpecialtyDefense:
     specialty: object
-    sessions: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)  # the recent and coming ones, at most DEFENSE_SESSIONS_SHOWN
+    sessions_count: int = 0  # all of the specialty's sessions
     waiting: list[DefenseEntry] = field(default_factory=list)  # fee settled, must attend, no session yet
     scheduled: list[DefenseEntry] = field(default_factory=list)
     exempt: list[DefenseEntry] = field(default_factory=list)
@@ -368,7 +374,7 @@ def specialty_averages(campaign_id: int) -> dict[int, dict]:
     return result
 
 
-def defense_overview(user, campaign: Campaign) -> list[SpecialtyDefense]:
+def defense_overview(user, campaign: Campaign, today) -> list[SpecialtyDefense]:
     base = _after_acceptance(user, campaign, DEFENSE_STATES)
     exempt = Q(defense__exempt=True)
     scheduled = Q(defense__exempt=False, defense__session__isnull=False)
@@ -380,22 +386,22 @@ def defense_overview(user, campaign: Campaign) -> list[SpecialtyDefense]:
     groups: dict[int, SpecialtyDefense] = {}
     for specialty in campaign.specialties.all():
         groups[specialty.pk] = SpecialtyDefense(specialty)
-    sessions = (DefenseSession.objects.filter(campaign=campaign).select_related("specialty__series")
-                .order_by("date", "time_slot", "id").annotate(n=Count("records")))
-    for session in sessions:
+    all_sessions = DefenseSession.objects.filter(campaign=campaign)
+    recent = (all_sessions.filter(date__gte=today - timedelta(days=DEFENSE_SESSIONS_RECENT_DAYS))
+              .select_related("specialty__series").annotate(n=Count("records"))
+              .annotate(rank=Window(RowNumber(), partition_by=[F("specialty_id")],
+                                    order_by=[F("date").asc(), F("time_slot").asc(), F("id").asc()]))
+              .filter(rank__lte=DEFENSE_SESSIONS_SHOWN).order_by("date", "time_slot", "id"))
+    for session in recent:
         groups.setdefault(session.specialty_id, SpecialtyDefense(session.specialty)).sessions.append(session)
-    missing = []
+    for specialty_id, n in all_sessions.order_by().values("specialty_id").annotate(n=Count("id")).values_list(
+            "specialty_id", "n"):
+        groups.setdefault(specialty_id, SpecialtyDefense(None)).sessions_count = n
     for row in counts:
-        group = groups.get(row["specialty_id"])
-        if group is None:
-            group = groups[row["specialty_id"]] = SpecialtyDefense(None)
-            missing.append(row["specialty_id"])
+        group = groups.setdefault(row["specialty_id"], SpecialtyDefense(None))
         group.unevaluated, group.exempt_count = row["unevaluated"], row["exempt"]
         group.scheduled_count, group.waiting_count = row["scheduled"], row["waiting"]
         group.not_ready = row["n"] - row["exempt"] - row["scheduled"] - row["waiting"]
-    if missing:
-        for specialty in Specialty.objects.filter(pk__in=missing).select_related("series"):
-            groups[specialty.pk].specialty = specialty
     bucket = Case(When(exempt, then=Value("exempt")), When(scheduled, then=Value("scheduled")),
                   When(waiting, then=Value("waiting")), default=Value(""), output_field=CharField())
     listed = (base.annotate(bucket=bucket).exclude(bucket="")
@@ -417,14 +423,27 @@ def defense_overview(user, campaign: Campaign) -> list[SpecialtyDefense]:
             outcome = DefenseOutcome(bool(absent), score, passed)
             entry.label = outcome_label(outcome, scored) if outcome.has_outcome else "已安排"
         getattr(groups[specialty_id], kind_of_list).append(entry)
+    unnamed = [pk for pk, g in groups.items() if g.specialty is None]
+    if unnamed:  # applications or sessions of a specialty no longer offered by the campaign
+        for specialty in Specialty.objects.filter(pk__in=unnamed).select_related("series"):
+            groups[specialty.pk].specialty = specialty
     result = [g for g in groups.values()
-              if g.sessions or g.waiting_count or g.scheduled_count or g.exempt_count or g.not_ready]
+              if g.sessions_count or g.waiting_count or g.scheduled_count or g.exempt_count or g.not_ready]
     if scored and any(g.scheduled_count or g.exempt_count for g in result):
         averages = specialty_averages(campaign.pk)
         for group in result:
             if group.scheduled_count or group.exempt_count:
                 group.average = averages.get(group.specialty.pk, {"mean": None, "count": 0, "pending": 0})
     return result
+
+
+def sessions_of(campaign: Campaign, specialty_id: int | None = None) -> QuerySet[DefenseSession]:
+    """Every session of the campaign (of one specialty), in date order, with its head count: the
+    paged sessions list."""
+    qs = DefenseSession.objects.filter(campaign=campaign)
+    if specialty_id:
+        qs = qs.filter(specialty_id=specialty_id)
+    return qs.select_related("specialty__series").annotate(n=Count("records")).order_by("date", "time_slot", "id")
 
 
 def session_rows(session: DefenseSession) -> list[Application]:

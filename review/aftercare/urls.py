@@ -20,6 +20,7 @@ urlpatterns = [
     path("fees/batch/", lists.fee_batch, name="fee_batch"),
     path("defense/", lists.defense, name="defense"),
     path("defense/apply/", lists.defense_apply, name="defense_apply"),
+    path("defense/sessions/", lists.sessions, name="sessions"),
     path("defense/sessions/new/", lists.session_create, name="session_create"),
     path("defense/sessions/<int:pk>/", lists.session, name="session"),
     path("defense/schedule/", lists.session_schedule, name="session_schedule"),

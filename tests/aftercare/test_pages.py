@@ -278,6 +278,49 @@ def test_defense_and_results_pages_with_sessions_and_decisions_stay_constant(cli
 
 # -- the defense pages ------------------------------------------------------------------------------
 
+def test_defense_page_lists_recent_sessions_only_and_the_sessions_list_pages_them_all(
+        client, accepted, staff, demo_campaign, monkeypatch):
+    """Issue 16: a specialty's sessions grow with the campaign; the defense page shows those from
+    two weeks ago on, at most ``DEFENSE_SESSIONS_SHOWN``, with a link to the paged list of all."""
+    from review.aftercare import selectors
+    from review.aftercare.models import DefenseSession
+
+    monkeypatch.setattr(lists, "SESSIONS_PAGE_SIZE", 4)
+    to_fee_paid(accepted(), staff.clerk)
+    specialty = Specialty.objects.get(series__name="工程系列", name="建筑")
+    today = timezone.localdate()
+
+    def add(days: list[int]):
+        DefenseSession.objects.bulk_create([DefenseSession(campaign=demo_campaign, specialty=specialty,
+                                                           date=today + dt.timedelta(days=d), time_slot=f"上午{d}")
+                                            for d in days])
+
+    add([-30, -20, -3, 1])
+    client.force_login(staff.clerk)
+    small = _count(client, _url("defense"))
+    add([-40, -15, *range(2, 14)])  # 18 in all: 2 weeks ago or later, 15; shown, 10
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(_url("defense")).content.decode()
+    assert len(queries) == small
+    shown = re.findall(r'<li data-session="(\d+)">', page)
+    assert len(shown) == selectors.DEFENSE_SESSIONS_SHOWN
+    recent = DefenseSession.objects.filter(campaign=demo_campaign, date__gte=today - dt.timedelta(days=14))
+    assert shown == [str(pk) for pk in recent.order_by("date", "time_slot", "id").values_list("pk", flat=True)[:10]]
+    assert "全部18场" in page
+    link = re.search(r'href="([^"]*/defense/sessions/\?[^"]*)">全部18场', page).group(1).replace("&amp;", "&")
+    # The sessions list: every session once, in date order, by 下一页 (cursor) links.
+    listed, url = [], link
+    while url:
+        html = client.get(url).content.decode()
+        listed += re.findall(r'<tr data-session="(\d+)">', html)
+        nxt = re.search(r'<a href="(\?[^"]*)" rel="next"', html)
+        url = reverse("aftercare:sessions") + nxt.group(1).replace("&amp;", "&") if nxt else None
+    every = DefenseSession.objects.filter(campaign=demo_campaign).order_by("date", "time_slot", "id")
+    assert listed == [str(pk) for pk in every.values_list("pk", flat=True)]
+    assert "已举行" in client.get(link).content.decode()
+
+
+
 def test_defense_page_shows_grounds_and_the_panel_list_has_codes_only(client, accepted, staff, demo_campaign):
     junior = accepted(level=Level.objects.get(code="junior"))
     attendee = to_fee_paid(accepted(), staff.clerk)

@@ -62,7 +62,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from tests.bench import scale_data  # noqa: E402
-from tests.bench.scale_pages import Page, catalogue, login, subjects  # noqa: E402
+from tests.bench.scale_pages import Page, catalogue, follow_links, login, subjects  # noqa: E402
 from tests.bench.scale_upload import upload_breakdown, upload_page  # noqa: E402
 
 # PORTAL_SCALE_DB_PREFIX: branches benchmarking on one server keep apart (``portal_scale2_bench_``).
@@ -325,6 +325,7 @@ def run_size(n: int, args, report: dict) -> None:
         report.setdefault("skipped", {})[str(n)] = skipped
         print(f"[{n}] skipped (URL name not found): {', '.join(skipped)}", flush=True)
     runner = Runner()
+    follow_links(pages, runner.client)
     with override_settings(PORTAL_RATE_LIMITS={"lookup_ip": (10**9, 600), "lookup_id": (10**9, 600),
                                                "verify_ip": (10**9, 600)}):
         for page in selected(pages, args.profile or args.explain or args.pages):

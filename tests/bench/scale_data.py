@@ -52,6 +52,8 @@ from tests.bench.scale_plan import (
     stage_of,
 )
 
+ARCHIVED_INTEGRITY_RECORDS = 60  # earlier years' records, more than a page of the records list
+
 # -- the build ------------------------------------------------------------------------------------
 
 class Build:
@@ -566,10 +568,15 @@ class Build:
                                           "application_id", "facts", "person_ban_years", "person_banned_until",
                                           "recorded_by_id", "recorded_at"], now=self.now)
         first = next_id("IntegrityRecord")
-        self.count("IntegrityRecord", table.copy(
-            (first + k, p.id_number, p.name, p.user_id, None, self.campaign.pk, p.app_id,
-             "提供的继续教育合格证书系伪造，经发证机构核实无此证书", 3, dt.date(self.campaign.year + 3, 12, 31),
-             self.clerk_id, self.now) for k, p in enumerate(frauds)))
+        rows = [(first + k, p.id_number, p.name, p.user_id, None, self.campaign.pk, p.app_id,
+                 "提供的继续教育合格证书系伪造，经发证机构核实无此证书", 3, dt.date(self.campaign.year + 3, 12, 31),
+                 self.clerk_id, self.now) for k, p in enumerate(frauds)]
+        # The prefecture's archive from earlier years (bans still running), the same at every size:
+        # the records page is full at 1,000 applications too.
+        rows += [(first + len(frauds) + k, f"65280119800101{k:03d}X"[-18:], f"往年{k:03d}", None, None, self.campaign.pk,
+                  None, "往年评审中提供虚假学历证明", 3, dt.date(self.campaign.year + 1, 12, 31), self.clerk_id,
+                  self.now - dt.timedelta(days=400 + k)) for k in range(ARCHIVED_INTEGRITY_RECORDS)]
+        self.count("IntegrityRecord", table.copy(rows))
 
     def documents(self) -> None:
         """The current review form of every accepted application, and some exports of each scope."""

@@ -11,6 +11,7 @@ names stay; a name that no longer resolves is reported and skipped, not fatal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.bench.scale_data import import_first, model
 
-DEEP = 99999  # Paginator.get_page() answers the last page for any number past it
+DEEP = 99999  # a number past the last page answers the last page (read backwards, portal.paging)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Page:
     headers: dict = field(default_factory=dict)
     cleanup: Callable | None = None  # undoes what the measured requests wrote
     serve: bool = True  # also measured against gunicorn by the concurrent mode
+    follow: str = ""  # measure the page this one's pager links to (rel="prev": a full page deep in the list)
 
     @property
     def role(self) -> str:
@@ -212,12 +214,13 @@ def catalogue(s: Subjects | None = None) -> tuple[list[Page], list[str]]:
                                     ("county", s.county_officer, s.county_app, "county_review")):
         add(f"{role}:dashboard", officer, "dashboard")
         add(f"{role}:queue", officer, "review:queue")
-        add(f"{role}:queue_deep", officer, "review:queue", query=f"state={own}&page={DEEP}")
-        add(f"{role}:queue_all_deep", officer, "review:queue", query=f"state=&page={DEEP}")
-        add(f"{role}:queue_search", officer, "review:queue", query=f"state=&q={app.applicant.real_name[:1]}")
+        add(f"{role}:queue_deep", officer, "review:queue", query=f"state={own}&page={DEEP}", follow="prev")
+        add(f"{role}:queue_all_deep", officer, "review:queue", query=f"state=&page={DEEP}", follow="prev")
+        # A broad search (the ID numbers' region code: everyone of the prefecture) fills a page at any size.
+        add(f"{role}:queue_search", officer, "review:queue", query=f"state=&q={app.applicant.id_number[:6]}")
         add(f"{role}:detail", officer, "review:detail", app.pk)
         add(f"{role}:aftercare", officer, "aftercare:unit")
-        add(f"{role}:aftercare_deep", officer, "aftercare:unit", query=f"page={DEEP}")
+        add(f"{role}:aftercare_deep", officer, "aftercare:unit", query=f"page={DEEP}", follow="prev")
         add(f"{role}:exports", officer, "documents:exports")
         add(f"{role}:notifications", officer, "review:notifications")
         first_scan = model("Attachment").objects.filter(application=app).order_by("id").first()
@@ -227,19 +230,19 @@ def catalogue(s: Subjects | None = None) -> tuple[list[Page], list[str]]:
     clerk = s.clerk
     add("clerk:dashboard", clerk, "dashboard")
     add("clerk:queue", clerk, "review:queue")
-    add("clerk:queue_deep", clerk, "review:queue", query=f"state=committee_review&page={DEEP}")
-    add("clerk:queue_accepted_deep", clerk, "review:queue", query=f"state=accepted&page={DEEP}")
-    add("clerk:queue_all_deep", clerk, "review:queue", query=f"state=&page={DEEP}")
+    add("clerk:queue_deep", clerk, "review:queue", query=f"state=committee_review&page={DEEP}", follow="prev")
+    add("clerk:queue_accepted_deep", clerk, "review:queue", query=f"state=accepted&page={DEEP}", follow="prev")
+    add("clerk:queue_all_deep", clerk, "review:queue", query=f"state=&page={DEEP}", follow="prev")
     add("clerk:queue_search", clerk, "review:queue", query=f"state=&q={s.committee_app.code}")
     add("clerk:detail", clerk, "review:detail", s.committee_app.pk)
     add("clerk:history", clerk, "review:history", s.committee_app.pk)
     add("clerk:notifications", clerk, "review:notifications")
     add("clerk:aftercare", clerk, "aftercare:index", query=camp)
-    add("clerk:aftercare_deep", clerk, "aftercare:index", query=f"{camp}&page={DEEP}")
+    add("clerk:aftercare_deep", clerk, "aftercare:index", query=f"{camp}&page={DEEP}", follow="prev")
     add("clerk:aftercare_search", clerk, "aftercare:index", query=f"{camp}&q={k.applicant.real_name}")
     add("clerk:aftercare_application", clerk, "aftercare:application", s.fee_paid_app.pk)
     add("clerk:fees", clerk, "aftercare:fees", query=camp)
-    add("clerk:fees_deep", clerk, "aftercare:fees", query=f"{camp}&page={DEEP}")
+    add("clerk:fees_deep", clerk, "aftercare:fees", query=f"{camp}&page={DEEP}", follow="prev")
     add("clerk:fees_unit", clerk, "aftercare:fees", query=f"{camp}&unit={s.biggest_unit.pk}")
     add("clerk:defense", clerk, "aftercare:defense", query=camp)
     if s.session:
@@ -256,13 +259,26 @@ def catalogue(s: Subjects | None = None) -> tuple[list[Page], list[str]]:
 
     # -- the administrator ------------------------------------------------------------------
     add("admin:dashboard", s.admin, "dashboard")
-    add("admin:queue_deep", s.admin, "review:queue", query=f"state=&page={DEEP}")
+    add("admin:queue_deep", s.admin, "review:queue", query=f"state=&page={DEEP}", follow="prev")
     add("admin:application_changelist", s.admin, "admin:applications_application_changelist")
 
     # -- exports as the worker renders them ---------------------------------------------------
     for kind in ("roster_xlsx", "fee_list_xlsx"):
         pages.append(Page(f"export:{kind}_committee", None, call=_export(kind, s), serve=False))
     return pages, skipped
+
+
+def follow_links(pages: list[Page], client_for: Callable) -> None:
+    """Point each page with ``follow`` at the URL its pager links to (``rel="prev"`` of the last
+    page: the page before it, full, reached by its cursor as a clerk clicking 上一页 would).  A page
+    with no such link (one page only) stays where it is."""
+    for page in pages:
+        if not page.follow:
+            continue
+        html = client_for(page.user).get(page.url).content.decode()
+        found = re.search(rf'<a href="(\?[^"]*)" rel="{page.follow}"', html)
+        if found:
+            page.url = page.url.split("?", 1)[0] + found.group(1).replace("&amp;", "&")
 
 
 def _export(kind: str, s: Subjects) -> Callable:
@@ -279,4 +295,4 @@ def _export(kind: str, s: Subjects) -> Callable:
     return run
 
 
-__all__ = ["DEEP", "Page", "Subjects", "catalogue", "login", "session_cookie", "subjects"]
+__all__ = ["DEEP", "Page", "Subjects", "catalogue", "follow_links", "login", "session_cookie", "subjects"]

@@ -46,7 +46,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from tests.bench.scale_pages import catalogue, session_cookie, subjects
+from tests.bench.scale_pages import catalogue, follow_links, session_cookie, subjects
 from tests.bench.scale_plan import RUSH_APPLICANTS
 from tests.bench.scale_upload import RUSH_SLOTS, a4_scan, clear_uploads, purge_queued_tasks
 
@@ -314,7 +314,7 @@ def upload_rush(base: str, pid: int | None, args, queue_url: str, queue_cookie: 
 # -- entry ----------------------------------------------------------------------------------------
 
 def run(args, n: int) -> dict:
-    from tests.bench.scale import selected  # the page filter of the main script
+    from tests.bench.scale import Runner, selected  # the page filter and signed-in clients of the main script
 
     served = Served(args.with_worker) if args.serve == "spawn" else None
     base = served.url if served else args.serve.rstrip("/")
@@ -322,6 +322,7 @@ def run(args, n: int) -> dict:
     try:
         pages, _skipped = catalogue()
         pages = [p for p in selected(pages, args.pages) if p.serve and p.call is None]
+        follow_links(pages, Runner().client)
         report = {"url": base, "gunicorn": "3 workers × 4 threads" if served else "as started",
                   "with_worker": bool(served and served.worker), "duration_s": args.duration,
                   "connections": args.connections}

@@ -63,7 +63,7 @@ def pages_by_role() -> dict[str, list[str]]:
         "zhuguan": ["/me/", "/review/queue/", reverse("review:detail", args=[county_app.pk]), "/aftercare/unit/"],
         "pingwei": ["/me/", "/review/queue/", reverse("review:detail", args=[committee_app.pk]),
                     "/aftercare/" + campaign, "/aftercare/fees/" + campaign, "/aftercare/defense/" + campaign,
-                    reverse("aftercare:session", args=[session.pk]), reverse("aftercare:session_panel", args=[session.pk]),
+                    "/aftercare/defense/sessions/" + campaign, reverse("aftercare:session", args=[session.pk]), reverse("aftercare:session_panel", args=[session.pk]),
                     "/aftercare/results/" + campaign, "/aftercare/certificates/" + campaign, "/aftercare/integrity/",
                     reverse("aftercare:application", args=[paper_app.pk]), "/documents/exports/",
                     reverse("documents:application", args=[paper_app.pk])],

@@ -31,6 +31,7 @@ PAGES = [
     ("index", "/aftercare/?campaign=demo", ["吴刚", "李娜", "赵磊", "艾力·吐尔逊", "4/7"]),
     ("fees", "/aftercare/fees/?campaign=demo", ["按单位对账", "巴州建筑设计研究院", "未缴"]),
     ("defense", "/aftercare/defense/?campaign=demo", ["地点另行通知", "免于答辩（2人）", "待安排答辩（1人，已缴费）"]),
+    ("sessions", "/aftercare/defense/sessions/?campaign=demo", ["答辩场次", "修改、录入成绩"]),
     ("results", "/aftercare/results/?campaign=demo", ["评审结果公示", "待记录结果"]),
     ("integrity", "/aftercare/integrity/", ["钱伟", "提供的继续教育合格证书系伪造"]),
 ]

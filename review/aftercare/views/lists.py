@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404, HttpResponse
@@ -29,6 +28,7 @@ from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreFormSe
 from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
+    DEFENSE_SESSIONS_RECENT_DAYS,
     aftercare_applications,
     decision_defaults,
     defense_overview,
@@ -37,6 +37,7 @@ from ..selectors import (
     integrity_records_for,
     rows_for,
     session_rows,
+    sessions_of,
     units_with_unpaid,
     unpaid_of_unit,
 )
@@ -114,7 +115,7 @@ def fee_batch(request):
 @login_required
 def defense(request, session_form=None):
     campaign = campaign_for(request)
-    groups = defense_overview(request.user, campaign)
+    groups = defense_overview(request.user, campaign, timezone.localdate())
     # The new-session form starts on the first specialty that has people waiting for a session.
     busy = next((g.specialty.pk for g in groups if g.waiting_count), next((g.specialty.pk for g in groups), None))
     return render(request, "aftercare/defense.html", {
@@ -122,7 +123,7 @@ def defense(request, session_form=None):
         "unevaluated": sum(g.unevaluated for g in groups),
         "session_form": session_form or SessionForm(specialties=campaign.specialties.all(),
                                                     initial={"date": campaign.defense_start, "specialty": busy}),
-        "defense_window": campaign.defense_window,
+        "defense_window": campaign.defense_window, "recent_days": DEFENSE_SESSIONS_RECENT_DAYS,
     }, status=400 if session_form is not None else 200)
 
 
@@ -138,6 +139,27 @@ def defense_apply(request):
         messages.success(request, _("已按免答辩规则认定%(n)d份申报：免于答辩%(exempt)d份，须参加答辩%(attend)d份。") % {
             "n": result["evaluated"], "exempt": result["exempt"], "attend": result["attending"]})
     return redirect(_url("defense", campaign))
+
+
+@login_required
+def sessions(request):
+    """答辩场次: every session of the campaign (of one specialty with ``?specialty=``), paged; the
+    defense page shows only the recent and coming ones."""
+    campaign = campaign_for(request)
+    specialty = None
+    if request.GET.get("specialty"):
+        specialty = _specialty(campaign, small_int(request.GET["specialty"]) or 0)
+    page = KeysetPaginator(sessions_of(campaign, specialty.pk if specialty else None), SESSIONS_PAGE_SIZE).page(
+        request.GET)
+    query = request.GET.copy()
+    for key in PAGING_PARAMS:
+        query.pop(key, None)
+    return render(request, "aftercare/sessions.html", {
+        **page_context(request, campaign, "defense"), "page": page, "query": query.urlencode(),
+        "specialty": specialty, "today": timezone.localdate()})
+
+
+SESSIONS_PAGE_SIZE = 50
 
 
 def _specialty(campaign, value):
@@ -420,6 +442,6 @@ def integrity(request):
     """诚信档案: visible to administrators and committee clerks only (404 for everyone else)."""
     clerk_or_404(request.user)
 
-    page = Paginator(integrity_records_for(request.user), 50).get_page(request.GET.get("page"))
+    page = KeysetPaginator(integrity_records_for(request.user), 50).page(request.GET)
     return render(request, "aftercare/integrity.html", {"page": page, "today": timezone.localdate(),
                                                         "is_admin": is_admin(request.user)})
