@@ -154,7 +154,8 @@ class KeysetPaginator:
             values = self._cursor(params.get(name))
             if values is not None:
                 return self._from_cursor(values, forward, max(number, 2 if forward else 1), counted)
-        if number >= counted.num_pages and counted.num_pages > 1:
+        number = min(number, counted.num_pages)  # past the end: the last page
+        if number == counted.num_pages and number > 1:
             return self._last(counted)
         if number > 1:
             return self._by_offset(number, counted)

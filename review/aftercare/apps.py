@@ -21,10 +21,11 @@ class AftercareConfig(AppConfig):
         from . import actions
         from .bans import integrity_bans
         from .conditions import paid_ids
-        from .render import certificate_document, publicity_list_document
+        from .render import certificate_document, publicity_list_document, publicity_list_xlsx_document
 
         actions.register()  # the one door's after-acceptance actions
         ban_source_register(integrity_bans)  # the rules' bans come from the integrity records
         paid_source_register(paid_ids)  # the fee lists' "paid" column comes from the payments
         renderer_register(DocumentKind.CERTIFICATE, certificate_document)
         renderer_register(DocumentKind.PUBLICITY_LIST, publicity_list_document)
+        renderer_register(DocumentKind.PUBLICITY_LIST_XLSX, publicity_list_xlsx_document)

@@ -2,24 +2,27 @@
 
 The list names the people who passed — that is what a 公示 is — with their unit, specialty,
 level and the title obtained, and states the publicity period.  One query for the rows (the
-title comes from the roster snapshot frozen at submission).  The XLSX is written in the web
-process (XlsxWriter, milliseconds); the PDF is a ``Document`` (kind ``publicity_list``) laid out
-by the worker (``render.publicity_list_document``), a new version whenever the decisions change.
+title comes from the roster snapshot frozen at submission).  Both files are ``Document`` kinds
+laid out by the worker (``publicity_list`` PDF, ``publicity_list_xlsx``; issue 16: the web process
+reads no row of the list), a new version whenever the decisions change.
 """
 
 from __future__ import annotations
 
 import io
 
+import datetime as dt
+
 from django.db import transaction
+from django.db.models import Count, Max, Sum
 from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Campaign
 from applications.states import State
 from portal.audit.actions import AuditAction
 from portal.audit.services import audit_record
-from review.documents.facts import source_hash
 from review.documents.models import Document, DocumentKind, DocumentStatus, ScopeKind
 from review.documents.render import document_render
 from review.documents.series import current_document, next_version
@@ -61,8 +64,25 @@ def publicity_list_data(*, campaign: Campaign) -> dict:
     }
 
 
-def publicity_list_series(campaign_id: int) -> str:
-    return f"publicity_list:c{campaign_id}"
+KIND_OF_FORMAT = {"pdf": DocumentKind.PUBLICITY_LIST, "xlsx": DocumentKind.PUBLICITY_LIST_XLSX}
+# A ready list is served again while the decisions and the period are unchanged, for this long; after
+# it (a unit renamed, a contact added: things the version below does not see) a new one is rendered.
+REUSE_SECONDS = 60
+
+
+def publicity_list_series(campaign_id: int, fmt: str = "pdf") -> str:
+    return f"publicity_list:c{campaign_id}" if fmt == "pdf" else f"publicity_list_{fmt}:c{campaign_id}"
+
+
+def publicity_list_version(campaign: Campaign) -> str:
+    """What the list's content depends on and changes often, in one aggregate query (the web
+    process never reads the list itself: the worker does): the passes, the last decision, the
+    period."""
+    passes = Application.objects.filter(campaign=campaign, state__in=(State.DECIDED, State.CERTIFIED),
+                                        decision__result=DecisionResult.PASS)
+    found = passes.order_by().aggregate(n=Count("id"), last=Max("decision__id"), ids=Sum("id"))
+    publicity = ResultPublicity.objects.get(campaign=campaign)
+    return f"{found['n']}:{found['last']}:{found['ids']}:{publicity.start}:{publicity.end}:{publicity.working_days}"
 
 
 def publicity_list_xlsx(data: dict) -> bytes:
@@ -97,20 +117,22 @@ def publicity_list_xlsx(data: dict) -> bytes:
     return buffer.getvalue()
 
 
-def publicity_list_request(*, campaign: Campaign, actor=None) -> tuple[Document, bool]:
-    """(document, ready): the current PDF when it shows the current data; otherwise a render of
-    the current data is asked for (once per data version: a second visit waits for the same
-    render, a failed one is asked again) and the page waits for it."""
-    data = publicity_list_data(campaign=campaign)
-    digest = source_hash("publicity_list", data)
-    series = publicity_list_series(campaign.pk)
+def publicity_list_request(*, campaign: Campaign, actor=None, fmt: str = "pdf") -> tuple[Document, bool]:
+    """(document, ready): the list as PDF or XLSX, both laid out by the worker.  Ready when a
+    render of the current version finished in the last ``REUSE_SECONDS``; otherwise a render is
+    asked for (once: a second visit waits for the same render, a failed one is asked again) and
+    the page waits for it.  Raises ``ResultPublicity.DoesNotExist`` when no period is set."""
+    version = publicity_list_version(campaign)
+    series = publicity_list_series(campaign.pk, fmt)
     with transaction.atomic():
         # Serialise requests of one campaign: two clerks must not race for the next version.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).exists()
         current = current_document(series)
-        if current is not None and current.is_ready and current.source_hash == digest:
+        fresh = timezone.now() - dt.timedelta(seconds=REUSE_SECONDS)
+        if (current is not None and current.is_ready and current.options.get("version") == version
+                and current.finished_at and current.finished_at >= fresh):
             return current, True
-        waiting = (Document.objects.filter(series_key=series, options__digest=digest)
+        waiting = (Document.objects.filter(series_key=series, options__version=version)
                    .exclude(status=DocumentStatus.READY).order_by("-version").first())
         if waiting is not None and waiting.status != DocumentStatus.FAILED:
             return waiting, False
@@ -119,20 +141,21 @@ def publicity_list_request(*, campaign: Campaign, actor=None) -> tuple[Document,
             document = Document.objects.get(pk=waiting.pk)
         else:
             document = Document.objects.create(
-                kind=DocumentKind.PUBLICITY_LIST, series_key=series, version=next_version(series), campaign=campaign,
+                kind=KIND_OF_FORMAT[fmt], series_key=series, version=next_version(series), campaign=campaign,
                 scope_kind=ScopeKind.CAMPAIGN, scope_id=campaign.pk, scope_label=campaign.committee.name,
-                options={"digest": digest}, requested_by=actor if getattr(actor, "pk", None) else None)
+                options={"version": version}, requested_by=actor if getattr(actor, "pk", None) else None)
         audit_record(action=AuditAction.DOCUMENT_REQUESTED, actor=actor, obj=document,
                      after={"kind": document.kind, "version": document.version, "series": series})
         render_on_commit(document)
     return document, False
 
 
-def publicity_list_render(*, campaign_id: int) -> Document:
+def publicity_list_render(*, campaign_id: int, fmt: str = "pdf") -> Document:
     """Render the current list in this process (benchmarks, tests): request it, then render it."""
-    document, ready = publicity_list_request(campaign=Campaign.objects.select_related("committee").get(pk=campaign_id))
+    document, ready = publicity_list_request(campaign=Campaign.objects.select_related("committee").get(pk=campaign_id),
+                                             fmt=fmt)
     return document if ready else document_render(document_id=document.pk)
 
 
 __all__ = ["COLUMNS", "publicity_list_data", "publicity_list_render", "publicity_list_request",
-           "publicity_list_series", "publicity_list_xlsx"]
+           "publicity_list_series", "publicity_list_version", "publicity_list_xlsx"]

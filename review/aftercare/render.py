@@ -20,7 +20,7 @@ from review.documents.facts import source_hash
 from review.documents.render import Progress, Rendered, document_render
 
 from .certificates import day_text, verify_url
-from .exports import publicity_list_data
+from .exports import publicity_list_data, publicity_list_xlsx
 from .models import Certificate
 
 
@@ -66,6 +66,14 @@ def publicity_list_document(document, progress: Progress) -> Rendered:
     progress(30)
     pdf = engine().render(render_to_string("aftercare/pdf/publicity_list.html", {"d": data}))
     return Rendered(pdf.content, "pdf", f"{data['title']}.pdf", source_hash("publicity_list", data), pages=pdf.pages)
+
+
+def publicity_list_xlsx_document(document, progress: Progress) -> Rendered:
+    """Renderer of kind ``publicity_list_xlsx``: the same list as a spreadsheet."""
+    campaign = Campaign.objects.select_related("committee").get(pk=document.campaign_id)
+    data = publicity_list_data(campaign=campaign)
+    progress(30)
+    return Rendered(publicity_list_xlsx(data), "xlsx", f"{data['title']}.xlsx", source_hash("publicity_list", data))
 
 
 def certificate_render(*, certificate_id: int) -> Certificate:

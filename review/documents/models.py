@@ -53,6 +53,7 @@ class DocumentKind(models.TextChoices):
     # Rendered by review.aftercare (which registers their renderers with services.renderer_register).
     CERTIFICATE = "certificate", _("电子证书")
     PUBLICITY_LIST = "publicity_list", _("评审结果公示名单（PDF）")
+    PUBLICITY_LIST_XLSX = "publicity_list_xlsx", _("评审结果公示名单（Excel）")
     # Rendered by review.meeting.
     MINUTES = "minutes", _("评审会会议纪要（PDF）")
 

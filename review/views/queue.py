@@ -57,7 +57,7 @@ def queue(request):
     tabs = [{"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State
             if counts.get(s.value)]
     batch_state = permissions.REVIEW_STATE_OF_STEP.get(permissions.STEP_OF_ROLE.get(user.role, ""))
-    can_batch = user.role in BATCH_ROLES and filters.state == batch_state and page.paginator.count > 0
+    can_batch = user.role in BATCH_ROLES and filters.state == batch_state and bool(page.object_list)
     context = {
         "form": form, "page": page, "tabs": tabs, "total": sum(counts.values()), "filters": filters,
         "blind": is_blind(user), "query": query.urlencode(), "state_query": state_query.urlencode(),

@@ -265,6 +265,7 @@ def catalogue(s: Subjects | None = None) -> tuple[list[Page], list[str]]:
     # -- exports as the worker renders them ---------------------------------------------------
     for kind in ("roster_xlsx", "fee_list_xlsx"):
         pages.append(Page(f"export:{kind}_committee", None, call=_export(kind, s), serve=False))
+    pages.append(Page("export:publicity_list_xlsx", None, call=_publicity_list(s), serve=False))
     return pages, skipped
 
 
@@ -279,6 +280,19 @@ def follow_links(pages: list[Page], client_for: Callable) -> None:
         found = re.search(rf'<a href="(\?[^"]*)" rel="{page.follow}"', html)
         if found:
             page.url = page.url.split("?", 1)[0] + found.group(1).replace("&amp;", "&")
+
+
+def _publicity_list(s: Subjects) -> Callable:
+    """Render the results publicity list's XLSX as the worker does (a new version each time)."""
+    def run() -> None:
+        Document = model("Document")
+        services = import_first("documents.services", "review.documents.services")
+        count = Document.objects.filter(series_key__startswith="bench-run:publicity_list_xlsx:").count()
+        document = Document.objects.create(
+            kind="publicity_list_xlsx", series_key=f"bench-run:publicity_list_xlsx:{count}", version=1,
+            campaign=s.campaign, scope_kind="campaign", scope_id=s.campaign.pk, scope_label=str(s.campaign.committee))
+        services.document_render(document_id=document.pk)
+    return run
 
 
 def _export(kind: str, s: Subjects) -> Callable:

@@ -88,6 +88,13 @@ def test_a_bare_middle_number_still_works_by_offset_and_links_on_by_cursor(peopl
     assert after.number == 4 and [u.pk for u in after] == expected[15:20]
 
 
+def test_a_number_past_the_only_page_gives_that_page(people):
+    qs = people.order_by("real_name", "id")
+    for query in ("page=99999", "page=2", "page=last"):
+        page = KeysetPaginator(qs, 50).page(_params(query))
+        assert page.number == 1 and len(page) == 23 and not page.has_other_pages()
+
+
 @pytest.mark.parametrize("query", ["after=forged", "before=x:y:z", "after=", "page=abc", "page=-4", "page=0"])
 def test_forged_or_broken_parameters_give_the_first_page(people, query):
     qs = people.order_by("real_name", "id")

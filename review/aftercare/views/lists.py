@@ -4,13 +4,12 @@ certificates, and the integrity records."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTextTransform
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from portal.errors import Refused, small_int
 from portal.paging import PAGING_PARAMS, KeysetPaginator, paging_params
 
 from .. import services
-from ..exports import publicity_list_data, publicity_list_request, publicity_list_xlsx
+from ..exports import publicity_list_request
 from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreFormSet, SessionForm
 from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
@@ -369,28 +368,22 @@ def publicity(request):
 
 @login_required
 def publicity_list(request, fmt: str):
-    """The results publicity list (公示名单): XLSX at once; the PDF from the worker (the page waits
-    for it and downloads it when ready)."""
+    """The results publicity list (公示名单), PDF or XLSX, from the worker: the page waits for it
+    (refreshing) and downloads it when ready."""
     campaign = campaign_for(request)
     if fmt not in ("xlsx", "pdf"):
         raise Http404
     try:
-        data = publicity_list_data(campaign=campaign)
+        document, ready = publicity_list_request(campaign=campaign, actor=request.user, fmt=fmt)
     except ResultPublicity.DoesNotExist:
         messages.error(request, _("请先设置评审结果公示期。"))
         return redirect(_url("results", campaign))
-    if fmt == "xlsx":
-        response = HttpResponse(publicity_list_xlsx(data),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        document, ready = publicity_list_request(campaign=campaign, actor=request.user)
-        if not ready:
-            return render(request, "aftercare/wait.html", {
-                **page_context(request, campaign, "results"), "what": _("公示名单（PDF）"), "error": document.error,
-                "back": _url("results", campaign)})
-        with document.file.open("rb") as pdf:
-            response = HttpResponse(pdf.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(data['title'] + '.' + fmt)}"
+    if not ready:
+        return render(request, "aftercare/wait.html", {
+            **page_context(request, campaign, "results"), "error": document.error, "back": _url("results", campaign),
+            "what": _("公示名单（PDF）") if fmt == "pdf" else _("公示名单（Excel）")})
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename,
+                            content_type=document.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
 
