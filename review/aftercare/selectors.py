@@ -281,9 +281,14 @@ class UnpaidEntry:
     due: int
 
 
+# A unit's batch payment lists at most this many (in submission order); the rest are listed once
+# these are recorded.  A parcel of receipts is rarely larger, and the page stays the same size.
+UNPAID_SHOWN = 100
+
+
 def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
     """The open accepted applications of one unit whose fee is due and not recorded (the batch
-    form's list): one ``values()`` query of the shown columns."""
+    form's list, the first ``UNPAID_SHOWN``): one ``values()`` query of the shown columns."""
     from .services.common import OPEN_AFTER_ACCEPTANCE
 
     if unit is None:
@@ -292,7 +297,7 @@ def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
              .filter(unit=unit, fee_payment__isnull=True).filter(_fee_pairs(campaign))
              .order_by("submitted_at", "id")
              .values_list("pk", "level_id", "level__name", "kind", "applicant__real_name",
-                          KeyTextTransform("name", "snapshot")))
+                          KeyTextTransform("name", "snapshot"))[:UNPAID_SHOWN])
     return [UnpaidEntry(pk, snapshot_name or real_name, level_name, str(Kind(kind).label),
                         fee_for(campaign, level_id, kind))
             for pk, level_id, level_name, kind, real_name, snapshot_name in found]

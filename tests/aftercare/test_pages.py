@@ -147,6 +147,28 @@ def test_unit_batch_payment_through_the_fee_page(client, accepted, staff):
     assert FeePayment.objects.filter(batch__receipt_number="PL-77").count() == 2
 
 
+def test_a_large_units_batch_lists_the_first_ones_then_the_rest(client, accepted, staff, monkeypatch):
+    """Issue 16: the batch form lists at most ``UNPAID_SHOWN`` of a unit (the page stays the same
+    size); once they are recorded the rest are listed."""
+    from review.aftercare import selectors
+
+    monkeypatch.setattr(selectors, "UNPAID_SHOWN", 2)
+    monkeypatch.setattr(lists, "UNPAID_SHOWN", 2)
+    unit = UnitFactory(name="巴州测试建筑公司")
+    apps = [accepted(unit=unit) for _ in range(3)]
+    client.force_login(staff.clerk)
+    page = client.get(_url("fees") + f"&unit={unit.pk}").content.decode()
+    form = page.split('data-testid="batch-form"')[1].split("</form>")[0]
+    listed = re.findall(r'name="ids" value="(\d+)"', form)
+    assert listed == [str(a.pk) for a in apps[:2]] and "按提交顺序列出前2人" in form
+    assert 'value="760"' in form or 'value="760.00"' in form  # the listed ones' 2 × 380
+    client.post(reverse("aftercare:fee_batch"), {"campaign": "demo", "unit": unit.pk, "ids": listed, "amount": "760",
+                                                 "paid_on": TODAY().isoformat(), "receipt_number": "PL-78"})
+    form = client.get(_url("fees") + f"&unit={unit.pk}").content.decode().split('data-testid="batch-form"')[1]
+    assert re.findall(r'name="ids" value="(\d+)"', form.split("</form>")[0]) == [str(apps[2].pk)]
+    assert "按提交顺序列出前" not in form.split("</form>")[0]
+
+
 def test_fee_list_pages_while_totals_count_every_row(client, accepted, staff, monkeypatch):
     monkeypatch.setattr(lists, "FEE_PAGE_SIZE", 2)
     apps = [accepted() for _ in range(3)]

@@ -28,6 +28,7 @@ from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
     DEFENSE_SESSIONS_RECENT_DAYS,
+    UNPAID_SHOWN,
     aftercare_applications,
     decision_defaults,
     defense_overview,
@@ -82,7 +83,7 @@ def fees(request, batch_form=None):
         **page_context(request, campaign, "fees"), "rows": rows, "page": page,
         "query": query.urlencode(), "by_kind": by_kind, "overall": overall,
         "units": fee_reconciliation(request.user, campaign), "batch_form": form, "chosen": chosen,
-        "unpaid_of_unit": unpaid, "fee_window": campaign.fee_window,
+        "unpaid_of_unit": unpaid, "unpaid_shown": UNPAID_SHOWN, "fee_window": campaign.fee_window,
     }, status=400 if batch_form is not None else 200)
 
 
