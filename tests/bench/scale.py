@@ -212,29 +212,46 @@ class Runner:
             if page.cleanup:
                 page.cleanup()
 
-    def _measure(self, page: Page, repeat: int, budget: float) -> dict:
-        for _ in range(2):  # warm: templates compiled, caches filled, the session loaded once
+    def warm(self, page: Page) -> str | None:
+        """Two requests (templates compiled, caches filled, the session loaded once); an error text
+        when the page does not answer as expected."""
+        for _ in range(2):
             status, _size = self.request(page)
+        return None if status in page.expect else f"HTTP {status}"
+
+    def sample(self, page: Page) -> tuple | str:
+        """One measured request: (queries, CPU ms, wall ms, SQL ms, bytes), or an error text."""
+        counter = SQLCounter()
+        with connection.execute_wrapper(counter):
+            cpu, wall = time.process_time(), time.perf_counter()
+            status, size = self.request(page)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         if status not in page.expect:
-            return {"error": f"HTTP {status}"}
+            return f"HTTP {status}"
+        return counter.queries, cpu * 1000, wall * 1000, counter.seconds * 1000, size
+
+    def _measure(self, page: Page, repeat: int, budget: float) -> dict:
+        error = self.warm(page)
+        if error:
+            return {"error": error}
         samples = []
         began = time.perf_counter()
         for _ in range(repeat):
-            counter = SQLCounter()
-            with connection.execute_wrapper(counter):
-                cpu, wall = time.process_time(), time.perf_counter()
-                status, size = self.request(page)
-                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            if status not in page.expect:
-                return {"error": f"HTTP {status}"}
-            samples.append((counter.queries, cpu * 1000, wall * 1000, counter.seconds * 1000, size))
+            found = self.sample(page)
+            if isinstance(found, str):
+                return {"error": found}
+            samples.append(found)
             if len(samples) >= 5 and time.perf_counter() - began > budget:
                 break
-        column = list(zip(*samples))
-        return {"queries": round(statistics.median(column[0])), "cpu_ms": round(statistics.median(column[1]), 1),
-                "wall_ms": round(statistics.median(column[2]), 1), "sql_ms": round(statistics.median(column[3]), 1),
-                "kb": round(statistics.median(column[4]) / 1024, 1), "n": len(samples),
-                "queries_max": max(column[0])}
+        return summary(samples)
+
+
+def summary(samples: list[tuple]) -> dict:
+    column = list(zip(*samples))
+    return {"queries": round(statistics.median(column[0])), "cpu_ms": round(statistics.median(column[1]), 1),
+            "wall_ms": round(statistics.median(column[2]), 1), "sql_ms": round(statistics.median(column[3]), 1),
+            "kb": round(statistics.median(column[4]) / 1024, 1), "n": len(samples),
+            "queries_max": max(column[0])}
 
     def profile(self, page: Page, out: Path) -> str:
         self.request(page)
@@ -344,6 +361,71 @@ def run_size(n: int, args, report: dict) -> None:
             print(f"[{n}] {page.name:<36} {json.dumps(result)}", flush=True)
 
 
+def switch_to(n: int) -> None:
+    """Make size ``n`` the database (and cache namespace) of the next requests; connect now, so
+    that no measured request pays for the connection."""
+    from django.core.cache import caches
+
+    use_database(database_name(n))
+    caches["default"].key_prefix = f"scale-bench-{n}"
+    connection.ensure_connection()
+
+
+def run_interleaved(sizes: list[int], args, report: dict) -> None:
+    """Measure every page at every size *alternately*, one request at a time (1k, 10k, 10k, 1k,
+    …), so that whatever else the machine does weighs on every size alike: on a shared machine
+    the CPU figures of a page are then comparable between sizes, which runs minutes apart are not."""
+    sides: dict[int, tuple[Runner, dict[str, Page]]] = {}
+    for n in sizes:
+        built = reuse_database(n) if args.reuse else None
+        if built is None:
+            print(f"[{n}] building {database_name(n)}", flush=True)
+            built = build_database(n, args.units)
+            print(f"[{n}] built in {built['total_seconds']} s ({built['size_mb']} MB)", flush=True)
+        report["builds"][str(n)] = built
+        switch_to(n)
+        who = subjects()
+        pages, skipped = catalogue(who)
+        upload = upload_page(who.rush)
+        if upload is not None:
+            pages.append(upload)
+        if skipped:
+            report.setdefault("skipped", {})[str(n)] = skipped
+        runner = Runner()
+        follow_links(pages, runner.client)
+        sides[n] = (runner, {p.name: p for p in selected(pages, args.pages)})
+    names = [name for name in sides[sizes[0]][1] if all(name in sides[n][1] for n in sizes)]
+    with override_settings(PORTAL_RATE_LIMITS={"lookup_ip": (10**9, 600), "lookup_id": (10**9, 600),
+                                               "verify_ip": (10**9, 600)}):
+        for name in names:
+            samples: dict[int, list | str] = {}
+            for n in sizes:
+                switch_to(n)
+                samples[n] = sides[n][0].warm(sides[n][1][name]) or []
+            began = time.perf_counter()
+            for i in range(args.repeat):
+                for n in (sizes if i % 2 == 0 else sizes[::-1]):
+                    if isinstance(samples[n], str):
+                        continue
+                    switch_to(n)
+                    found = sides[n][0].sample(sides[n][1][name])
+                    if isinstance(found, str):
+                        samples[n] = found
+                    else:
+                        samples[n].append(found)
+                if i >= 4 and time.perf_counter() - began > args.budget * len(sizes):
+                    break
+            for n in sizes:
+                page = sides[n][1][name]
+                if page.cleanup:
+                    switch_to(n)
+                    page.cleanup()
+                result = {"error": samples[n]} if isinstance(samples[n], str) else summary(samples[n])
+                report["pages"].setdefault(name, {})[str(n)] = result
+            print(f"{name:<36} " + "  ".join(f"{n}: {json.dumps(report['pages'][name][str(n)])}" for n in sizes),
+                  flush=True)
+
+
 def print_table(report: dict, sizes: list[int]) -> None:
     head = f"{'page':<36}" + "".join(f"{f'q@{n}':>9}{f'cpu@{n}':>11}" for n in sizes) + f"{'cpu×':>8}"
     print("\n" + head)
@@ -400,6 +482,8 @@ def main() -> None:
     parser.add_argument("--rush-only", action="store_true", help="--serve: only the upload rush")
     parser.add_argument("--no-rush", action="store_true", help="--serve: pages only, no upload rush")
     parser.add_argument("--markdown", metavar="JSON", help="print the table of a results file and stop")
+    parser.add_argument("--interleave", action="store_true",
+                        help="measure the sizes alternately, request by request (comparable CPU on a busy machine)")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(Path(args.markdown).read_text(encoding="utf-8"))))
@@ -415,12 +499,18 @@ def main() -> None:
     report["machine"] = machine()
     original = connection.settings_dict["NAME"]
     try:
-        for n in sizes:
-            run_size(n, args, report)
-            if not args.keep and not args.reuse:
-                drop_database(database_name(n))
+        if args.interleave and not (args.serve or args.profile or args.explain):
+            run_interleaved(sizes, args, report)
+        else:
+            for n in sizes:
+                run_size(n, args, report)
+                if not args.keep and not args.reuse:
+                    drop_database(database_name(n))
     finally:
         use_database(original)
+    if args.interleave and not args.keep and not args.reuse:
+        for n in sizes:
+            drop_database(database_name(n))
     if args.json and not (args.profile or args.explain):
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
