@@ -23,7 +23,7 @@ from portal.audit.actions import AuditAction
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from review.aftercare.models import Decision
-from review.display import blind_may_open
+from review.access import blind_may_open
 from review.documents.engine import engine
 from review.documents.facts import source_hash
 from review.documents.models import Document, DocumentKind, DocumentStatus, ScopeKind

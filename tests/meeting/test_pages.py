@@ -177,7 +177,7 @@ def test_experts_in_other_group_see_nothing(demo_campaign, private_storage):
 def test_leak_audit_as_each_expert_finds_nothing(sitting, client, demo_campaign):
     """Every page an expert can reach, as each drawn expert: no applicant's name, ID number or
     phone; scans only as masked copies; the photo never."""
-    from review.display import blind_may_open
+    from review.access import blind_may_open
 
     with_files = exempt_application(demo_campaign, sitting.clerk, files=True)
     (item,) = services.agenda_set(meeting=sitting.meeting, group=sitting.group, application_ids=[with_files.pk],
