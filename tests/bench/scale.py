@@ -246,13 +246,6 @@ class Runner:
         return summary(samples)
 
 
-def summary(samples: list[tuple]) -> dict:
-    column = list(zip(*samples))
-    return {"queries": round(statistics.median(column[0])), "cpu_ms": round(statistics.median(column[1]), 1),
-            "wall_ms": round(statistics.median(column[2]), 1), "sql_ms": round(statistics.median(column[3]), 1),
-            "kb": round(statistics.median(column[4]) / 1024, 1), "n": len(samples),
-            "queries_max": max(column[0])}
-
     def profile(self, page: Page, out: Path) -> str:
         self.request(page)
         profiler = cProfile.Profile()
@@ -290,6 +283,14 @@ def summary(samples: list[tuple]) -> dict:
             lines.append(f"-- {seconds * 1000:.1f} ms\n{sql}\n{plan}\n")
         out.write_text("\n".join(lines), encoding="utf-8")
         return "\n".join(lines)
+
+
+def summary(samples: list[tuple]) -> dict:
+    column = list(zip(*samples))
+    return {"queries": round(statistics.median(column[0])), "cpu_ms": round(statistics.median(column[1]), 1),
+            "wall_ms": round(statistics.median(column[2]), 1), "sql_ms": round(statistics.median(column[3]), 1),
+            "kb": round(statistics.median(column[4]) / 1024, 1), "n": len(samples),
+            "queries_max": max(column[0])}
 
 
 # -- the run --------------------------------------------------------------------------------------
