@@ -2,6 +2,8 @@
 in a fresh interpreter with a controlled environment."""
 
 import json
+
+import pytest
 import os
 import subprocess
 import sys
@@ -86,3 +88,16 @@ def test_production_logs_json_and_answers_probes_first(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got == {"formatter": "json", "first": "portal.health.HealthCheckMiddleware", "accel": False, "hijack": False}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_jit_is_off_for_the_portals_connections():
+    """Issue 16: JIT compilation cost more than it saved on the page queries (see settings)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
