@@ -2,12 +2,12 @@
 in a fresh interpreter with a controlled environment."""
 
 import json
-
-import pytest
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
