@@ -159,7 +159,7 @@ class KeysetPaginator:
             return self._last(counted)
         if number > 1:
             return self._by_offset(number, counted)
-        rows = list(self.queryset[: self.per_page])
+        rows = self._rows(self.queryset, 0, self.per_page)
         return self._page(rows, 1, counted, has_previous=False, has_next=counted.count > self.per_page)
 
     # -- reading -------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class KeysetPaginator:
         qs = self.queryset.filter(self._beyond(values, forward))
         if not forward:
             qs = qs.reverse()
-        rows = list(qs[: self.per_page + 1])
+        rows = self._rows(qs, 0, self.per_page + 1)
         more = len(rows) > self.per_page
         rows = rows[: self.per_page]
         number = min(number, counted.num_pages)
@@ -180,16 +180,27 @@ class KeysetPaginator:
 
     def _last(self, counted: _Counted) -> KeysetPage:
         size = counted.count - (counted.num_pages - 1) * self.per_page
-        rows = list(self.queryset.reverse()[:size])
+        rows = self._rows(self.queryset.reverse(), 0, size)
         rows.reverse()
         return self._page(rows, counted.num_pages, counted, has_previous=True, has_next=False)
 
     def _by_offset(self, number: int, counted: _Counted) -> KeysetPage:
         start = (number - 1) * self.per_page
-        rows = list(self.queryset[start: start + self.per_page])
+        rows = self._rows(self.queryset, start, start + self.per_page)
         page = self._page(rows, number, counted, has_previous=True, has_next=number < counted.num_pages)
         page.offset = True
         return page
+
+    def _rows(self, qs: QuerySet, start: int, stop: int) -> list:
+        """The rows ``start:stop`` of ``qs`` in two steps: the page's ids by a narrow query (only
+        the ordering's columns and joins are sorted), then those rows with everything the page
+        reads (``select_related``, prefetches, wide columns).  Sorting the whole selection's wide
+        rows to keep 100 of them was most of a list page's SQL at 100,000 applications."""
+        ids = list(qs.values_list("pk", flat=True)[start:stop])
+        if not ids:
+            return []
+        found = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
 
     def _beyond(self, values: list, forward: bool) -> Q:
         """Rows strictly after (``forward``) or before the row with these ordering values: the

@@ -323,7 +323,7 @@ def returns_expire(*, now: dt.datetime | None = None) -> list[int]:
     return abandoned
 
 
-def publicity_scans_attach(*, application: Application, files: dict, actor,
+def publicity_scans_attach(*, application: Application, files: dict, actor, expected_state: str | None = None,
                            now: dt.datetime | None = None) -> list:
     """Store the unit's publicity scans (``{"publicity": upload, "publicity_result": upload}``) of
     an application ``actor`` may approve now.
@@ -332,13 +332,15 @@ def publicity_scans_attach(*, application: Application, files: dict, actor,
     by name, so each scan is masked whole for blind review: the committee never sees it, and the
     applicant is never asked to answer the masking question for a scan the unit uploaded.  Raises
     ``TransitionRefused`` when ``actor`` may not approve, ``applications.uploads.UploadRefused``
-    with the pipeline's message for a bad file; nothing is stored then.
+    with the pipeline's message for a bad file; nothing is stored then.  ``expected_state``: the
+    state the officer's page showed (the transition that follows checks it too); another state now
+    is refused as 已被他人处理, like the transition would.
     """
     current = Application.objects.select_related("campaign", "unit").get(pk=application.pk)
-    decision = permissions.can_approve(actor, current, now or timezone.now())
-    if not decision and current.state != application.state:  # another officer acted since the page was read
+    if expected_state and current.state != expected_state:  # another officer acted since the page was read
         raise TransitionRefused(_("该申报已被他人处理，当前状态为“%s”。请刷新后查看。") % current.get_state_display(),
                                 state=current.state)
+    decision = permissions.can_approve(actor, current, now or timezone.now())
     if not decision:
         raise TransitionRefused(decision.reason, state=current.state)
     own = step_slots(current.campaign, current.state)

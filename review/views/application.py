@@ -97,7 +97,8 @@ def act(request, pk: int, action: str):
             messages.error(request, _("请按提示修改后再提交。"))
             return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
         try:
-            publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user)
+            publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user,
+                                   expected_state=expected)
         except Refused as refusal:
             form.add_error(None, refusal.message)
             return render(request, "review/detail.html", _detail_context(request, application, **forms),
@@ -114,7 +115,8 @@ def act(request, pk: int, action: str):
             messages.error(request, _("请按提示修改后再提交。"))
             return render(request, "review/detail.html", _detail_context(request, application, **forms), status=400)
         try:
-            publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user)
+            publicity_scans_attach(application=application, files=form.files_by_slot(), actor=user,
+                                   expected_state=expected)
         except Refused as refusal:
             form.add_error("competent_recommendation_scan", refusal.message)
             return render(request, "review/detail.html", _detail_context(request, application, **forms),

@@ -97,11 +97,11 @@ def test_the_loser_whose_page_was_read_before_the_winner_committed_gets_the_same
     """The race above, when the loser's request passes the form before the winner commits and
     reaches the publicity scans after: 409 and 已被他人处理, not a 400 with the permission's reason."""
     app = submitted
-    stale = type(app).objects.get(pk=app.pk)  # the loser's request read the application here
     winner = UnitOfficerFactory(unit=app.unit)
     application_transition(application_id=app.pk, action="approve", actor=winner, expected_state=State.UNIT_REVIEW,
                            data={"publicity": publicity_dates(app.campaign, timezone.localdate())})
     with pytest.raises(TransitionRefused) as refused:
-        publicity_scans_attach(application=stale, files={}, actor=UnitOfficerFactory(unit=app.unit))
+        publicity_scans_attach(application=app, files={}, actor=UnitOfficerFactory(unit=app.unit),
+                               expected_state=State.UNIT_REVIEW)
     assert refused.value.status == 409 and refused.value.state == State.COUNTY_REVIEW
     assert "已被他人处理" in refused.value.message and "待主管/县市审核" in refused.value.message
