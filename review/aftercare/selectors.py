@@ -318,7 +318,7 @@ DEFENSE_LIST_LIMIT = 50
 DEFENSE_GLIMPSE = 10
 # Sessions shown per specialty: those from two weeks ago on (scores to enter, people to place), the
 # first ``DEFENSE_SESSIONS_SHOWN`` of them; every session is on the paged sessions list.
-DEFENSE_SESSIONS_SHOWN = 10
+DEFENSE_SESSIONS_SHOWN = 6
 DEFENSE_SESSIONS_RECENT_DAYS = 14
 
 

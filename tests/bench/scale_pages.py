@@ -239,7 +239,9 @@ def catalogue(s: Subjects | None = None) -> tuple[list[Page], list[str]]:
     add("clerk:notifications", clerk, "review:notifications")
     add("clerk:aftercare", clerk, "aftercare:index", query=camp)
     add("clerk:aftercare_deep", clerk, "aftercare:index", query=f"{camp}&page={DEEP}", follow="prev")
-    add("clerk:aftercare_search", clerk, "aftercare:index", query=f"{camp}&q={k.applicant.real_name}")
+    # Broad, as the queues' search: a full page at any size (a full name finds more namesakes, up
+    # to a page, the larger the campaign).
+    add("clerk:aftercare_search", clerk, "aftercare:index", query=f"{camp}&q={k.applicant.id_number[:6]}")
     add("clerk:aftercare_application", clerk, "aftercare:application", s.fee_paid_app.pk)
     add("clerk:fees", clerk, "aftercare:fees", query=camp)
     add("clerk:fees_deep", clerk, "aftercare:fees", query=f"{camp}&page={DEEP}", follow="prev")
