@@ -50,6 +50,10 @@ TEST_TODAY = os.environ.get("PORTAL_TEST_TODAY", "")
 
 
 def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("PORTAL_PARALLEL_ISOLATED") != worker:
+        pytest.exit("a parallel run (-n) needs -p tests.parallel, which gives each process its own Redis "
+                    "database and data folder (portal/scripts/test.sh passes it)", returncode=4)
     # Fast hashing: thousands of logins in the suite; real hashers are Django's own concern.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if TEST_TODAY:
