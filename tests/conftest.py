@@ -62,6 +62,58 @@ def pytest_configure(config):
         config.portal_clock.start()
 
 
+# The slowest tests (over 20 s each, ``--durations``), slowest first.  In a parallel run
+# (portal/scripts/test.sh, pytest-xdist) they are moved to the front of their part of the run, so
+# that the two processes share them instead of one process running the last of them alone while
+# the other has finished.
+SLOWEST_FIRST = (
+    "tests/portal/test_run_script.py::",
+    "tests/browser/test_accessibility.py::",
+    "tests/deploy/test_topology.py::",
+    "tests/review/test_leak_audit.py::",
+    "tests/deploy/test_upgrade.py::",
+    "tests/browser/test_demo_walk.py::",
+    "tests/browser/test_meeting.py::",
+    "tests/aftercare/test_demo.py::",
+    "tests/deploy/test_backup.py::",
+    "tests/meeting/test_demo.py::",
+    "tests/applications/test_edit_lock.py::test_autosave_raced_with_submit",
+    "tests/review/test_pages.py::test_demo_has_every_state",
+    "tests/documents/test_paginate.py::test_long_roster",
+)
+
+
+def _django_part(item) -> int:
+    """pytest-django's order (its ``pytest_collection_modifyitems``): 0 tests on the database in a
+    transaction, 1 transactional ones (they flush the database), 2 tests without the database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """After pytest-django has ordered the tests by their use of the database, move the slowest to
+    the front of their part (only within it: a test on the database in a transaction must not run
+    after a transactional test has flushed the reference data).  Left as it is if the parts are not
+    where expected."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    parts = [_django_part(item) for item in items]
+    if parts != sorted(parts):
+        return
+
+    def rank(item) -> int:
+        return next((i for i, prefix in enumerate(SLOWEST_FIRST) if item.nodeid.startswith(prefix)),
+                    len(SLOWEST_FIRST))
+
+    order = {id(item): (part, rank(item), index) for index, (item, part) in enumerate(zip(items, parts))}
+    items.sort(key=lambda item: order[id(item)])
+
+
 def pytest_unconfigure(config):
     clock = getattr(config, "portal_clock", None)
     if clock is not None:

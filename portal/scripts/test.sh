@@ -63,7 +63,7 @@ fi
 faults=0
 rest=0
 $PY -m pytest -p tests.parallel -m faults || faults=$?
-$PY -m pytest -p tests.parallel -n "${PORTAL_TEST_WORKERS:-2}" -m "not faults" || rest=$?
+$PY -m pytest -p tests.parallel -n "${PORTAL_TEST_WORKERS:-2}" -m "not faults" --durations=15 || rest=$?
 if [ "$faults" -ne 0 ]; then
   echo "==> the fault drills failed (exit $faults): see the first pytest run above" >&2
   exit "$faults"
