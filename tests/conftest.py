@@ -50,12 +50,68 @@ TEST_TODAY = os.environ.get("PORTAL_TEST_TODAY", "")
 
 
 def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("PORTAL_PARALLEL_ISOLATED") != worker:
+        pytest.exit("a parallel run (-n) needs -p tests.parallel, which gives each process its own Redis "
+                    "database and data folder (portal/scripts/test.sh passes it)", returncode=4)
     # Fast hashing: thousands of logins in the suite; real hashers are Django's own concern.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if TEST_TODAY:
         start = dt.datetime.combine(dt.date.fromisoformat(TEST_TODAY), dt.time(10), ZoneInfo("Asia/Shanghai"))
         config.portal_clock = time_machine.travel(start, tick=True)
         config.portal_clock.start()
+
+
+# The slowest tests (over 20 s each, ``--durations``), slowest first.  In a parallel run
+# (portal/scripts/test.sh, pytest-xdist) they are moved to the front of their part of the run, so
+# that the two processes share them instead of one process running the last of them alone while
+# the other has finished.
+SLOWEST_FIRST = (
+    "tests/portal/test_run_script.py::",
+    "tests/browser/test_accessibility.py::",
+    "tests/deploy/test_topology.py::",
+    "tests/review/test_leak_audit.py::",
+    "tests/deploy/test_upgrade.py::",
+    "tests/browser/test_demo_walk.py::",
+    "tests/browser/test_meeting.py::",
+    "tests/aftercare/test_demo.py::",
+    "tests/deploy/test_backup.py::",
+    "tests/meeting/test_demo.py::",
+    "tests/applications/test_edit_lock.py::test_autosave_raced_with_submit",
+    "tests/review/test_pages.py::test_demo_has_every_state",
+    "tests/documents/test_paginate.py::test_long_roster",
+)
+
+
+def _django_part(item) -> int:
+    """pytest-django's order (its ``pytest_collection_modifyitems``): 0 tests on the database in a
+    transaction, 1 transactional ones (they flush the database), 2 tests without the database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """After pytest-django has ordered the tests by their use of the database, move the slowest to
+    the front of their part (only within it: a test on the database in a transaction must not run
+    after a transactional test has flushed the reference data).  Left as it is if the parts are not
+    where expected."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    parts = [_django_part(item) for item in items]
+    if parts != sorted(parts):
+        return
+
+    def rank(item) -> int:
+        return next((i for i, prefix in enumerate(SLOWEST_FIRST) if item.nodeid.startswith(prefix)),
+                    len(SLOWEST_FIRST))
+
+    order = {id(item): (part, rank(item), index) for index, (item, part) in enumerate(zip(items, parts))}
+    items.sort(key=lambda item: order[id(item)])
 
 
 def pytest_unconfigure(config):

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import Role
@@ -72,9 +74,12 @@ def test_enrolment_with_the_qr_code_then_backup_codes_then_every_login_asks(clie
     device = TOTPDevice.objects.get(user=officer, confirmed=False)
     secret = re.search(r'data-testid="otp-secret">([A-Z2-7 ]+)<', page).group(1)
     assert secret.replace(" ", "") in device.config_url
-    wrong = client.post("/accounts/two-factor/setup/", {"token": "000000", "next": "/review/queue/"})
-    assert "验证码不正确" in wrong.content.decode()
-    assert "验证码错误次数过多，请" in client.post("/accounts/two-factor/setup/", {"token": "000000"}).content.decode()
+    # The second wrong code comes within the throttle's delay (1 s after one failure): the clock is
+    # held still for both, so a slow machine (a parallel run) cannot let the delay pass between them.
+    with time_machine.travel(timezone.now(), tick=False):
+        wrong = client.post("/accounts/two-factor/setup/", {"token": "000000", "next": "/review/queue/"})
+        assert "验证码不正确" in wrong.content.decode()
+        assert "验证码错误次数过多，请" in client.post("/accounts/two-factor/setup/", {"token": "000000"}).content.decode()
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     done = client.post("/accounts/two-factor/setup/", {"token": current_totp(device), "next": "/review/queue/"})
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
