@@ -168,14 +168,14 @@ class Engine:
         # the web process, which imports this module only to queue work.
         from PIL import ImageFile
 
-        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
         # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
         # the upload checks in this process accept truncated scans.  Our documents only embed
-        # images Pillow has already re-encoded, so the strict default is restored.
-        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+        # images Pillow has already re-encoded, so the strict default is set again (whoever
+        # imported WeasyPrint first: the value found here may already be WeasyPrint's).
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
 
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()

@@ -57,7 +57,10 @@ NAME_ON_PAGE_2_MM = (30, 100, 90, 20)  # x, y, w, h of the box around the name
 
 
 def certificate_pdf(name="张三", *, title="发明专利证书", author="张三的电脑") -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML  # noqa: PLC0415 - heavy import, only where a PDF is made
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint turned it on for the whole process
 
     html = f"""<html><head><meta charset="utf-8"><title>{title}</title><meta name="author" content="{author}">
     <style>@page {{ size: A4; margin: 0 }} body {{ margin: 0; font-family: "Noto Sans CJK SC", sans-serif }}

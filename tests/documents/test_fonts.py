@@ -39,7 +39,14 @@ def test_rare_characters_in_a_name_print_from_the_full_font(reference, private_s
 
 def test_loading_the_engine_keeps_pillow_strict_about_truncated_images():
     """WeasyPrint flips Pillow's global LOAD_TRUNCATED_IMAGES on import; the worker also checks
-    uploads, so the engine puts it back."""
+    uploads, so the engine puts it back, even when something else imported WeasyPrint first."""
+    import weasyprint  # noqa: F401 - as another module of the process may have done
+
+    from review.documents import engine as engine_module
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what that import leaves
+    engine_module.Engine()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
     engine()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
