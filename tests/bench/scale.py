@@ -476,6 +476,12 @@ def main() -> None:
     parser.add_argument("--serve", metavar="URL", help="concurrent mode against gunicorn at URL, or 'spawn'")
     parser.add_argument("--gunicorn-pid", type=int, help="--serve URL: the gunicorn master, for web CPU")
     parser.add_argument("--with-worker", action="store_true", help="--serve spawn: also start a Celery worker")
+    parser.add_argument("--upload-pool", action="store_true",
+                        help="--serve spawn: uploads to their own gunicorn (compose's web-uploads), as nginx routes them")
+    parser.add_argument("--upload-nice", type=int, default=6,
+                        help="--upload-pool: its nice value (default 6: compose's cpu_shares 256 against 1024)")
+    parser.add_argument("--upload-url", help="--serve URL: the upload pool's URL (default: URL itself)")
+    parser.add_argument("--upload-pid", type=int, help="--serve URL: the upload pool's gunicorn master")
     parser.add_argument("--duration", type=float, default=8.0, help="--serve: seconds per wrk run")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--rush-page-connections", type=int, default=5,

@@ -3,12 +3,16 @@
     python tests/bench/scale.py --applications 10000 --reuse --serve spawn --json var/bench/serve.json
     python tests/bench/scale.py --applications 10000 --reuse --serve http://127.0.0.1:8000 --gunicorn-pid PID
 
-``spawn`` starts gunicorn as the repo runs it (``portal/docker/Dockerfile``: 3 workers × 4 threads)
-on a free port against the benchmark's database, with this process's secret key (sessions are
-signed with it), ``DJANGO_DEBUG=0``; ``--with-worker`` also starts a prefork Celery worker (OCR of
-the rush then competes for the cores, as in production).  Against a URL, start gunicorn yourself
-with the same ``DATABASE_URL`` (the ``portal_scale_bench_<n>`` database), ``DJANGO_SECRET_KEY``,
-``PORTAL_DATA_DIR`` and ``DJANGO_DEBUG=0 DJANGO_SECURE=0``, and give its master's pid for web CPU.
+``spawn`` starts gunicorn as docker-compose.yml's ``web`` runs it (``portal/scripts/start-web.sh``,
+``portal/deploy/gunicorn.conf.py``: 3 workers × 4 threads, its JSON access log into
+``serve-gunicorn.log``) on a free port against the benchmark's database, with this process's secret
+key (sessions are signed with it), ``DJANGO_DEBUG=0``; ``--upload-pool`` also starts compose's
+``web-uploads`` (one process of 4 threads at a lower CPU priority) and sends the rush's uploads
+there, as nginx routes ``/apply/<code>/upload/``; ``--with-worker`` also starts a prefork Celery
+worker (OCR of the rush then competes for the cores, as in production).  Against a URL, start
+gunicorn yourself with the same ``DATABASE_URL`` (the ``portal_scale_bench_<n>`` database),
+``DJANGO_SECRET_KEY``, ``PORTAL_DATA_DIR`` and ``DJANGO_DEBUG=0 DJANGO_SECURE=0``, and give its
+master's pid for web CPU (``--upload-url``/``--upload-pid`` for an upload pool).
 
 1. Every page (``Page.serve``) at each of ``--connections`` (1, 10, 50): ``wrk`` for
    ``--duration`` seconds with the role's session cookie; p50/p95/p99/max in ms, requests, errors.
@@ -30,6 +34,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,30 +90,47 @@ def served_env() -> dict:
 
 
 class Served:
-    """The gunicorn (and worker) this run started, stopped by their own pids at the end."""
+    """The gunicorn (and worker) this run started, stopped by their own pids at the end.
 
-    def __init__(self, with_worker: bool):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = served_env()
+    Both pools run ``portal/scripts/start-web.sh`` as docker-compose does (``web`` and, with
+    ``upload_pool``, ``web-uploads``: its own gunicorn at lower CPU priority, the one nginx sends
+    ``/apply/<code>/upload/`` to), with their JSON access log, into ``serve-gunicorn.log``."""
+
+    def __init__(self, with_worker: bool, upload_pool: bool = False, upload_nice: int = 6):
         self.log = open(Path(settings.DATA_DIR) / "serve-gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
-        bin_dir = Path(sys.executable).parent
-        self.gunicorn = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "3",
-             "--threads", "4", "--timeout", "120"], cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        self.metrics = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
+        self.gunicorn, self.url = self._web({"PORTAL_WEB_WORKERS": "3", "PORTAL_WEB_THREADS": "4"})
+        self.uploads, self.upload_url = None, self.url
+        if upload_pool:
+            self.uploads, self.upload_url = self._web({**UPLOAD_POOL, "PORTAL_WEB_NICE": str(upload_nice)})
         self.worker = None
+        env = served_env()
+        bin_dir = Path(sys.executable).parent
         if with_worker:
             self.worker = subprocess.Popen(
                 [str(bin_dir / "celery"), "-A", "portal", "worker", "--pool", "prefork", "--concurrency", "2",
                  "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         wait_ready(self.url)
+        wait_ready(self.upload_url)
+
+    def _web(self, extra: dict) -> tuple[subprocess.Popen, str]:
+        port = _free_port()
+        env = {**served_env(), **extra, "PORTAL_BIND": f"127.0.0.1:{port}", "PATH": _path_with_venv(),
+               "PROMETHEUS_MULTIPROC_DIR": str(self.metrics / str(port))}
+        process = subprocess.Popen(["sh", "portal/scripts/start-web.sh"], cwd=ROOT, env=env,
+                                   stdout=self.log, stderr=self.log)
+        return process, f"http://127.0.0.1:{port}"
 
     @property
     def pid(self) -> int:
         return self.gunicorn.pid
 
+    @property
+    def upload_pid(self) -> int:
+        return (self.uploads or self.gunicorn).pid
+
     def stop(self) -> None:
-        for process in (self.gunicorn, self.worker):
+        for process in (self.gunicorn, self.uploads, self.worker):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:
@@ -116,6 +138,16 @@ class Served:
                 except subprocess.TimeoutExpired:
                     process.kill()
         self.log.close()
+        shutil.rmtree(self.metrics, ignore_errors=True)
+
+
+# docker-compose.yml's ``web-uploads``: one process of 4 threads at a quarter of the pages' CPU
+# share (compose: cpu_shares 256 against 1024; here the same weight by nice 6: 272 against 1024).
+UPLOAD_POOL = {"PORTAL_WEB_WORKERS": "1", "PORTAL_WEB_THREADS": "4"}
+
+
+def _path_with_venv() -> str:
+    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def wait_ready(url: str, seconds: float = 60) -> None:
@@ -279,19 +311,24 @@ def rush(base: str, applications: list) -> dict:
             "max_ms": round(ordered[-1], 1), "bytes_each": len(a4_scan())}
 
 
-def upload_rush(base: str, pid: int | None, args, queue_url: str, queue_cookie: str) -> dict:
+def upload_rush(base: str, pid: int | None, args, queue_url: str, queue_cookie: str,
+                uploads: tuple[str, int | None] | None = None) -> dict:
+    """``uploads``: (url, pid) of the pool the uploads go to when it is not ``base``'s."""
+    upload_base, upload_pid = uploads or (base, pid)
     who = subjects().rush[:RUSH_APPLICANTS]
     clear_uploads(who)
     settle(pid, base)
-    before = cpu_seconds(pid)
-    alone = rush(base, who)
-    after = cpu_seconds(pid)
+    settle(upload_pid, upload_base)
+    before = cpu_seconds(upload_pid)
+    alone = rush(upload_base, who)
+    after = cpu_seconds(upload_pid)
     if before is not None:
         alone["web_cpu_s"] = round(after - before, 1)
         alone["web_cpu_ms_per_upload"] = round(1000 * (after - before) / max(1, alone["uploads"] - alone["failed"]), 1)
     print(f"  rush alone: {json.dumps(alone, ensure_ascii=False)}", flush=True)
     clear_uploads(who)
     settle(pid, base)
+    settle(upload_pid, upload_base)
     c = args.rush_page_connections
     quiet = wrk(base + queue_url, queue_cookie, c, min(20.0, max(5.0, alone["seconds"])))
     print(f"  unit queue alone, c={c}: {json.dumps(quiet)}", flush=True)
@@ -301,7 +338,7 @@ def upload_rush(base: str, pid: int | None, args, queue_url: str, queue_cookie: 
     runner = threading.Thread(target=lambda: loaded.update(wrk(base + queue_url, queue_cookie, c, 0, stop=stop)))
     runner.start()
     time.sleep(1)
-    during = rush(base, who)
+    during = rush(upload_base, who)
     stop.set()
     runner.join()
     print(f"  rush with the unit queue loaded: {json.dumps(during, ensure_ascii=False)}", flush=True)
@@ -316,21 +353,28 @@ def upload_rush(base: str, pid: int | None, args, queue_url: str, queue_cookie: 
 def run(args, n: int) -> dict:
     from tests.bench.scale import Runner, selected  # the page filter and signed-in clients of the main script
 
-    served = Served(args.with_worker) if args.serve == "spawn" else None
+    served = Served(args.with_worker, args.upload_pool, args.upload_nice) if args.serve == "spawn" else None
     base = served.url if served else args.serve.rstrip("/")
     pid = served.pid if served else args.gunicorn_pid
+    if served:
+        uploads = (served.upload_url, served.upload_pid)
+    else:
+        uploads = ((args.upload_url or base).rstrip("/"), args.upload_pid or pid)
     try:
         pages, _skipped = catalogue()
         pages = [p for p in selected(pages, args.pages) if p.serve and p.call is None]
         follow_links(pages, Runner().client)
         report = {"url": base, "gunicorn": "3 workers × 4 threads" if served else "as started",
+                  "upload_pool": (f"1 worker × 4 threads, nice {args.upload_nice}" if served and served.uploads
+                                  else "separate" if uploads[0] != base else "none"),
                   "with_worker": bool(served and served.worker), "duration_s": args.duration,
                   "connections": args.connections}
         if not args.rush_only:
             report["pages"] = measure_pages(base, pid, args, pages)
         if not args.no_rush:
             queue = next(p for p in catalogue()[0] if p.name == "unit:queue")
-            report["rush"] = upload_rush(base, pid, args, queue.url, f"sessionid={session_cookie(queue.user)}")
+            report["rush"] = upload_rush(base, pid, args, queue.url, f"sessionid={session_cookie(queue.user)}",
+                                         uploads)
             if not report["with_worker"]:
                 report["rush"]["ocr_tasks_purged"] = purge_queued_tasks()
         return report

@@ -317,9 +317,10 @@ def _answers(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def render_nginx(topology: Topology, nodes: dict[str, str]) -> Path:
+def render_nginx(topology: Topology, nodes: dict[str, str], upload_servers: list[str] | None = None) -> Path:
     """The compose file's nginx: its templates rendered by envsubst with the PORTAL_* variables
-    (as the nginx image does), in an http block with two more servers pinned to one node each."""
+    (as the nginx image does), in an http block with two more servers pinned to one node each.
+    ``upload_servers``: the upload pool's addresses (default: the nodes themselves)."""
     conf = topology.root / "nginx"
     (conf / "conf.d" / "portal").mkdir(parents=True)
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -331,6 +332,8 @@ def render_nginx(topology: Topology, nodes: dict[str, str]) -> Path:
           "-keyout", str(tls / "privkey.pem"), "-out", str(tls / "fullchain.pem")])
     variables = {
         "PORTAL_WEB_SERVERS": " ".join(f"server {address};" for address in nodes.values()),
+        # The topology runs no separate upload pool: the nodes take the uploads too (pinned servers: their node).
+        "PORTAL_UPLOAD_SERVERS": " ".join(f"server {address};" for address in upload_servers or nodes.values()),
         "PORTAL_RESOLVER": "127.0.0.1", "PORTAL_SERVER_NAME": "127.0.0.1",
         "PORTAL_HTTP_PORT": f"127.0.0.1:{topology.ports['nginx-http']}",
         "PORTAL_HTTPS_PORT": f"127.0.0.1:{topology.ports['nginx-portal']}",
@@ -353,6 +356,7 @@ def render_nginx(topology: Topology, nodes: dict[str, str]) -> Path:
         ssl_certificate_key {tls / 'privkey.pem'};
         access_log /dev/stdout portal_json;
         set $portal_upstream node_{name};
+        set $portal_upload_upstream node_{name};
         include conf.d/portal/locations.conf;
     }}""" for name, address in nodes.items())
     (conf / "nginx.conf").write_text(f"""

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTAL_SERVICES = {"migrate", "web", "worker-interactive", "worker-bulk", "worker-ocr", "worker-mail", "beat", "backup"}
-LONG_RUNNING = {"web", "nginx", "worker-interactive", "worker-bulk", "worker-ocr", "worker-mail", "beat",
+PORTAL_SERVICES = {"migrate", "web", "web-uploads", "worker-interactive", "worker-bulk", "worker-ocr", "worker-mail", "beat", "backup"}
+LONG_RUNNING = {"web", "web-uploads", "nginx", "worker-interactive", "worker-bulk", "worker-ocr", "worker-mail", "beat",
                 "postgres", "redis", "minio"}
 
 
@@ -46,12 +46,19 @@ def test_services_health_checks_and_start_order(compose):
         assert "healthcheck" in services[name], name
     assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["command"] == ["sh", "portal/scripts/release.sh"]
-    for name in {"web", "beat"} | {s for s in services if s.startswith("worker-")}:
+    for name in {"web", "web-uploads", "beat"} | {s for s in services if s.startswith("worker-")}:
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
     assert services["nginx"]["depends_on"]["web"] == {"condition": "service_healthy"}
     assert services["beat"]["deploy"]["replicas"] == 1
     assert services["web"]["deploy"]["replicas"] >= 2
     assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "-m", "portal.healthcheck", "web"]
+    # Uploads have their own pool, behind nginx, at a smaller CPU share than the pages' nodes.
+    uploads = services["web-uploads"]
+    assert uploads["command"] == services["web"]["command"]
+    assert uploads["healthcheck"]["test"] == services["web"]["healthcheck"]["test"]
+    assert services["nginx"]["depends_on"]["web-uploads"] == {"condition": "service_healthy"}
+    assert "web-uploads:8000" in services["nginx"]["environment"]["PORTAL_UPLOAD_SERVERS"]
+    assert uploads.get("cpu_shares", 1024) < services["web"].get("cpu_shares", 1024)
     assert services["beat"]["healthcheck"]["test"][-1] == "beat"
     # One worker per kind of queue; together they consume every queue (the default one included).
     queues = set()
