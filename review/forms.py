@@ -3,9 +3,11 @@ asked (dates, files, a reason); the door checks everything again under the row l
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from django import forms
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,31 @@ from .services import PUBLICITY_SLOTS
 from .workdays import calendar_known, latest_publicity_start, working_days_between
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+OPTIONS_SECONDS = 300
+logger = logging.getLogger(__name__)
+
+
+def queue_options(user, base) -> dict[str, list[int]]:
+    """The campaigns, specialties and units the officer's queue holds: the filter's choices.
+
+    Read from the queue once every ``OPTIONS_SECONDS`` per officer (cache), not on each of its
+    pages: three semi-joins over the whole queue had cost 15–25 ms of SQL a request at 10,000
+    applications, and more as the campaign grows.  A specialty or unit new to the queue shows up
+    among the choices within those five minutes (its applications are listed at once); a cache
+    outage only costs the read."""
+    key = f"review:queue-options:{user.pk}:{user.role}"
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache client error: read the queue instead
+        found = None
+    if found is None:
+        rows = list(base.order_by().values_list("campaign_id", "specialty_id", "unit_id").distinct())
+        found = {name: sorted({row[i] for row in rows}) for i, name in enumerate(("campaign", "specialty", "unit"))}
+        try:
+            cache.set(key, found, OPTIONS_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("could not cache the queue's filter choices")
+    return found
 
 
 class QueueFilterForm(forms.Form):
@@ -31,16 +58,16 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, user, base, **kwargs):
         super().__init__(*args, **kwargs)
-        campaign_ids = base.order_by().values("campaign_id")
-        self.fields["campaign"].queryset = Campaign.objects.filter(pk__in=campaign_ids)
-        self.fields["specialty"].queryset = (Specialty.objects.filter(pk__in=base.order_by().values("specialty_id"))
+        options = queue_options(user, base)
+        self.fields["campaign"].queryset = Campaign.objects.filter(pk__in=options["campaign"])
+        self.fields["specialty"].queryset = (Specialty.objects.filter(pk__in=options["specialty"])
                                              .select_related("series"))
         if is_blind(user):
             del self.fields["unit"]
             self.fields["q"].label = _("申报编号")
             self.fields["q"].widget.attrs["placeholder"] = _("输入8位申报编号")
         else:
-            self.fields["unit"].queryset = Unit.objects.filter(pk__in=base.order_by().values("unit_id"))
+            self.fields["unit"].queryset = Unit.objects.filter(pk__in=options["unit"])
             self.fields["q"].widget.attrs["placeholder"] = _("姓名或身份证号码")
 
 

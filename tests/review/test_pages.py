@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +25,7 @@ from review import demo
 from review.demo import approve_at_unit, publicity_dates, publicity_files, revise_for_resubmission
 from review.mail import notifications_email
 from review.models import Notification
+from review.selectors import applications_in_queue_of
 from review.services import application_transition
 from tests.factories import (
     ApplicantFactory,
@@ -59,6 +61,7 @@ def test_queue_query_count_is_constant_as_the_list_grows(client, reference, djan
     url = reverse("review:queue") + f"?state={state}"
 
     counts = []
+    client.get(url)  # the filter's choices are read once and kept (review.forms.queue_options)
     for n in (5, 45):  # 5, then 50 in all: past one page of 20
         _queue_rows(unit, n, state)
         with CaptureQueriesContext(connection) as ctx:
@@ -69,6 +72,33 @@ def test_queue_query_count_is_constant_as_the_list_grows(client, reference, djan
     with django_assert_max_num_queries(counts[1]):
         assert client.get(url + "&page=3").status_code == 200
     assert "第 3 / 3 页，共 50 份" in client.get(url + "&page=3").content.decode()
+
+
+def test_queue_filter_choices_are_read_once_then_kept_for_a_few_minutes(client, reference):
+    """The filter's campaigns, specialties and units come from one read of the queue, kept five
+    minutes per officer: later pages of the queue do not scan it again for them."""
+    from review.forms import queue_options
+
+    unit = UnitFactory()
+    officer = CountyOfficerFactory(county=unit.county)
+    client.force_login(officer)
+    _queue_rows(unit, 3, State.COUNTY_REVIEW)
+    url = reverse("review:queue")
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    assert len(second.captured_queries) == len(first.captured_queries) - 1
+    assert f'<option value="{unit.pk}">{unit.name}</option>' in page
+    # A unit new to the queue: its applications are listed at once, its choice after the five minutes.
+    other = UnitFactory(county=unit.county)
+    _queue_rows(other, 1, State.COUNTY_REVIEW)
+    page = client.get(url + f"?state={State.COUNTY_REVIEW}").content.decode()
+    assert page.count('data-label="单位"') == 4
+    assert f'<option value="{other.pk}">' not in page
+    cache.delete(f"review:queue-options:{officer.pk}:{officer.role}")  # the five minutes are over
+    assert other.pk in queue_options(officer, applications_in_queue_of(officer))["unit"]
+    assert f'<option value="{other.pk}">' in client.get(url).content.decode()
 
 
 @pytest.fixture
