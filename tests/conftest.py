@@ -317,13 +317,15 @@ def login(live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        # Each step waits for the page the form leads to (its load event), not for half a second
+        # of network silence: a login is done once its answer page has loaded.
+        with page.expect_navigation():
+            page.click("form button[type=submit]")
         if device is not None and page.locator("form[data-testid=otp-verify]").count():
             # The second step of a staff login: the code the user's authenticator shows now.
             page.fill("input[name=token]", current_totp(device))
-            page.click("form[data-testid=otp-verify] button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            with page.expect_navigation():
+                page.click("form[data-testid=otp-verify] button[type=submit]")
         return page
 
     return _login
