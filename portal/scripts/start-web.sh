@@ -7,6 +7,6 @@ cd "$(dirname "$0")/../.."
 . portal/scripts/_env.sh
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/portal-metrics-web}"
 reset_metrics_dir "$PROMETHEUS_MULTIPROC_DIR"
-# PORTAL_WEB_NICE (0): a lower CPU priority, for the pool that takes uploads (docker-compose's
-# web-uploads, where the container's cpu_shares do the same): page requests go first on busy cores.
+# PORTAL_WEB_NICE (0): a lower CPU priority for this node's processes.  Not used by compose: for
+# the upload pool (web-uploads) nice 6 starved the uploads in the scale benchmark (README).
 exec nice -n "${PORTAL_WEB_NICE:-0}" gunicorn portal.wsgi -c portal/deploy/gunicorn.conf.py

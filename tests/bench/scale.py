@@ -478,8 +478,8 @@ def main() -> None:
     parser.add_argument("--with-worker", action="store_true", help="--serve spawn: also start a Celery worker")
     parser.add_argument("--upload-pool", action="store_true",
                         help="--serve spawn: uploads to their own gunicorn (compose's web-uploads), as nginx routes them")
-    parser.add_argument("--upload-nice", type=int, default=6,
-                        help="--upload-pool: its nice value (default 6: compose's cpu_shares 256 against 1024)")
+    parser.add_argument("--upload-nice", type=int, default=0,
+                        help="--upload-pool: its nice value (default 0, as compose runs it)")
     parser.add_argument("--upload-url", help="--serve URL: the upload pool's URL (default: URL itself)")
     parser.add_argument("--upload-pid", type=int, help="--serve URL: the upload pool's gunicorn master")
     parser.add_argument("--duration", type=float, default=8.0, help="--serve: seconds per wrk run")

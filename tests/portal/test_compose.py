@@ -52,13 +52,14 @@ def test_services_health_checks_and_start_order(compose):
     assert services["beat"]["deploy"]["replicas"] == 1
     assert services["web"]["deploy"]["replicas"] >= 2
     assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "-m", "portal.healthcheck", "web"]
-    # Uploads have their own pool, behind nginx, at a smaller CPU share than the pages' nodes.
+    # Uploads have their own pool behind nginx: one process, while the pages' nodes have several.
     uploads = services["web-uploads"]
     assert uploads["command"] == services["web"]["command"]
     assert uploads["healthcheck"]["test"] == services["web"]["healthcheck"]["test"]
     assert services["nginx"]["depends_on"]["web-uploads"] == {"condition": "service_healthy"}
     assert "web-uploads:8000" in services["nginx"]["environment"]["PORTAL_UPLOAD_SERVERS"]
-    assert uploads.get("cpu_shares", 1024) < services["web"].get("cpu_shares", 1024)
+    assert uploads["environment"]["PORTAL_WEB_WORKERS"] == "1"
+    assert int(services["web"]["environment"]["PORTAL_WEB_WORKERS"]) > 1
     assert services["beat"]["healthcheck"]["test"][-1] == "beat"
     # One worker per kind of queue; together they consume every queue (the default one included).
     queues = set()
