@@ -316,10 +316,13 @@ DEFENSE_STATES = (State.ACCEPTED, State.PAPER_RECEIVED, State.FEE_PAID, State.DE
 # are the session sheets and the after-acceptance list).
 DEFENSE_LIST_LIMIT = 50
 DEFENSE_GLIMPSE = 10
-# Sessions shown per specialty: those from two weeks ago on (scores to enter, people to place), the
-# first ``DEFENSE_SESSIONS_SHOWN`` of them; every session is on the paged sessions list.
+# Sessions shown per specialty: those from two weeks ago on (scores to enter, people to place) and
+# the ones added last, whatever their date (a defense held weeks ago, recorded afterwards: the clerk
+# places its people at once), the first ``DEFENSE_SESSIONS_SHOWN`` of them by date; every session
+# is on the paged sessions list.
 DEFENSE_SESSIONS_SHOWN = 6
 DEFENSE_SESSIONS_RECENT_DAYS = 14
+DEFENSE_SESSIONS_LAST_ADDED = 3
 
 
 @dataclass
@@ -392,7 +395,9 @@ def defense_overview(user, campaign: Campaign, today) -> list[SpecialtyDefense]:
     for specialty in campaign.specialties.all():
         groups[specialty.pk] = SpecialtyDefense(specialty)
     all_sessions = DefenseSession.objects.filter(campaign=campaign)
-    recent = (all_sessions.filter(date__gte=today - timedelta(days=DEFENSE_SESSIONS_RECENT_DAYS))
+    last_added = all_sessions.order_by("-id").values("pk")[:DEFENSE_SESSIONS_LAST_ADDED]
+    recent = (all_sessions.filter(Q(date__gte=today - timedelta(days=DEFENSE_SESSIONS_RECENT_DAYS))
+                                  | Q(pk__in=last_added))
               .select_related("specialty__series").annotate(n=Count("records"))
               .annotate(rank=Window(RowNumber(), partition_by=[F("specialty_id")],
                                     order_by=[F("date").asc(), F("time_slot").asc(), F("id").asc()]))
