@@ -30,8 +30,10 @@ def queue_options(user, base) -> dict[str, list[int]]:
     pages: three semi-joins over the whole queue had cost 15–25 ms of SQL a request at 10,000
     applications, and more as the campaign grows.  A specialty or unit new to the queue shows up
     among the choices within those five minutes (its applications are listed at once); a cache
-    outage only costs the read."""
-    key = f"review:queue-options:{user.pk}:{user.role}"
+    outage only costs the read.  The key holds the officer's scope: moved to another unit, county
+    or committee, they never see the former scope's choices."""
+    scope = (user.role, user.unit_id, user.county_id, user.competent_unit_id, user.committee_id, user.is_superuser)
+    key = "review:queue-options:{}:{}".format(user.pk, ":".join(str(part) for part in scope))
     try:
         found = cache.get(key)
     except Exception:  # noqa: BLE001 - any cache client error: read the queue instead
