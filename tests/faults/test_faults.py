@@ -119,7 +119,10 @@ class Process:
 
     def start(self) -> None:
         handle = open(self.log, "a")  # noqa: SIM115 - kept open by the child
-        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+        env = dict(self.env)
+        if "PORTAL_TEST_NOW" in env:  # a frozen run: a process (re)started now starts at the run's now
+            env["PORTAL_TEST_NOW"] = repr(time.time())
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         handle.close()
 
