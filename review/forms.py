@@ -3,49 +3,20 @@ asked (dates, files, a reason); the door checks everything again under the row l
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 
 from django import forms
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Attachment, Campaign, Level, Specialty, Unit
 from applications.states import State
 
-from .selectors import is_blind
+from .selectors import is_blind, queue_options
 from .services import PUBLICITY_SLOTS
 from .workdays import calendar_known, latest_publicity_start, working_days_between
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-OPTIONS_SECONDS = 300
-logger = logging.getLogger(__name__)
-
-
-def queue_options(user, base) -> dict[str, list[int]]:
-    """The campaigns, specialties and units the officer's queue holds: the filter's choices.
-
-    Read from the queue once every ``OPTIONS_SECONDS`` per officer (cache), not on each of its
-    pages: three semi-joins over the whole queue had cost 15–25 ms of SQL a request at 10,000
-    applications, and more as the campaign grows.  A specialty or unit new to the queue shows up
-    among the choices within those five minutes (its applications are listed at once); a cache
-    outage only costs the read.  The key holds the officer's scope: moved to another unit, county
-    or committee, they never see the former scope's choices."""
-    scope = (user.role, user.unit_id, user.county_id, user.competent_unit_id, user.committee_id, user.is_superuser)
-    key = "review:queue-options:{}:{}".format(user.pk, ":".join(str(part) for part in scope))
-    try:
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - any cache client error: read the queue instead
-        found = None
-    if found is None:
-        rows = list(base.order_by().values_list("campaign_id", "specialty_id", "unit_id").distinct())
-        found = {name: sorted({row[i] for row in rows}) for i, name in enumerate(("campaign", "specialty", "unit"))}
-        try:
-            cache.set(key, found, OPTIONS_SECONDS)
-        except Exception:  # noqa: BLE001
-            logger.warning("could not cache the queue's filter choices")
-    return found
 
 
 class QueueFilterForm(forms.Form):

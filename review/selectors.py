@@ -6,9 +6,11 @@ not (an officer cannot probe other units).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +22,8 @@ from portal.accounts.models import Role
 
 from .access import applications_visible_to, is_committee_side
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 # Where each officer's queue starts: the review state of their chain step.  The committee also
 # keeps what it accepted; a campaign whose chain ends at the county (002) accepts there.
@@ -48,6 +52,34 @@ def applications_in_queue_of(user) -> QuerySet[Application]:
     # A withdrawn application is back in the applicant's hands: not the officer's business
     # until it is submitted again.
     return visible.filter(**{REACHED_FIELD_OF_STATE[states[0]]: True}).exclude(state=State.DRAFT)
+
+
+OPTIONS_SECONDS = 300
+
+
+def queue_options(user, base) -> dict[str, list[int]]:
+    """The campaigns, specialties and units the officer's queue holds: the filter's choices.
+
+    Read from the queue once every ``OPTIONS_SECONDS`` per officer (cache), not on each of its
+    pages: three semi-joins over the whole queue had cost 15–25 ms of SQL a request at 10,000
+    applications, and more as the campaign grows.  A specialty or unit new to the queue shows up
+    among the choices within those five minutes (its applications are listed at once); a cache
+    outage only costs the read.  The key holds the officer's scope: moved to another unit, county
+    or committee, they never see the former scope's choices."""
+    scope = (user.role, user.unit_id, user.county_id, user.competent_unit_id, user.committee_id, user.is_superuser)
+    key = "review:queue-options:{}:{}".format(user.pk, ":".join(str(part) for part in scope))
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache client error: read the queue instead
+        found = None
+    if found is None:
+        rows = list(base.order_by().values_list("campaign_id", "specialty_id", "unit_id").distinct())
+        found = {name: sorted({row[i] for row in rows}) for i, name in enumerate(("campaign", "specialty", "unit"))}
+        try:
+            cache.set(key, found, OPTIONS_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("could not cache the queue's filter choices")
+    return found
 
 
 @dataclass(frozen=True)

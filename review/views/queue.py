@@ -31,7 +31,9 @@ def queue(request):
     user = request.user
     officer_or_404(user)
     base = applications_in_queue_of(user)
-    form = QueueFilterForm(request.GET or None, user=user, base=base)
+    # A reviewer opens the queue to work: what waits for them comes first.
+    own_state = permissions.REVIEW_STATE_OF_STEP.get(permissions.STEP_OF_ROLE.get(user.role, ""), "")
+    form = QueueFilterForm(request.GET or None, initial={"state": own_state}, user=user, base=base)
     filters = QueueFilters()
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
@@ -41,10 +43,7 @@ def queue(request):
                                unit=d["unit"].pk if d.get("unit") else None,
                                state=d.get("state") or "", q=d.get("q") or "")
     elif not form.is_bound:
-        # A reviewer opens the queue to work: what waits for them comes first.
-        own_state = permissions.REVIEW_STATE_OF_STEP.get(permissions.STEP_OF_ROLE.get(user.role, ""), "")
         filters = QueueFilters(state=own_state)
-        form = QueueFilterForm(initial={"state": own_state}, user=user, base=base)
     rows, counts = queue_for(user, filters)
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     page = KeysetPaginator(rows, PAGE_SIZE, count=total).page(request.GET)

@@ -115,7 +115,7 @@ class Served:
 
     def _web(self, extra: dict) -> tuple[subprocess.Popen, str]:
         port = _free_port()
-        env = {**served_env(), **extra, "PORTAL_BIND": f"127.0.0.1:{port}", "PATH": _path_with_venv(),
+        env = {**served_env(), **extra, "PORTAL_BIND": f"127.0.0.1:{port}",
                "PROMETHEUS_MULTIPROC_DIR": str(self.metrics / str(port))}
         process = subprocess.Popen(["sh", "portal/scripts/start-web.sh"], cwd=ROOT, env=env,
                                    stdout=self.log, stderr=self.log)
@@ -145,10 +145,6 @@ class Served:
 # priority further (measured quiet, 10,000: nice 6 kept the unit queue's p95 at 117 ms during the
 # rush but starved the uploads, p95 4.7 s; nice 0: 159 ms and 2.2 s, both targets).
 UPLOAD_POOL = {"PORTAL_WEB_WORKERS": "1", "PORTAL_WEB_THREADS": "4"}
-
-
-def _path_with_venv() -> str:
-    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def wait_ready(url: str, seconds: float = 60) -> None:

@@ -25,7 +25,7 @@ from review import demo
 from review.demo import approve_at_unit, publicity_dates, publicity_files, revise_for_resubmission
 from review.mail import notifications_email
 from review.models import Notification
-from review.selectors import applications_in_queue_of
+from review.selectors import applications_in_queue_of, queue_options
 from review.services import application_transition
 from tests.factories import (
     ApplicantFactory,
@@ -77,8 +77,6 @@ def test_queue_query_count_is_constant_as_the_list_grows(client, reference, djan
 def test_queue_filter_choices_are_read_once_then_kept_for_a_few_minutes(client, reference):
     """The filter's campaigns, specialties and units come from one read of the queue, kept five
     minutes per officer: later pages of the queue do not scan it again for them."""
-    from review.forms import queue_options
-
     unit = UnitFactory()
     officer = CountyOfficerFactory(county=unit.county)
     client.force_login(officer)
