@@ -35,7 +35,8 @@ def queue(request):
     own_state = permissions.REVIEW_STATE_OF_STEP.get(permissions.STEP_OF_ROLE.get(user.role, ""), "")
     form = QueueFilterForm(request.GET or None, initial={"state": own_state}, user=user, base=base)
     filters = QueueFilters()
-    if form.is_bound and form.is_valid():
+    refused = form.is_bound and not form.is_valid()
+    if form.is_bound and not refused:
         d = form.cleaned_data
         filters = QueueFilters(campaign=d["campaign"].pk if d.get("campaign") else None,
                                specialty=d["specialty"].pk if d.get("specialty") else None,
@@ -45,6 +46,10 @@ def queue(request):
     elif not form.is_bound:
         filters = QueueFilters(state=own_state)
     rows, counts = queue_for(user, filters)
+    if refused:
+        # A filter that names nothing in the queue (an old bookmark, an edited address) lists
+        # nothing and says why, rather than the whole queue as if it had applied.
+        rows = rows.none()
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     page = KeysetPaginator(rows, PAGE_SIZE, count=total).page(request.GET)
     query = request.GET.copy()
@@ -60,7 +65,7 @@ def queue(request):
     context = {
         "form": form, "page": page, "tabs": tabs, "total": sum(counts.values()), "filters": filters,
         "blind": is_blind(user), "query": query.urlencode(), "state_query": state_query.urlencode(),
-        "can_batch": can_batch, "batch_state": batch_state,
+        "can_batch": can_batch, "batch_state": batch_state, "refused": refused,
         "batch_form": PublicityForm(campaign=_batch_campaign(page)) if can_batch and user.role == Role.UNIT_OFFICER
         else None,
     }

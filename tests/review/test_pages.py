@@ -93,15 +93,15 @@ def test_queue_filter_choices_are_read_once_then_kept_for_a_few_minutes(client, 
     _queue_rows(other, 1, State.COUNTY_REVIEW)
     page = client.get(url + f"?state={State.COUNTY_REVIEW}").content.decode()
     assert page.count('data-label="单位"') == 4
-    assert f'<option value="{other.pk}">' not in page
+    assert f'<option value="{other.pk}">{other.name}</option>' not in page
     cache.clear()  # the five minutes are over (the test's own cache namespace)
     assert other.pk in queue_options(officer, applications_in_queue_of(officer))["unit"]
-    assert f'<option value="{other.pk}">' in client.get(url).content.decode()
+    assert f'<option value="{other.pk}">{other.name}</option>' in client.get(url).content.decode()
     # Moved to another county: the former county's units are not among the choices, even at once.
     officer.county = County.objects.exclude(pk=unit.county_id).first()
     officer.save()
     moved = client.get(url).content.decode()
-    assert f'<option value="{unit.pk}">' not in moved and f'<option value="{other.pk}">' not in moved
+    assert unit.name not in moved and other.name not in moved
 
 
 @pytest.fixture
@@ -394,3 +394,21 @@ def test_demo_has_every_state_and_is_idempotent(reference, private_storage):
     demo.build()
     assert Application.objects.count() == count
     assert ReturnNote.objects.filter(application__applicant__real_name="张建华").count() == 2
+
+
+def test_a_queue_filter_naming_nothing_in_the_queue_lists_nothing_and_says_why(client, two_units):
+    """An edited address or an old bookmark (a unit of another county, a word for a level) is
+    refused in Chinese, with the field named: the officer never reads the whole queue as if it
+    were the filtered one."""
+    mine, theirs = two_units
+    a, = _queue_rows(mine, 1)
+    client.force_login(UnitOfficerFactory(unit=mine))
+    url = reverse("review:queue")
+    assert a.code in client.get(url, {"level": "", "state": ""}).content.decode()
+    for query in ({"unit": theirs.pk, "state": ""}, {"level": "senior", "state": ""}):
+        response = client.get(url, query)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="filter-refused"' in page and "筛选条件有误" in page
+        assert a.code not in page and "没有符合条件的申报" not in page
+    assert "单位：" in client.get(url, {"unit": theirs.pk}).content.decode()
