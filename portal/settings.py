@@ -106,6 +106,10 @@ TEMPLATES = [
     },
 ]
 
+# Form fields (widgets, labels, errors) are rendered from Django's own Jinja2 templates: the same
+# markup, a fraction of the template engine's cost (issue 16: the review detail page 51 -> 37 ms).
+FORM_RENDERER = "portal.forms_renderer.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 if env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
