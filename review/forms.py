@@ -31,17 +31,20 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, user, base, **kwargs):
         super().__init__(*args, **kwargs)
-        options = queue_options(user, base)
-        self.fields["campaign"].queryset = Campaign.objects.filter(pk__in=options["campaign"])
-        self.fields["specialty"].queryset = (Specialty.objects.filter(pk__in=options["specialty"])
-                                             .select_related("series"))
         if is_blind(user):
             del self.fields["unit"]
             self.fields["q"].label = _("申报编号")
             self.fields["q"].widget.attrs["placeholder"] = _("输入8位申报编号")
         else:
-            self.fields["unit"].queryset = Unit.objects.filter(pk__in=options["unit"])
             self.fields["q"].widget.attrs["placeholder"] = _("姓名或身份证号码")
+        # The choices are the cached (pk, label) pairs of ``queue_options``; the queryset only
+        # checks a submitted value (one read, when the officer filters).
+        options = queue_options(user, base)
+        for name, model in (("campaign", Campaign), ("specialty", Specialty), ("level", Level), ("unit", Unit)):
+            field = self.fields.get(name)
+            if field is not None:
+                field.queryset = model.objects.filter(pk__in=[pk for pk, _label in options[name]])
+                field.widget.choices = [("", field.empty_label), *options[name]]
 
 
 class PublicityForm(forms.Form):
