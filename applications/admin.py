@@ -173,6 +173,17 @@ class ApplicationAdmin(AuditedAdmin):
     readonly_fields = ("code", "state", "submission_count", "submitted_at", "returned_at", "return_deadline")
     raw_id_fields = ("applicant",)
     inlines = [SectionInline]
+    # The list reads neither the snapshot (~6.5 KB of JSON a row) nor a second count of the whole
+    # table for "全部" (issue 16: 88 ms of CPU a page at 10,000 applications).
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "applications_application_changelist":
+            qs = qs.defer("snapshot")
+        return qs
 
     @admin.display(description=_("审计记录"))
     def audit_link(self, application: Application):

@@ -72,12 +72,22 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 
 # -- rows -----------------------------------------------------------------------------------------
 
-def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
-    return (applications_visible_to(user).filter(campaign=campaign, state__in=states)
-            .select_related("applicant", "unit__county", "level", "specialty__series", "fee_payment__batch",
-                            "defense__session", "decision", "certificate__document")
-            .prefetch_related(Prefetch("paper_receipts", queryset=PaperReceipt.objects.order_by("id")))
-            .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
+def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE,
+                           receipts: bool = True) -> QuerySet[Application]:
+    """A list's applications with what its rows show, never the snapshot itself (~6.5 KB of JSON a
+    row): the name and the title applied for are read out of it by PostgreSQL (``snapshot_name``,
+    ``snapshot_title``).  ``receipts=False``: a list that shows no paper status (results,
+    certificates) does not load the receipts."""
+    qs = (applications_visible_to(user).filter(campaign=campaign, state__in=states)
+          .select_related("applicant", "unit__county", "level", "specialty__series", "fee_payment__batch",
+                          "defense__session", "decision", "certificate__document")
+          .defer("snapshot")
+          .annotate(snapshot_name=KeyTextTransform("name", "snapshot"),
+                    snapshot_title=KeyTextTransform("title_applied_for", "snapshot"))
+          .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
+    if receipts:
+        qs = qs.prefetch_related(Prefetch("paper_receipts", queryset=PaperReceipt.objects.order_by("id")))
+    return qs
 
 
 @dataclass
@@ -115,17 +125,19 @@ def related_or_none(app: Application, name: str):
         return None
 
 
-def rows_for(applications, campaign: Campaign, *, full: bool = True) -> list[Row]:
+def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: bool = True) -> list[Row]:
     """``applications`` come from ``aftercare_applications``; ``campaign`` from ``load_campaign``.
     No query per row: every row shares the loaded campaign.  ``full=False``: only the fee was
-    read (the fee list: no receipts, defense, decision or certificate)."""
+    read (the fee list: no receipts, defense, decision or certificate); ``receipts=False``: the
+    receipts were not read (``aftercare_applications(receipts=False)``), the paper status is left
+    as if none had arrived, for a list that does not show it."""
     items = paper_item_names(campaign)
     rows = []
     for app in applications:
         app.campaign = campaign
         payment = related_or_none(app, "fee_payment")
-        receipts = app.paper_receipts.all() if full else ()
-        rows.append(Row(app, paper_status(app, items=items, receipts=receipts),
+        received = app.paper_receipts.all() if full and receipts else ()
+        rows.append(Row(app, paper_status(app, items=items, receipts=received),
                         fee_status(app, payment=payment), related_or_none(app, "defense") if full else None,
                         related_or_none(app, "decision") if full else None,
                         related_or_none(app, "certificate") if full else None, campaign.defense_scored))

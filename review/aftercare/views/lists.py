@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.db.models.fields.json import KeyTextTransform
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,15 +49,14 @@ def _url(name: str, campaign, *args) -> str:
 
 # -- fees ------------------------------------------------------------------------------------------
 
-FEE_PAGE_SIZE = 100
+FEE_PAGE_SIZE = 50
 
 
 def fee_list(user, campaign):
     """The fee list in the clerk's order; paged on the queryset, a page built by ``rows_for``
     without the paper receipts (the fee list shows no paper) and without the snapshot."""
-    return (aftercare_applications(user, campaign).prefetch_related(None)
-            .select_related(None).select_related("applicant", "unit__county", "level", "fee_payment")
-            .defer("snapshot").annotate(snapshot_name=KeyTextTransform("name", "snapshot")))
+    return (aftercare_applications(user, campaign, receipts=False)
+            .select_related(None).select_related("applicant", "unit__county", "level", "fee_payment"))
 
 
 @login_required
@@ -287,7 +285,7 @@ def session_schedule(request):
 
 # -- results ---------------------------------------------------------------------------------------
 
-RESULTS_PAGE_SIZE = 100
+RESULTS_PAGE_SIZE = 50
 PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
 
 
@@ -298,7 +296,7 @@ def _paged(request, qs, param: str, campaign, size: int, count: int | None = Non
     query = request.GET.copy()
     for key in paging_params(param):
         query.pop(key, None)
-    return page, rows_for(page.object_list, campaign), query.urlencode()
+    return page, rows_for(page.object_list, campaign, receipts=False), query.urlencode()
 
 
 @login_required
@@ -306,7 +304,8 @@ def results(request, publicity_form=None, decision_form=None):
     """评审结果: counts by aggregate; the applications waiting for a result and those decided are
     two lists, each paged on the queryset."""
     campaign = campaign_for(request)
-    base = aftercare_applications(request.user, campaign, states=(*PENDING, State.DECIDED, State.CERTIFIED))
+    base = aftercare_applications(request.user, campaign, states=(*PENDING, State.DECIDED, State.CERTIFIED),
+                                  receipts=False)
     counts = base.order_by().aggregate(
         pending=Count("id", filter=Q(state__in=PENDING)), decided=Count("decision"),
         passed=Count("decision", filter=Q(decision__result=DecisionResult.PASS)))
@@ -392,7 +391,7 @@ def publicity_list(request, fmt: str):
 # -- certificates ----------------------------------------------------------------------------------
 
 def _passes(user, campaign):
-    return aftercare_applications(user, campaign, states=(State.DECIDED, State.CERTIFIED)).filter(
+    return aftercare_applications(user, campaign, states=(State.DECIDED, State.CERTIFIED), receipts=False).filter(
         decision__result=DecisionResult.PASS)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.fields.json import KeyTextTransform
 from portal.paging import KeysetPaginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -112,6 +113,7 @@ def unit(request):
           .select_related("applicant", "unit", "level", "specialty__series", "campaign__committee", "fee_payment",
                           "defense__session", "decision", "certificate__document")
           .prefetch_related("campaign__fees")
+          .defer("snapshot").annotate(snapshot_name=KeyTextTransform("name", "snapshot"))
           .order_by("-campaign__year", "campaign_id", "unit__name", "id"))
     page = KeysetPaginator(qs, 50).page(request.GET)
     apps = list(page.object_list)
