@@ -1,5 +1,5 @@
 """What a person does in the browser, step by step, through the pages only (no database reads):
-shared by the demo walk and the keyboard tests.
+shared by the demo walk and the phone test.
 
 Each helper takes a Playwright page already signed in as the right person and leaves it on the
 page the step ends on.
@@ -86,58 +86,108 @@ def start_application(page, *, unit: str, level: str = "初级") -> str:
 def fill_application(page, code: str, *, year: int, unit: str, scans: Scans) -> None:
     """Every section of a 初级 评审 application of the demo campaign, with its scans."""
     page.goto(f"/apply/{code}/section/basic/")
-    page.fill("input[name=basic-ethnicity]", "汉族")
-    page.select_option("select[name=basic-political_status]", "cpc")
-    for name in ("aid_xinjiang", "transferred_from_organ", "retired", "civil_servant"):
-        page.check(f"input[name=basic-{name}][value='0']")
+    fill_basic(page)
     upload(page, "id_card_front", scans("id_card_front", "居民身份证"))
     upload(page, "id_card_back", scans("id_card_back", "居民身份证（反面）"))
     upload(page, "photo", scans("photo", ""))
     save_next(page)
 
+    fill_education(page)
+    upload(page, "diploma", scans("diploma", "毕业证书"))
+    upload(page, "chsi", scans("chsi", "教育部学历证书电子注册备案表"))
+    save_next(page)
+
+    fill_qualification(page, year)
+    save_next(page)
+    fill_work_history(page, unit)
+    save_next(page)
+    fill_achievements(page, year, scans("achievement_evidence", "项目验收报告"))
+    save_next(page)
+    declare_none(page)
+    fill_evaluations(page, year, scans("evaluation_form", "年度考核登记表"))
+    save_next(page)
+    fill_summary(page)
+    save_next(page)
+    fill_continuing_education(page, year, scans("ce_certificate", "继续教育培训合格证书"))
+    save_next(page)
+
+    page.goto(f"/apply/{code}/check/")
+    upload(page, "commitment", scans("commitment", "个人承诺书"))
+
+
+# One section each, of a 初级 评审 application of the demo campaign: each fills the section it is on
+# and leaves it unsaved (the caller saves with ``save_next``, after its own checks), except
+# ``declare_none``, which answers and saves three sections in turn.  ``fill_basic`` and
+# ``fill_education`` fill the fields only: their scans are uploaded by the caller.
+
+
+def fill_basic(page) -> None:
+    """基本信息 beyond what registration filled in: ethnicity, CPC member, four times 否."""
+    page.fill("input[name=basic-ethnicity]", "汉族")
+    page.select_option("select[name=basic-political_status]", "cpc")
+    for name in ("aid_xinjiang", "transferred_from_organ", "retired", "civil_servant"):
+        page.check(f"input[name=basic-{name}][value='0']")
+
+
+def fill_education(page) -> None:
+    """学历学位: one full-time bachelor's row, "无" by one click for the degree."""
     page.select_option("select[name=education-rows-0-level]", "bachelor")
     page.check("input[name=education-rows-0-full_time][value='1']")
     page.fill("input[name=education-rows-0-school]", "新疆大学")
     page.fill("input[name=education-rows-0-major]", "土木工程")
     page.locator("[data-field='education-rows-0-degree'] .none-button").click()
+    assert page.input_value("input[name=education-rows-0-degree]") == "无"
     page.fill("input[name=education-rows-0-start]", "2012-09-01")
     page.fill("input[name=education-rows-0-graduated]", "2016-07-01")
     page.check("input[name=education-rows-0-south_xinjiang_graduate][value='0']")
-    upload(page, "diploma", scans("diploma", "毕业证书"))
-    upload(page, "chsi", scans("chsi", "教育部学历证书电子注册备案表"))
-    save_next(page)
 
+
+def fill_qualification(page, year: int) -> None:
+    """专业技术资格: no title yet (初级), professional work since 2016-08."""
     page.check("input[name=qualification-has_title][value='0']")
     page.fill("input[name=qualification-professional_work_start]", "2016-08-01")
     page.fill("input[name=qualification-professional_work_years]", str(year - 2016))
-    save_next(page)
 
+
+def fill_work_history(page, unit: str) -> None:
+    """工作经历: one period, at ``unit``, up to now."""
     page.fill("input[name=work_history-rows-0-start]", "2016-08-01")
     page.fill("input[name=work_history-rows-0-unit]", unit)
     page.fill("input[name=work_history-rows-0-position]", "技术员")
-    save_next(page)
 
+
+def fill_achievements(page, year: int, evidence_path: str) -> None:
+    """业绩成果: one row, with its evidence uploaded."""
     page.fill("input[name=achievements-rows-0-period]", f"{year - 3}年—{year - 1}年")
     page.fill("textarea[name=achievements-rows-0-content]", "参与库尔勒市某住宅小区结构设计。")
     page.fill("input[name=achievements-rows-0-role]", "设计人员")
-    upload(page, "achievement_evidence", scans("achievement_evidence", "项目验收报告"))
-    save_next(page)
+    upload(page, "achievement_evidence", evidence_path)
 
+
+def declare_none(page) -> None:
+    """获奖情况, 知识产权, 论文著作: honestly none, each saved in turn (leaves the page after them)."""
     for key in ("awards", "ip", "papers"):
         page.check(f"input[name={key}-none]")
         save_next(page)
 
+
+def fill_evaluations(page, year: int, evidence_path: str) -> None:
+    """年度考核: the three years before ``year``, added with "添加一行", and the form uploaded."""
     for index, y in enumerate(range(year - 3, year)):
         if index:
             page.click("[data-add-row=evaluations-rows]")
         page.fill(f"input[name=evaluations-rows-{index}-year]", str(y))
         page.select_option(f"select[name=evaluations-rows-{index}-result]", "qualified")
-    upload(page, "evaluation_form", scans("evaluation_form", "年度考核登记表"))
-    save_next(page)
+    upload(page, "evaluation_form", evidence_path)
 
+
+def fill_summary(page) -> None:
+    """个人总结."""
     page.fill("textarea[name=summary-text]", "参加工作以来，本人认真完成结构设计工作。" * 10)
-    save_next(page)
 
+
+def fill_continuing_education(page, year: int, evidence_path: str) -> None:
+    """继续教育: the last two years, both categories, and the certificate uploaded."""
     page.check("input[name=ce-exempt][value='0']")
     rows = [(y, c, h) for y in (year - 1, year) for c, h in (("public", 30), ("professional", 60))]
     for index, (y, category, hours) in enumerate(rows):
@@ -147,11 +197,7 @@ def fill_application(page, code: str, *, year: int, unit: str, scans: Scans) -> 
         page.select_option(f"select[name=ce-rows-{index}-category]", category)
         page.fill(f"input[name=ce-rows-{index}-hours]", str(hours))
         page.locator(f"[data-field='ce-rows-{index}-provider'] .none-button").click()
-    upload(page, "ce_certificate", scans("ce_certificate", "继续教育培训合格证书"))
-    save_next(page)
-
-    page.goto(f"/apply/{code}/check/")
-    upload(page, "commitment", scans("commitment", "个人承诺书"))
+    upload(page, "ce_certificate", evidence_path)
 
 
 NAMED_MATERIALS = ("身份证（正面）", "毕业证书", "个人承诺书")
@@ -174,17 +220,27 @@ def answer_masking(page, code: str) -> None:
             return
 
 
-def drag_box(page, start, end) -> None:
+def drag_box(page, start, end, *, touch: bool = False) -> None:
+    """Draw a box on the masking canvas from ``start`` to ``end`` (fractions of its size): with
+    the mouse, or with ``touch`` by one finger (touch events through CDP, Chromium only)."""
     canvas = page.locator("#mask-canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     x0, y0 = box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"]
     x1, y1 = box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"]
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=4)
-    page.mouse.move(x1, y1, steps=4)
-    page.mouse.up()
+    if touch:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+        for k in range(1, 6):
+            x, y = x0 + (x1 - x0) * k / 5, y0 + (y1 - y0) * k / 5
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    else:
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=4)
+        page.mouse.move(x1, y1, steps=4)
+        page.mouse.up()
 
 
 def submit(page, code: str) -> None:

@@ -16,6 +16,20 @@ from applications.models import Application, Attachment
 from applications.samples import sample_photo, sample_scan
 from applications.states import State
 from tests.applications.helpers import sideways_photo
+from tests.browser.flows import (
+    declare_none,
+    drag_box,
+    fill_achievements,
+    fill_basic,
+    fill_continuing_education,
+    fill_education,
+    fill_evaluations,
+    fill_qualification,
+    fill_summary,
+    fill_work_history,
+    save_next,
+    upload,
+)
 from tests.factories import ApplicantFactory, UnitFactory
 
 pytestmark = pytest.mark.browser
@@ -49,46 +63,6 @@ def files(tmp_path):
     return write
 
 
-def save_next(page):
-    with page.expect_navigation():
-        page.click("button[name=_next]")
-    assert page.locator(".msg-error").count() == 0, page.locator("main").inner_text()[:800]
-
-
-def upload(page, slot, path, row=None):
-    form = page.locator(f"#slot-{slot} form.upload-form")
-    if row is not None:
-        form.locator("select[name=row]").select_option(str(row))
-    before = page.locator(f"#slot-{slot} .att").count()
-    form.locator("input[type=file]").set_input_files(path)  # choosing the file starts the upload
-    page.wait_for_function(  # a function, not an expression string: the CSP forbids eval
-        f"() => document.querySelectorAll('#slot-{slot} .att').length > {before} || "
-        f"!document.querySelector('#slot-{slot} .upload-error').hidden")
-    error = form.locator(".upload-error")
-    assert error.is_hidden(), error.inner_text()
-
-
-def drag_box(page, start, end, *, touch=False):
-    canvas = page.locator("#mask-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x0, y0 = box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"]
-    x1, y1 = box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"]
-    if touch:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
-        for k in range(1, 6):
-            x, y = x0 + (x1 - x0) * k / 5, y0 + (y1 - y0) * k / 5
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    else:
-        page.mouse.move(x0, y0)
-        page.mouse.down()
-        page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=4)
-        page.mouse.move(x1, y1, steps=4)
-        page.mouse.up()
-
-
 def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transactional_db, reference, settings,
                                               files):
     settings.PORTAL_TESSERACT_CMD = "/nonexistent/tesseract"  # OCR has its own tests; here: manual boxes
@@ -114,10 +88,7 @@ def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transac
     # 基本信息: name, ID number, birth date, gender and unit come from the registration.
     page.goto(f"/apply/{app.code}/section/basic/")
     assert page.input_value("input[name=basic-id_number]") == user.id_number
-    page.fill("input[name=basic-ethnicity]", "汉族")
-    page.select_option("select[name=basic-political_status]", "cpc")
-    for name in ("aid_xinjiang", "transferred_from_organ", "retired", "civil_servant"):
-        page.check(f"input[name=basic-{name}][value='0']")
+    fill_basic(page)
     shot(page, "03-basic")
     upload(page, "id_card_front", files("front.jpg", sample_scan("居民身份证", "张建华")))
     upload(page, "id_card_back", files("back.jpg", sample_scan("居民身份证（反面）", "", lines=("签发机关：库尔勒市公安局",))))
@@ -125,15 +96,7 @@ def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transac
     save_next(page)
 
     # 学历学位: one row; "无" by one click for the degree; the diploma is a sideways phone photo.
-    page.select_option("select[name=education-rows-0-level]", "bachelor")
-    page.check("input[name=education-rows-0-full_time][value='1']")
-    page.fill("input[name=education-rows-0-school]", "新疆大学")
-    page.fill("input[name=education-rows-0-major]", "土木工程")
-    page.locator("[data-field='education-rows-0-degree'] .none-button").click()
-    assert page.input_value("input[name=education-rows-0-degree]") == "无"
-    page.fill("input[name=education-rows-0-start]", "2012-09-01")
-    page.fill("input[name=education-rows-0-graduated]", "2016-07-01")
-    page.check("input[name=education-rows-0-south_xinjiang_graduate][value='0']")
+    fill_education(page)  # asserts the degree reads "无" after the one click
     upload(page, "diploma", files("diploma.jpg", sideways_photo("张建华")))
     thumb = page.locator("#slot-diploma .att img").first
     thumb.wait_for()
@@ -145,54 +108,31 @@ def test_phone_fills_masks_checks_and_submits(phone, live_server, login, transac
     save_next(page)
 
     # 专业技术资格: no title yet (初级).
-    page.check("input[name=qualification-has_title][value='0']")
-    page.fill("input[name=qualification-professional_work_start]", "2016-08-01")
-    page.fill("input[name=qualification-professional_work_years]", str(year - 2016))
+    fill_qualification(page, year)
     save_next(page)
 
     # 工作经历: one period up to now.
-    page.fill("input[name=work_history-rows-0-start]", "2016-08-01")
-    page.fill("input[name=work_history-rows-0-unit]", unit.name)
-    page.fill("input[name=work_history-rows-0-position]", "技术员")
+    fill_work_history(page, unit.name)
     save_next(page)
 
     # 业绩成果 with evidence.
-    page.fill("input[name=achievements-rows-0-period]", f"{year - 3}年—{year - 1}年")
-    page.fill("textarea[name=achievements-rows-0-content]", "参与库尔勒市某住宅小区结构设计。")
-    page.fill("input[name=achievements-rows-0-role]", "设计人员")
-    upload(page, "achievement_evidence", files("ach.jpg", sample_scan("项目验收报告", "")))
+    fill_achievements(page, year, files("ach.jpg", sample_scan("项目验收报告", "")))
     save_next(page)
 
     # 获奖情况, 知识产权, 论文著作: honestly none.
-    for key in ("awards", "ip", "papers"):
-        page.check(f"input[name={key}-none]")
-        save_next(page)
+    declare_none(page)
 
     # 年度考核: three years, added with "添加一行".
-    for index, y in enumerate(range(year - 3, year)):
-        if index:
-            page.click("[data-add-row=evaluations-rows]")
-        page.fill(f"input[name=evaluations-rows-{index}-year]", str(y))
-        page.select_option(f"select[name=evaluations-rows-{index}-result]", "qualified")
-    upload(page, "evaluation_form", files("eval.jpg", sample_scan("年度考核登记表", "")))
+    fill_evaluations(page, year, files("eval.jpg", sample_scan("年度考核登记表", "")))
     shot(page, "05-evaluations")
     save_next(page)
 
-    page.fill("textarea[name=summary-text]", "参加工作以来，本人认真完成结构设计工作。" * 10)
+    fill_summary(page)
     assert "已写" in page.locator(".char-count").inner_text()
     save_next(page)
 
     # 继续教育: the last two years, both categories.
-    page.check("input[name=ce-exempt][value='0']")
-    rows = [(y, c, h) for y in (year - 1, year) for c, h in (("public", 30), ("professional", 60))]
-    for index, (y, category, hours) in enumerate(rows):
-        if index:
-            page.click("[data-add-row=ce-rows]")
-        page.fill(f"input[name=ce-rows-{index}-year]", str(y))
-        page.select_option(f"select[name=ce-rows-{index}-category]", category)
-        page.fill(f"input[name=ce-rows-{index}-hours]", str(hours))
-        page.locator(f"[data-field='ce-rows-{index}-provider'] .none-button").click()
-    upload(page, "ce_certificate", files("ce.jpg", sample_scan("继续教育培训合格证书", "")))
+    fill_continuing_education(page, year, files("ce.jpg", sample_scan("继续教育培训合格证书", "")))
     save_next(page)
 
     # 其他附件 (optional) → 个人承诺书 on the checklist page.
