@@ -4,7 +4,7 @@
     python tests/bench/scale.py --applications 10000 --reuse --serve http://127.0.0.1:8000 --gunicorn-pid PID
 
 ``spawn`` starts gunicorn as docker-compose.yml's ``web`` runs it (``portal/scripts/start-web.sh``,
-``portal/deploy/gunicorn.conf.py``: 3 workers × 4 threads, its JSON access log into
+``portal/deploy/gunicorn.conf.py``: 4 single-thread workers, its JSON access log into
 ``serve-gunicorn.log``) on a free port against the benchmark's database, with this process's secret
 key (sessions are signed with it), ``DJANGO_DEBUG=0``; ``--upload-pool`` also starts compose's
 ``web-uploads`` (one process of 4 threads) and sends the rush's uploads
@@ -99,7 +99,7 @@ class Served:
     def __init__(self, with_worker: bool, upload_pool: bool = False, upload_nice: int = 0):
         self.log = open(Path(settings.DATA_DIR) / "serve-gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
         self.metrics = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
-        self.gunicorn, self.url = self._web({"PORTAL_WEB_WORKERS": "3", "PORTAL_WEB_THREADS": "4"})
+        self.gunicorn, self.url = self._web(WEB_POOL)
         self.uploads, self.upload_url = None, self.url
         if upload_pool:
             self.uploads, self.upload_url = self._web({**UPLOAD_POOL, "PORTAL_WEB_NICE": str(upload_nice)})
@@ -140,6 +140,10 @@ class Served:
         self.log.close()
         shutil.rmtree(self.metrics, ignore_errors=True)
 
+
+# docker-compose.yml's ``web`` (the environment may try another size: PORTAL_WEB_WORKERS, _THREADS).
+WEB_POOL = {"PORTAL_WEB_WORKERS": os.environ.get("PORTAL_WEB_WORKERS", "4"),
+            "PORTAL_WEB_THREADS": os.environ.get("PORTAL_WEB_THREADS", "1")}
 
 # docker-compose.yml's ``web-uploads``: one process of 4 threads.  ``--upload-nice`` lowers its
 # priority further (measured quiet, 10,000: nice 6 kept the unit queue's p95 at 117 ms during the
@@ -361,7 +365,8 @@ def run(args, n: int) -> dict:
         pages, _skipped = catalogue()
         pages = [p for p in selected(pages, args.pages) if p.serve and p.call is None]
         follow_links(pages, Runner().client)
-        report = {"url": base, "gunicorn": "3 workers × 4 threads" if served else "as started",
+        pool = "{PORTAL_WEB_WORKERS} workers × {PORTAL_WEB_THREADS} threads".format(**WEB_POOL)
+        report = {"url": base, "gunicorn": pool if served else "as started",
                   "upload_pool": (f"1 worker × 4 threads, nice {args.upload_nice}" if served and served.uploads
                                   else "separate" if uploads[0] != base else "none"),
                   "with_worker": bool(served and served.worker), "duration_s": args.duration,

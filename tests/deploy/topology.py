@@ -430,7 +430,7 @@ def topology_running(*, prefer_netns: bool = True):
             else:
                 bind, metrics = f"127.0.0.1:{free_port('127.0.0.1')}", free_port("127.0.0.1")
             nodes[name] = bind
-            machine.env = topology.env(machine, PORTAL_BIND=bind, PORTAL_WEB_WORKERS=2, PORTAL_WEB_THREADS=4,
+            machine.env = topology.env(machine, PORTAL_BIND=bind, PORTAL_WEB_WORKERS=2, PORTAL_WEB_THREADS=1,
                                        PORTAL_METRICS_PORT=metrics, PORTAL_METRICS_ADDR=bind.rsplit(":", 1)[0])
             machine.metrics = f"http://{bind.rsplit(':', 1)[0]}:{metrics}/metrics"
             topology.start(f"web-{name}", machine, compose_command("web"), machine.env)
