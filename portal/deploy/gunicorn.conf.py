@@ -1,10 +1,13 @@
 """gunicorn settings for a web node (``portal/scripts/start-web.sh``), from the environment.
 
-Processes of one thread each (gunicorn's sync worker), two per core by default: a page's work is
-mostly Python (templates, the ORM), which threads of one process take in turns under the GIL, and
-each turn handed over adds its wait to every request in the process.  Measured on two cores at
-10,000 applications, 10 connections (issue 16): 3 processes × 4 threads gave p95/p50 ratios of
-1.5–2.5, four single-thread processes 1.2 at the same throughput (unit queue p95 303 -> 219 ms).
+Processes of one thread each (gunicorn's sync worker), one more than the cores by default: a
+page's work is mostly Python (templates, the ORM), which threads of one process take in turns
+under the GIL, and each turn handed over adds its wait to every request in the process.  Measured
+on two cores at 10,000 applications, 10 connections (issue 16): 3 processes × 4 threads gave p95/p50
+ratios of 1.5–2.5, single-thread processes 1.2 at the same throughput (unit queue p95 303 -> 219
+ms).  Three processes serve the pages as fast as four, and leave the upload pool its share of the
+cores during a deadline rush (uploads' p95 with the queue loaded: 2.7 s with three, 3.3 s with
+four; the target is 3 s).
 nginx buffers slow clients' uploads and downloads and serves files (X-Accel-Redirect), so a
 process is busy only while Django works; uploads have their own pool (``web-uploads``), whose
 requests do wait on storage, with threads.
@@ -15,7 +18,7 @@ process serves the Prometheus metrics its workers write (``portal.metrics``).
 import os
 
 bind = os.environ.get("PORTAL_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("PORTAL_WEB_WORKERS", str(2 * (os.cpu_count() or 1))))
+workers = int(os.environ.get("PORTAL_WEB_WORKERS", str((os.cpu_count() or 1) + 1)))
 threads = int(os.environ.get("PORTAL_WEB_THREADS", "1"))
 timeout = int(os.environ.get("PORTAL_WEB_TIMEOUT", "120"))
 graceful_timeout = 30  # a deploy's SIGTERM lets requests in progress finish

@@ -4,7 +4,7 @@
     python tests/bench/scale.py --applications 10000 --reuse --serve http://127.0.0.1:8000 --gunicorn-pid PID
 
 ``spawn`` starts gunicorn as docker-compose.yml's ``web`` runs it (``portal/scripts/start-web.sh``,
-``portal/deploy/gunicorn.conf.py``: 4 single-thread workers, its JSON access log into
+``portal/deploy/gunicorn.conf.py``: 3 single-thread workers, its JSON access log into
 ``serve-gunicorn.log``) on a free port against the benchmark's database, with this process's secret
 key (sessions are signed with it), ``DJANGO_DEBUG=0``; ``--upload-pool`` also starts compose's
 ``web-uploads`` (one process of 4 threads) and sends the rush's uploads
@@ -141,14 +141,16 @@ class Served:
         shutil.rmtree(self.metrics, ignore_errors=True)
 
 
-# docker-compose.yml's ``web`` (the environment may try another size: PORTAL_WEB_WORKERS, _THREADS).
-WEB_POOL = {"PORTAL_WEB_WORKERS": os.environ.get("PORTAL_WEB_WORKERS", "4"),
+# docker-compose.yml's ``web`` and ``web-uploads`` (the environment may try other sizes:
+# PORTAL_WEB_WORKERS / _THREADS for the pages, PORTAL_UPLOAD_WORKERS / _THREADS for the uploads).
+WEB_POOL = {"PORTAL_WEB_WORKERS": os.environ.get("PORTAL_WEB_WORKERS", "3"),
             "PORTAL_WEB_THREADS": os.environ.get("PORTAL_WEB_THREADS", "1")}
 
 # docker-compose.yml's ``web-uploads``: one process of 4 threads.  ``--upload-nice`` lowers its
 # priority further (measured quiet, 10,000: nice 6 kept the unit queue's p95 at 117 ms during the
 # rush but starved the uploads, p95 4.7 s; nice 0: 159 ms and 2.2 s, both targets).
-UPLOAD_POOL = {"PORTAL_WEB_WORKERS": "1", "PORTAL_WEB_THREADS": "4"}
+UPLOAD_POOL = {"PORTAL_WEB_WORKERS": os.environ.get("PORTAL_UPLOAD_WORKERS", "1"),
+               "PORTAL_WEB_THREADS": os.environ.get("PORTAL_UPLOAD_THREADS", "4")}
 
 
 def wait_ready(url: str, seconds: float = 60) -> None:
@@ -367,7 +369,8 @@ def run(args, n: int) -> dict:
         follow_links(pages, Runner().client)
         pool = "{PORTAL_WEB_WORKERS} workers × {PORTAL_WEB_THREADS} threads".format(**WEB_POOL)
         report = {"url": base, "gunicorn": pool if served else "as started",
-                  "upload_pool": (f"1 worker × 4 threads, nice {args.upload_nice}" if served and served.uploads
+                  "upload_pool": ("{PORTAL_WEB_WORKERS} workers × {PORTAL_WEB_THREADS} threads, nice ".format(**UPLOAD_POOL)
+                                  + str(args.upload_nice) if served and served.uploads
                                   else "separate" if uploads[0] != base else "none"),
                   "with_worker": bool(served and served.worker), "duration_s": args.duration,
                   "connections": args.connections}
