@@ -8,9 +8,11 @@ ratios of 1.5–2.5, single-thread processes 1.2 at the same throughput (unit qu
 ms).  Three processes serve the pages as fast as four, and leave the upload pool its share of the
 cores during a deadline rush (uploads' p95 with the queue loaded: 2.7 s with three, 3.3 s with
 four; the target is 3 s).
+
 nginx buffers slow clients' uploads and downloads and serves files (X-Accel-Redirect), so a
 process is busy only while Django works; uploads have their own pool (``web-uploads``), whose
 requests do wait on storage, with threads.
+
 The access log is one JSON line a request (``portal.logs``), with nginx's request id; the master
 process serves the Prometheus metrics its workers write (``portal.metrics``).
 """
