@@ -1,12 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from applications.models import Campaign
 from applications.states import State
 from portal.accounts.models import Role
-from review.selectors import applications_in_queue_of, applications_visible_to
+from review.selectors import QueueFilters, applications_visible_to, queue_for
 
 
 def _campaign_rows(today):
@@ -52,7 +51,7 @@ def dashboard(request):
         template = "dashboard/applicant.html"
     else:
         # Officers count what reached their step (their queue), not everything in their scope.
-        counts = dict(applications_in_queue_of(user).values_list("state").annotate(n=Count("id")).order_by())
+        counts = queue_for(user, QueueFilters())[1]
         context["state_counts"] = [
             {"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State if s != State.DRAFT
         ]

@@ -117,6 +117,23 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return qs.none()
 
 
+# The roles whose visible set follows from their posts alone (two officers of one unit see the
+# same applications); anyone else's also from who they are.
+_SCOPE_BY_POST = (Role.UNIT_OFFICER, Role.COUNTY_OFFICER, Role.COMMITTEE_CLERK, Role.ADMIN)
+
+
+def scope_key(user) -> str:
+    """What ``applications_visible_to(user)`` depends on, as text: the key under which a figure
+    over the user's applications may be shared with colleagues of the same post
+    (``portal.tallies``); moved to another unit, county or committee, a user has another key."""
+    committee_side, committee_id = committee_side_of(user)
+    parts = [user.role, int(user.is_superuser), int(committee_side), committee_id, user.unit_id, user.county_id,
+             user.competent_unit_id]
+    if user.role not in _SCOPE_BY_POST:
+        parts.append(f"u{user.pk}")
+    return "-".join(str(part) for part in parts)
+
+
 def may_see_application(user, application) -> bool:
     return applications_visible_to(user).filter(pk=application.pk).exists()
 

@@ -6,6 +6,7 @@ not (an officer cannot probe other units).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from applications.enums import Section
 from applications.models import Application, Campaign, Level, Specialty, StateChange, Unit
 from applications.states import REACHED_FIELD_OF_STATE, State
+from portal import tallies
 from portal.accounts.models import Role
 
-from .access import applications_visible_to, is_committee_side
+from .access import applications_visible_to, is_committee_side, scope_key
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -92,6 +94,28 @@ def queue_options(user, base) -> dict[str, list[tuple[int, str]]]:
     return found
 
 
+def campaign_tally(name: str):
+    """Decorate a campaign-wide figure ``compute(user, campaign, *args)`` (counts, totals): read
+    from the cache while the campaign's data has not changed (``portal.tallies``), per scope of
+    the user and arguments.  ``.computed`` is the undecorated function."""
+    def decorate(compute):
+        @functools.wraps(compute)
+        def remembered(user, campaign, *args):
+            key = ":".join([name, str(campaign.pk), scope_key(user), *map(str, args)])
+            return tallies.remembered(key, [tallies.campaign_scope(campaign.pk)],
+                                      lambda: compute(user, campaign, *args))
+        remembered.computed = compute
+        return remembered
+    return decorate
+
+
+def state_counts_of(user, qs: QuerySet[Application], name: str) -> dict[str, int]:
+    """``{state: count}`` of ``qs``, a selection of the user's applications named by ``name``
+    (its filters), read from the cache while no application changed (``portal.tallies``)."""
+    return tallies.remembered(f"states:{name}:{scope_key(user)}", [tallies.ALL_APPLICATIONS],
+                              lambda: dict(qs.order_by().values_list("state").annotate(n=Count("id"))))
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     campaign: int | None = None
@@ -121,7 +145,11 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
         else:
             qs = qs.filter(Q(applicant__real_name__icontains=term) | Q(applicant__id_number__icontains=term)
                            | Q(code__iexact=term))
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+    if term:  # a search is asked once: counted, not cached
+        counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+    else:
+        counts = state_counts_of(user, qs, "queue:{}:{}:{}:{}".format(
+            filters.campaign, filters.specialty, filters.level, filters.unit if not is_blind(user) else None))
     if filters.state:
         qs = qs.filter(state=filters.state)
     qs = (qs.select_related("campaign__committee", "specialty__series", "level", "unit", "applicant")

@@ -15,8 +15,20 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from portal import tallies
+
 from .actions import AuditAction
 from .models import SYSTEM_ROLE, AuditEvent
+
+# Changes no campaign-wide figure counts (``portal.tallies``): an applicant's sections and files
+# (the most frequent writes of a deadline rush: they change no state, unit, level, kind or
+# specialty) and rendered files.  Every other change of an application marks its campaign's
+# figures as changed.
+UNTALLIED = frozenset({
+    AuditAction.SECTION_SAVED, AuditAction.SECTION_DRAFT_SAVED, AuditAction.SECTION_ROW_DELETED,
+    AuditAction.PROFILE_SECTION_SAVED, AuditAction.ATTACHMENT_UPLOADED, AuditAction.ATTACHMENT_DELETED,
+    AuditAction.MASKING_ANSWERED, AuditAction.DOCUMENT_REQUESTED, AuditAction.DOCUMENT_RENDERED,
+})
 
 
 def _json_value(value):
@@ -100,6 +112,30 @@ def _event(*, action: str, actor, obj: models.Model | None, application, person,
     )
 
 
+def _campaign_of(obj) -> int | None:
+    """The campaign a changed object belongs to, when it says so itself (a fee batch, a defense
+    session, the results' publicity; the campaign itself, its fee rules edited in the admin)."""
+    if obj is None:
+        return None
+    if obj._meta.label == "applications.Campaign":
+        return obj.pk
+    return getattr(obj, "campaign_id", None)
+
+
+def _mark_tallies(action: str, applications: list, objects: list) -> None:
+    """Tell ``portal.tallies`` which campaigns this change touched (after the commit): from the
+    objects and loaded applications, or one query for applications given by id."""
+    if action in UNTALLIED:
+        return
+    rows = [a for a in applications if isinstance(a, models.Model)]
+    ids = {a for a in applications if a is not None and not isinstance(a, models.Model)}
+    campaigns = {row.campaign_id for row in rows} | {pk for pk in map(_campaign_of, objects) if pk is not None}
+    if ids:
+        campaigns |= set(_application_model().objects.filter(pk__in=ids).values_list("campaign_id", flat=True))
+    if campaigns:
+        tallies.changed(campaigns)
+
+
 def _in_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
@@ -119,6 +155,7 @@ def audit_record(*, action: str, actor=None, obj: models.Model | None = None, ap
     event = _event(action=action, actor=actor, obj=obj, application=application, person=person,
                    before=before, after=after)
     event.save()
+    _mark_tallies(action, [application], [obj])
     return event
 
 
@@ -136,4 +173,5 @@ def audit_record_many(*, action: str, actor=None, objects: Iterable[models.Model
                   else applicants.get(application))
         events.append(_event(action=action, actor=actor, obj=obj, application=application, person=person,
                              before=None, after=describe(obj)))
+    _mark_tallies(action, applications, objects)
     return AuditEvent.objects.bulk_create(events)

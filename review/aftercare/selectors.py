@@ -22,7 +22,7 @@ from applications.models import Application, Campaign, CampaignFee, PaperItem, S
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal.accounts.models import Role
-from review.selectors import applications_visible_to
+from review.selectors import applications_visible_to, campaign_tally
 
 from .conditions import (
     FeeStatus,
@@ -33,7 +33,7 @@ from .conditions import (
     paper_status,
     SCORE_STEP,
 )
-from .models import Certificate, DefenseRecord, DefenseSession, FeeBatch, IntegrityRecord, PaperReceipt
+from .models import Certificate, DecisionResult, DefenseRecord, DefenseSession, FeeBatch, IntegrityRecord, PaperReceipt
 from .permissions import is_admin
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -144,9 +144,30 @@ def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: b
     return rows
 
 
+@campaign_tally("after-states")
 def state_counts(user, campaign: Campaign) -> dict[str, int]:
     qs = applications_visible_to(user).filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
     return dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+
+
+# Waiting for a result: defense scheduled or exempt (the results page's first list).
+RESULT_PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
+
+
+@campaign_tally("result-counts")
+def result_counts(user, campaign: Campaign) -> dict[str, int]:
+    """The results page's figures: waiting for a result, decided, passed.  One aggregate."""
+    return (_after_acceptance(user, campaign, (*RESULT_PENDING, State.DECIDED, State.CERTIFIED))
+            .aggregate(pending=Count("id", filter=Q(state__in=RESULT_PENDING)), decided=Count("decision"),
+                       passed=Count("decision", filter=Q(decision__result=DecisionResult.PASS))))
+
+
+@campaign_tally("certificate-counts")
+def certificate_counts(user, campaign: Campaign) -> dict[str, int]:
+    """The certificates page's figures: passes, and those still without a certificate."""
+    return (_after_acceptance(user, campaign, (State.DECIDED, State.CERTIFIED))
+            .filter(decision__result=DecisionResult.PASS)
+            .aggregate(passes=Count("id"), to_issue=Count("id", filter=Q(certificate__isnull=True))))
 
 
 def search(qs: QuerySet[Application], term: str) -> QuerySet[Application]:
@@ -193,6 +214,7 @@ class FeeTotals:
         return Decimal(self.due) - self.paid
 
 
+@campaign_tally("fee-totals")
 def fee_totals(user, campaign: Campaign) -> tuple[list[FeeTotals], FeeTotals]:
     """Totals per application kind and overall: expected (the rule engine's fee), recorded, left.
     One grouped query (``campaign`` from ``load_campaign``: its fees are prefetched)."""
@@ -234,6 +256,7 @@ class UnitReconciliation:
         return self.count - self.paid_count
 
 
+@campaign_tally("fee-reconciliation")
 def fee_reconciliation(user, campaign: Campaign) -> list[UnitReconciliation]:
     """Per unit: what the rule engine expects for its accepted applications and what was recorded
     (individually or in batches).  Payments of applications closed afterwards (fraud) are shown
@@ -274,6 +297,7 @@ def fee_reconciliation(user, campaign: Campaign) -> list[UnitReconciliation]:
     return result
 
 
+@campaign_tally("units-with-unpaid")
 def units_with_unpaid(user, campaign: Campaign) -> list:
     """The units (id and name) with an open accepted application whose fee is due and not yet
     recorded: the batch form's choices.  Two queries."""
@@ -394,6 +418,7 @@ def specialty_averages(campaign_id: int) -> dict[int, dict]:
     return result
 
 
+@campaign_tally("defense-overview")
 def defense_overview(user, campaign: Campaign, today) -> list[SpecialtyDefense]:
     base = _after_acceptance(user, campaign, DEFENSE_STATES)
     exempt = Q(defense__exempt=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from portal import tallies
 from applications.models import Application, Campaign, StateChange
 from applications.samples import fill_sample_application
 from applications.snapshot import build_snapshot
@@ -33,12 +34,14 @@ def staff(reference):
 
 
 def put_accepted(app, state: str = State.ACCEPTED):
-    """Bypass the chain (tested elsewhere): the application as the committee's acceptance leaves it."""
+    """Bypass the chain (tested elsewhere): the application as the committee's acceptance leaves it
+    (its campaign's figures marked as changed, as the door's audit record does: ``portal.tallies``)."""
     sections = {s.key: s.data for s in app.sections.all() if s.is_complete}
     Application.objects.filter(pk=app.pk).update(state=state, submission_count=1, submitted_at=timezone.now(),
                                                  snapshot=build_snapshot(app, sections))
     StateChange.objects.create(application=app, action="approve", from_state=State.COMMITTEE_REVIEW,
                                to_state=State.ACCEPTED, actor_role="committee_clerk")
+    tallies.changed([app.campaign_id])
     app.refresh_from_db()
     return app
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Level, Specialty
+from portal import tallies
 from applications.states import State
 from review.aftercare.models import Certificate, FeePayment, IntegrityRecord, PaperReceipt
 from review.aftercare.render import certificate_render
@@ -318,6 +319,7 @@ def test_defense_page_lists_recent_sessions_only_and_the_sessions_list_pages_the
         DefenseSession.objects.bulk_create([DefenseSession(campaign=demo_campaign, specialty=specialty,
                                                            date=today + dt.timedelta(days=d), time_slot=f"上午{d}")
                                             for d in days])
+        tallies.changed([demo_campaign.pk])  # what the services' audit record does (portal.tallies)
 
     add([-30, -20, -3, 1])
     client.force_login(staff.clerk)

@@ -88,8 +88,8 @@ def test_queue_filter_choices_are_read_once_then_kept_for_a_few_minutes(client, 
     with CaptureQueriesContext(connection) as second:
         client.get(url)
     # Kept: the scan of the queue and the four reads of the choices' labels (campaigns,
-    # specialties, levels, units).
-    assert len(second.captured_queries) == len(first.captured_queries) - 5
+    # specialties, levels, units); and the tabs' counts until an application changes (portal.tallies).
+    assert len(second.captured_queries) == len(first.captured_queries) - 6
     assert f'<option value="{unit.pk}">{unit.name}</option>' in page
     # A unit new to the queue: its applications are listed at once, its choice after the five minutes.
     other = UnitFactory(county=unit.county)

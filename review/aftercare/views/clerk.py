@@ -56,9 +56,12 @@ def index(request):
     qs = aftercare_applications(request.user, campaign)
     if state in AFTER_ACCEPTANCE:
         qs = qs.filter(state=state)
-    qs = search(qs, request.GET.get("q", ""))
-    page = KeysetPaginator(qs, PAGE_SIZE).page(request.GET)
+    term = request.GET.get("q", "").strip()
+    qs = search(qs, term)
     counts = state_counts(request.user, campaign)
+    # Without a search the tabs' counts are the pager's (a search is counted by the pager).
+    count = None if term else (counts.get(state, 0) if state in AFTER_ACCEPTANCE else sum(counts.values()))
+    page = KeysetPaginator(qs, PAGE_SIZE, count=count).page(request.GET)
     query = request.GET.copy()
     for key in PAGING_PARAMS:
         query.pop(key, None)

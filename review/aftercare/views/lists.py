@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,15 +27,19 @@ from ..permissions import is_admin
 from ..selectors import (
     DEFENSE_SESSIONS_RECENT_DAYS,
     UNPAID_SHOWN,
+    RESULT_PENDING,
     aftercare_applications,
+    certificate_counts,
     decision_defaults,
     defense_overview,
     fee_reconciliation,
     fee_totals,
     integrity_records_for,
+    result_counts,
     rows_for,
     session_rows,
     sessions_of,
+    state_counts,
     units_with_unpaid,
     unpaid_of_unit,
 )
@@ -72,7 +75,8 @@ def fees(request, batch_form=None):
     unpaid = unpaid_of_unit(request.user, campaign, chosen)
     form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
         "unit": chosen.pk if chosen else "", "amount": sum(e.due for e in unpaid) or None})
-    page = KeysetPaginator(fee_list(request.user, campaign), FEE_PAGE_SIZE).page(request.GET)
+    page = KeysetPaginator(fee_list(request.user, campaign), FEE_PAGE_SIZE,
+                           count=sum(state_counts(request.user, campaign).values())).page(request.GET)
     rows = rows_for(page.object_list, campaign, full=False)
     query = request.GET.copy()
     for key in PAGING_PARAMS:
@@ -286,7 +290,7 @@ def session_schedule(request):
 # -- results ---------------------------------------------------------------------------------------
 
 RESULTS_PAGE_SIZE = 50
-PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
+PENDING = RESULT_PENDING
 
 
 def _paged(request, qs, param: str, campaign, size: int, count: int | None = None):
@@ -306,9 +310,7 @@ def results(request, publicity_form=None, decision_form=None):
     campaign = campaign_for(request)
     base = aftercare_applications(request.user, campaign, states=(*PENDING, State.DECIDED, State.CERTIFIED),
                                   receipts=False)
-    counts = base.order_by().aggregate(
-        pending=Count("id", filter=Q(state__in=PENDING)), decided=Count("decision"),
-        passed=Count("decision", filter=Q(decision__result=DecisionResult.PASS)))
+    counts = result_counts(request.user, campaign)
     pending_page, pending, pending_query = _paged(request, base.filter(state__in=PENDING), "pending", campaign,
                                                   RESULTS_PAGE_SIZE, counts["pending"])
     page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE,
@@ -401,8 +403,9 @@ def certificates(request):
     ("全部发放" issues them by the campaign, not by posted ids)."""
     campaign = campaign_for(request)
     passes = _passes(request.user, campaign)
-    to_issue = passes.filter(certificate__isnull=True).order_by().count()
-    page, rows, query = _paged(request, passes, "page", campaign, RESULTS_PAGE_SIZE)
+    counts = certificate_counts(request.user, campaign)
+    to_issue = counts["to_issue"]
+    page, rows, query = _paged(request, passes, "page", campaign, RESULTS_PAGE_SIZE, counts["passes"])
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     return render(request, "aftercare/certificates.html", {
         **page_context(request, campaign, "certificates"), "rows": rows, "page": page, "query": query,
