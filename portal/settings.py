@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The one handler of refusals (portal.errors.Refused): a Chinese page or JSON, right status.
+    # Content-Security-Policy on every response (django-csp).
     "csp.middleware.CSPMiddleware",
     # The one handler of refusals (portal.errors.Refused): a Chinese page or JSON, right status.
     "portal.errors.RefusalMiddleware",

@@ -18,7 +18,8 @@ What it gives up: a figure may be computed twice by two pages at once (no lock: 
 whose mark is lost (the cache unreachable right after the commit, the process killed in between)
 is seen within ``TALLY_SECONDS``, the lifetime of every figure.  With the cache unreachable the figure
 is computed on every page, as if there were no cache.  Writes that no audit records (the benchmark's
-``COPY``, a migration) are therefore seen within ``TALLY_SECONDS`` too.
+``COPY``, a migration) and changes of no campaign (a unit or specialty renamed in the admin: the
+name a figure shows) are therefore seen within ``TALLY_SECONDS`` too.
 """
 
 from __future__ import annotations

@@ -348,6 +348,7 @@ def test_defense_page_lists_recent_sessions_only_and_the_sessions_list_pages_the
     # A defense held five weeks ago, recorded now: shown (first by date), its people can be placed.
     late = DefenseSession.objects.create(campaign=demo_campaign, specialty=specialty,
                                          date=today - dt.timedelta(days=35), time_slot="下午")
+    tallies.changed([demo_campaign.pk])
     page = client.get(_url("defense")).content.decode()
     assert re.findall(r'<li data-session="(\d+)">', page)[0] == str(late.pk)
     assert f'<option value="{late.pk}">' in page

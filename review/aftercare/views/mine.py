@@ -18,7 +18,7 @@ from applications.models import Application
 from applications.rules.defense import defense_note
 from applications.states import AFTER_ACCEPTANCE, State
 from portal.accounts.models import Role
-from review.selectors import applications_visible_to
+from review.selectors import applications_visible_to, state_counts_of
 
 from ..conditions import fee_status, paper_status
 from ..models import Certificate, CertificateStatus, DefenseRecord
@@ -115,7 +115,9 @@ def unit(request):
           .prefetch_related("campaign__fees")
           .defer("snapshot").annotate(snapshot_name=KeyTextTransform("name", "snapshot"))
           .order_by("-campaign__year", "campaign_id", "unit__name", "id"))
-    page = KeysetPaginator(qs, 50).page(request.GET)
+    # The count for the pager, over every campaign of the scope: kept until an application changes.
+    counts = state_counts_of(user, applications_visible_to(user).filter(state__in=AFTER_ACCEPTANCE), "after-acceptance")
+    page = KeysetPaginator(qs, 50, count=sum(counts.values())).page(request.GET)
     apps = list(page.object_list)
     missing = paper_missing_by_application(apps)
     rows = []
