@@ -102,7 +102,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            # {% jinja "…" %}: the rows of the longest tables, drawn by Jinja2 (portal.jinja).
+            "builtins": ["portal.jinja"],
         },
+    },
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portal.jinja.environment"},
     },
 ]
 

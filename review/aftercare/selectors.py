@@ -21,6 +21,7 @@ from applications.enums import Kind
 from applications.models import Application, Campaign, CampaignFee, PaperItem, Specialty, Unit
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
+from portal import tallies
 from portal.accounts.models import Role
 from review.selectors import applications_visible_to, campaign_tally
 
@@ -524,8 +525,9 @@ def decision_defaults(campaign: Campaign, today) -> dict:
 
     from ..workdays import earliest_publicity_end
 
-    last = (Application.objects.filter(campaign=campaign, decision__isnull=False)
-            .aggregate(last=Max("decision__meeting_date"))["last"])
+    last = tallies.remembered(f"last-meeting:{campaign.pk}", [tallies.campaign_scope(campaign.pk)],
+                              lambda: Application.objects.filter(campaign=campaign, decision__isnull=False)
+                              .aggregate(last=Max("decision__meeting_date"))["last"])
     defaults = {"meeting_date": last or today}
     if last:
         defaults["publicity"] = {"start": last, "end": earliest_publicity_end(last, campaign.publicity_working_days)}

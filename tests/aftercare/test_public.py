@@ -234,6 +234,29 @@ def test_rerender_never_redirects_off_site(client, certificate, staff):
     assert client.post(url, {"next": "/aftercare/"})["Location"] == "/aftercare/"
 
 
+def test_a_certificate_not_yet_rendered_can_be_asked_again_from_the_list(accepted, staff, demo_campaign):
+    """The certificates list (its rows drawn by Jinja2, portal.jinja) offers 重新生成 for a
+    certificate whose file is not ready, with the page's CSRF token: the form posts."""
+    from django.test import Client
+
+    timeline = results_timeline(demo_campaign)
+    app = to_fee_paid(accepted(level=Level.objects.get(code="junior")), staff.clerk)
+    decisions_record(application_ids=[app.pk], result="pass", meeting_date=timeline.meeting, actor=staff.clerk)
+    result_publicity_set(campaign=demo_campaign, start=timeline.publicity_start, end=timeline.publicity_end,
+                         actor=staff.clerk)
+    certificates_issue(application_ids=[app.pk], actor=staff.clerk)  # queued, not rendered
+    certificate = Certificate.objects.get(application=app)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff.clerk)
+    page = client.get(reverse("aftercare:certificates") + "?campaign=demo").content.decode()
+    action = reverse("aftercare:certificate_rerender", args=[certificate.pk])
+    form = re.search(rf'<form method="post" action="{action}" class="inline">(.*?)</form>', page).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert "重新生成" in form
+    response = client.post(action, {"csrfmiddlewaretoken": token, "next": "/aftercare/certificates/?campaign=demo"})
+    assert response.status_code == 302 and response["Location"] == "/aftercare/certificates/?campaign=demo"
+
+
 def test_the_certificate_prints_its_address_on_one_unbroken_line(certificate, tmp_path):
     import subprocess
 

@@ -246,6 +246,20 @@ class Runner:
         return summary(samples)
 
 
+    def dump(self, page: Page, out: Path) -> str:
+        """Write the page's body (after the warm-up) to ``out/<name>.html``, the CSRF token and
+        nonces taken out, so that the pages of two versions can be compared with ``diff -r``."""
+        error = self.warm(page)
+        if error or page.call is not None or page.method != "get":
+            return error or "not a page"
+        response = self.client(page.user).get(page.url, **page.headers)
+        if getattr(response, "streaming", False):
+            return "streamed"
+        body = re.sub(rb'(csrfmiddlewaretoken" value=|nonce=)"[^"]*"', rb'\1"-"', response.content)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{page.name.replace(':', '-')}.html").write_bytes(body)
+        return f"{len(body)} bytes"
+
     def profile(self, page: Page, out: Path) -> str:
         self.request(page)
         profiler = cProfile.Profile()
@@ -351,6 +365,9 @@ def run_size(n: int, args, report: dict) -> None:
                 path = out_dir / f"profile-{page.name.replace(':', '-')}-{n}.txt"
                 print(runner.profile(page, path)[:6000])
                 print(f"[{n}] profile written to {path}")
+                continue
+            if args.dump:
+                print(f"[{n}] {page.name}: {runner.dump(page, Path(args.dump))}", flush=True)
                 continue
             if args.explain:
                 path = out_dir / f"explain-{page.name.replace(':', '-')}-{n}.txt"
@@ -471,6 +488,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure kept databases without rebuilding them")
     parser.add_argument("--profile", nargs="+", metavar="PAGE", help="cProfile one request of these pages")
     parser.add_argument("--explain", nargs="+", metavar="PAGE", help="EXPLAIN ANALYZE the slowest queries")
+    parser.add_argument("--dump", metavar="DIR", help="write each page's HTML to DIR (compare versions with diff -r)")
     parser.add_argument("--upload-profile", action="store_true",
                         help="also time each step of one 3.3 MB upload, and the reduced checks")
     parser.add_argument("--serve", metavar="URL", help="concurrent mode against gunicorn at URL, or 'spawn'")
@@ -518,10 +536,10 @@ def main() -> None:
     if args.interleave and not args.keep and not args.reuse:
         for n in sizes:
             drop_database(database_name(n))
-    if args.json and not (args.profile or args.explain):
+    if args.json and not (args.profile or args.explain or args.dump):
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    if report["pages"] and not args.serve:
+    if report["pages"] and not (args.serve or args.dump):
         print_table(report, sizes)
 
 

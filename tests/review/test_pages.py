@@ -74,6 +74,22 @@ def test_queue_query_count_is_constant_as_the_list_grows(client, reference, djan
     assert "第 3 / 3 页，共 50 份" in client.get(url + "&page=3").content.decode()
 
 
+def test_queue_rows_escape_what_people_typed_and_show_beijing_time(client, reference):
+    """The rows are drawn by Jinja2 (portal.jinja): autoescaped like the rest of the page, and
+    times in Beijing time as the Django templates show them (not UTC as stored)."""
+    unit = UnitFactory()
+    client.force_login(UnitOfficerFactory(unit=unit))
+    app = _queue_rows(unit, 1)[0]
+    app.applicant.real_name = "<b>张三</b>"
+    app.applicant.save(update_fields=["real_name"])
+    Application.objects.filter(pk=app.pk).update(submitted_at=dt.datetime(2026, 3, 2, 17, 30, tzinfo=dt.timezone.utc),
+                                                 submission_count=2)
+    page = client.get(reverse("review:queue") + f"?state={State.UNIT_REVIEW}").content.decode()
+    assert '<td class="name-cell">&lt;b&gt;张三&lt;/b&gt;</td>' in page and "<b>张三</b>" not in page
+    assert "03-03 01:30" in page and "第2次提交" in page
+    assert f'href="{reverse("review:detail", args=[app.pk])}"' in page
+
+
 def test_queue_filter_choices_are_read_once_then_kept_for_a_few_minutes(client, reference):
     """The filter's campaigns, specialties and units come from one read of the queue, kept five
     minutes per officer with their labels: later pages of the queue do not scan it again for them,
