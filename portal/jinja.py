@@ -1,12 +1,14 @@
-"""Jinja2 for the rows of the longest tables, inside pages written in the Django template language.
+"""Jinja2 for what a page repeats — the rows of the long tables, the fields of its forms — inside
+pages written in the Django template language.
 
 A table of 50 rows drawn by the Django template language costs ~0.3 ms a row (a ``{% translate %}``,
 a ``{% url %}`` and a dozen lookups per cell, each a Python call chain); the same markup compiled
 by Jinja2 costs a fraction of that, and on two cores a page must cost about 20 ms in all to stay
-within 150 ms at ten connections (issue 16).  So the pages stay Django templates (layout, forms,
-everything else) and a page includes its table body with ``{% jinja "aftercare/_index_rows.html" %}``
-(the tag below, a builtin of the Django templates): the Jinja2 template (``templates/jinja2/``)
-sees the page's context.
+within 150 ms at ten connections (issue 16).  So the pages stay Django templates (layout, blocks,
+everything said once) and a page includes its repeated part with
+``{% jinja "aftercare/_index_rows.html" %}`` (the tag below, a builtin of the Django templates): the
+Jinja2 template (``templates/jinja2/``) sees the page's context.  A page variable of the same name
+hides a global below (a context variable named ``url`` would hide ``url()``): the views pass none.
 
 The environment is the Django backend's (autoescaping on) with what the rows use:
 ``_("…")`` (Django's translation, kept per render: a row repeats its labels), ``url(name, *args)``,
@@ -19,10 +21,10 @@ from __future__ import annotations
 from django import template
 from django.template import engines
 from django.template.defaultfilters import date, floatformat, linebreaksbr
-from django.utils.timezone import template_localtime
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from jinja2 import Environment
 

@@ -26,8 +26,8 @@ from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
     DEFENSE_SESSIONS_RECENT_DAYS,
-    UNPAID_SHOWN,
     RESULT_PENDING,
+    UNPAID_SHOWN,
     aftercare_applications,
     certificate_counts,
     decision_defaults,
@@ -290,7 +290,6 @@ def session_schedule(request):
 # -- results ---------------------------------------------------------------------------------------
 
 RESULTS_PAGE_SIZE = 50
-PENDING = RESULT_PENDING
 
 
 def _paged(request, qs, param: str, campaign, size: int, count: int | None = None):
@@ -308,10 +307,10 @@ def results(request, publicity_form=None, decision_form=None):
     """评审结果: counts by aggregate; the applications waiting for a result and those decided are
     two lists, each paged on the queryset."""
     campaign = campaign_for(request)
-    base = aftercare_applications(request.user, campaign, states=(*PENDING, State.DECIDED, State.CERTIFIED),
+    base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, State.DECIDED, State.CERTIFIED),
                                   receipts=False)
     counts = result_counts(request.user, campaign)
-    pending_page, pending, pending_query = _paged(request, base.filter(state__in=PENDING), "pending", campaign,
+    pending_page, pending, pending_query = _paged(request, base.filter(state__in=RESULT_PENDING), "pending", campaign,
                                                   RESULTS_PAGE_SIZE, counts["pending"])
     page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE,
                                   counts["decided"])
