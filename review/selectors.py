@@ -70,8 +70,7 @@ def queue_options(user, base) -> dict[str, list[tuple[int, str]]]:
     up among the choices within those five minutes (its applications are listed at once); a cache
     outage only costs the read.  The key holds the officer's scope: moved to another unit, county
     or committee, they never see the former scope's choices."""
-    scope = (user.role, user.unit_id, user.county_id, user.competent_unit_id, user.committee_id, user.is_superuser)
-    key = "review:queue-options:v2:{}:{}".format(user.pk, ":".join(str(part) for part in scope))
+    key = f"review:queue-options:v3:{user.pk}:{scope_key(user)}"
     try:
         found = cache.get(key)
     except Exception:  # noqa: BLE001 - any cache client error: read the queue instead
@@ -97,23 +96,27 @@ def queue_options(user, base) -> dict[str, list[tuple[int, str]]]:
 def campaign_tally(name: str):
     """Decorate a campaign-wide figure ``compute(user, campaign, *args)`` (counts, totals): read
     from the cache while the campaign's data has not changed (``portal.tallies``), per scope of
-    the user and arguments.  ``.computed`` is the undecorated function."""
+    the user and arguments."""
     def decorate(compute):
         @functools.wraps(compute)
         def remembered(user, campaign, *args):
             key = ":".join([name, str(campaign.pk), scope_key(user), *map(str, args)])
             return tallies.remembered(key, [tallies.campaign_scope(campaign.pk)],
                                       lambda: compute(user, campaign, *args))
-        remembered.computed = compute
         return remembered
     return decorate
 
 
+def count_by_state(qs: QuerySet[Application]) -> dict[str, int]:
+    """``{state: count}`` of ``qs``: one grouped query."""
+    return dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+
+
 def state_counts_of(user, qs: QuerySet[Application], name: str) -> dict[str, int]:
-    """``{state: count}`` of ``qs``, a selection of the user's applications named by ``name``
-    (its filters), read from the cache while no application changed (``portal.tallies``)."""
+    """``count_by_state(qs)`` of a selection of the user's applications named by ``name`` (its
+    filters), read from the cache while no application changed (``portal.tallies``)."""
     return tallies.remembered(f"states:{name}:{scope_key(user)}", [tallies.ALL_APPLICATIONS],
-                              lambda: dict(qs.order_by().values_list("state").annotate(n=Count("id"))))
+                              lambda: count_by_state(qs))
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
             qs = qs.filter(Q(applicant__real_name__icontains=term) | Q(applicant__id_number__icontains=term)
                            | Q(code__iexact=term))
     if term:  # a search is asked once: counted, not cached
-        counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+        counts = count_by_state(qs)
     else:
         counts = state_counts_of(user, qs, "queue:{}:{}:{}:{}".format(
             filters.campaign, filters.specialty, filters.level, filters.unit if not is_blind(user) else None))

@@ -88,10 +88,17 @@ def _application_of(obj: models.Model | None):
     return cached if cached is not None else getattr(obj, "application_id", None)
 
 
-def _applicants(application_ids: set[int]) -> dict[int, int]:
+def _given_by_id(applications) -> set[int]:
+    return {a for a in applications if a is not None and not isinstance(a, models.Model)}
+
+
+def _applications_read(application_ids: set[int]) -> dict[int, tuple[int, int]]:
+    """``{pk: (applicant_id, campaign_id)}`` of applications given by id: one query, for the
+    person an event concerns and the campaign it marks as changed."""
     if not application_ids:
         return {}
-    return dict(_application_model().objects.filter(pk__in=application_ids).values_list("pk", "applicant_id"))
+    return {pk: (applicant, campaign) for pk, applicant, campaign in _application_model().objects
+            .filter(pk__in=application_ids).values_list("pk", "applicant_id", "campaign_id")}
 
 
 def _event(*, action: str, actor, obj: models.Model | None, application, person,
@@ -122,16 +129,14 @@ def _campaign_of(obj) -> int | None:
     return getattr(obj, "campaign_id", None)
 
 
-def _mark_tallies(action: str, applications: list, objects: list) -> None:
+def _mark_tallies(action: str, applications: list, objects: list, read: dict) -> None:
     """Tell ``portal.tallies`` which campaigns this change touched (after the commit): from the
-    objects and loaded applications, or one query for applications given by id."""
+    objects, the loaded applications and those ``read`` by id (``_applications_read``)."""
     if action in UNTALLIED:
         return
-    rows = [a for a in applications if isinstance(a, models.Model)]
-    ids = {a for a in applications if a is not None and not isinstance(a, models.Model)}
-    campaigns = {row.campaign_id for row in rows} | {pk for pk in map(_campaign_of, objects) if pk is not None}
-    if ids:
-        campaigns |= set(_application_model().objects.filter(pk__in=ids).values_list("campaign_id", flat=True))
+    campaigns = {a.campaign_id if isinstance(a, models.Model) else read[a][1] for a in applications
+                 if a is not None and (isinstance(a, models.Model) or a in read)}
+    campaigns |= {pk for pk in map(_campaign_of, objects) if pk is not None}
     if campaigns:
         tallies.changed(campaigns)
 
@@ -149,13 +154,15 @@ def audit_record(*, action: str, actor=None, obj: models.Model | None = None, ap
     _in_transaction()
     if application is None:
         application = _application_of(obj)
+    # An application given by id is read once, and only when its person or campaign is needed.
+    read = _applications_read(_given_by_id([application]) if person is None or action not in UNTALLIED else set())
     if person is None and application is not None:
         person = (application.applicant_id if isinstance(application, models.Model)
-                  else _applicants({application}).get(application))
+                  else read.get(application, (None, None))[0])
     event = _event(action=action, actor=actor, obj=obj, application=application, person=person,
                    before=before, after=after)
     event.save()
-    _mark_tallies(action, [application], [obj])
+    _mark_tallies(action, [application], [obj], read)
     return event
 
 
@@ -166,12 +173,12 @@ def audit_record_many(*, action: str, actor=None, objects: Iterable[models.Model
     objects = list(objects)
     describe = after_of or field_values
     applications = [_application_of(obj) for obj in objects]
-    applicants = _applicants({a for a in applications if a is not None and not isinstance(a, models.Model)})
+    read = _applications_read(_given_by_id(applications))
     events = []
     for obj, application in zip(objects, applications, strict=True):
         person = (application.applicant_id if isinstance(application, models.Model)
-                  else applicants.get(application))
+                  else read.get(application, (None, None))[0])
         events.append(_event(action=action, actor=actor, obj=obj, application=application, person=person,
                              before=None, after=describe(obj)))
-    _mark_tallies(action, applications, objects)
+    _mark_tallies(action, applications, objects, read)
     return AuditEvent.objects.bulk_create(events)

@@ -23,7 +23,7 @@ from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
 from portal.accounts.models import Role
-from review.selectors import applications_visible_to, campaign_tally
+from review.selectors import applications_visible_to, campaign_tally, count_by_state
 
 from .conditions import (
     FeeStatus,
@@ -147,8 +147,7 @@ def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: b
 
 @campaign_tally("after-states")
 def state_counts(user, campaign: Campaign) -> dict[str, int]:
-    qs = applications_visible_to(user).filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
-    return dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+    return count_by_state(applications_visible_to(user).filter(campaign=campaign, state__in=AFTER_ACCEPTANCE))
 
 
 # Waiting for a result: defense scheduled or exempt (the results page's first list).
