@@ -39,6 +39,10 @@ class Problem:
     attachment_uid: str = ""  # set for masking problems: the page links to that image's mask editor
 
 
+# The sections ``facts_for`` reads (a list reads only these, see review.aftercare.selectors).
+FACT_SECTIONS = (Section.BASIC, Section.QUALIFICATION, Section.CE, Section.PAPERS)
+
+
 def facts_for(application: Application, sections: dict[str, dict]) -> MaterialFacts:
     basic = sections.get(Section.BASIC, {})
     qual = sections.get(Section.QUALIFICATION, {})

@@ -19,10 +19,11 @@ template language, so values print exactly as on the rest of the page.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template import engines
 from django.template.defaultfilters import date, floatformat, linebreaksbr
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
@@ -31,7 +32,38 @@ from jinja2 import Environment
 register = template.Library()
 
 
+# A URL's shape per (script prefix, URLconf, name, number of arguments): a row's links differ only
+# in the numbers they carry (``url("aftercare:application", app.pk)``), and reversing one costs a
+# resolver walk (~50 µs, two per row).  The shape is the URL reversed once with sentinel numbers,
+# each then a format field; "" when the name does not take integers that way (a converter that
+# rewrites them, a pattern that refuses the sentinel): then every call reverses.
+_SHAPES: dict[tuple, str] = {}
+_SENTINEL = 7_390_146_285
+
+
+def _shape(name: str, count: int) -> str:
+    sentinels = [str(_SENTINEL + i) for i in range(count)]
+    try:
+        reversed_ = reverse(name, args=sentinels)
+    except NoReverseMatch:
+        return ""
+    if any(reversed_.count(s) != 1 for s in sentinels):
+        return ""
+    shape = reversed_.replace("{", "{{").replace("}", "}}")
+    for i, s in enumerate(sentinels):
+        shape = shape.replace(s, "{%d}" % i)
+    return shape
+
+
 def url(name: str, *args) -> str:
+    """``reverse(name, args=args)``; for integer arguments from the name's shape, kept per process."""
+    if args and all(type(arg) is int for arg in args):
+        key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name, len(args))
+        shape = _SHAPES.get(key)
+        if shape is None:
+            shape = _SHAPES[key] = _shape(name, len(args))
+        if shape:
+            return shape.format(*args)
     return reverse(name, args=args)
 
 

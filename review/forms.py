@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Attachment, Campaign, Level, Specialty, Unit
 from applications.states import State
+from portal.widgets import QuickSelect
 
 from .selectors import is_blind, queue_options
 from .services import PUBLICITY_SLOTS
@@ -167,7 +168,7 @@ class ReturnForm(forms.Form):
 class ReturnNoteForm(forms.Form):
     """One note beside a section or a scan; the applicant sees it there."""
 
-    target = forms.ChoiceField(label=_("针对"), required=False)
+    target = forms.ChoiceField(label=_("针对"), required=False, widget=QuickSelect)
     text = forms.CharField(label=_("修改意见"), required=False, max_length=500,
                            widget=forms.TextInput(attrs={"placeholder": _("如：毕业证书扫描件不清晰，请重新上传")}))
 

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabels
+
 from ..enums import Kind, Section
 from ..states import AFTER_ACCEPTANCE
 from .campaign import Campaign
@@ -29,7 +31,7 @@ def new_application_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
-class Application(ApplicationStateMachine):
+class Application(ChoiceLabels, ApplicationStateMachine):
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications",
                                   verbose_name=_("申报人"))
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications",

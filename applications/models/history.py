@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabels
+
 from ..states import REACHED_FIELD_OF_STATE, State
 
 
-class StateChange(models.Model):
+class StateChange(ChoiceLabels, models.Model):
     """Append-only history of an application: one row per transition, written in the same
     transaction as the state change.  ``actor_label`` is what reviewers may see; committee views
     show the role only, never the applicant's name."""

@@ -47,11 +47,13 @@ class PaperStatus:
         return sum(1 for name in self.items if name in self.received)
 
 
-def paper_status(application, *, items: list[str] | None = None, receipts=None) -> PaperStatus:
+def paper_status(application, *, items: list[str] | None = None, receipts=None,
+                 sections: dict[str, dict] | None = None) -> PaperStatus:
     """``items``: the campaign's item names when the caller has them (a list shares one campaign);
     the items that apply to this applicant are resolved by ``applications.checklist.paper_items_for``
-    (conditions read the application's sections only when the campaign has conditional items)."""
-    resolved = paper_items_for(application)
+    (conditions read the application's sections only when the campaign has conditional items;
+    ``sections``: those the conditions read, when the caller has them, see ``fact_sections``)."""
+    resolved = paper_items_for(application, sections)
     applicable = [n for n in resolved.applicable if items is None or n in items]
     receipts = application.paper_receipts.all() if receipts is None else receipts
     return PaperStatus(applicable, {r.item_name: r for r in receipts}, list(resolved.not_applicable),

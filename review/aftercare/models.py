@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabels
 from review.documents.models import DocumentStatus
 
 PLACE_TO_BE_ANNOUNCED = "地点另行通知"
@@ -177,7 +178,7 @@ class DecisionResult(models.TextChoices):
     FAIL = "fail", _("未通过")
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """The committee's decision on one application, recorded by the clerk with the date of the
     committee's meeting.  ``defense_score`` and ``defense_basis`` freeze what the defense counted
     as at that moment (an exempt applicant's average may not move afterwards)."""

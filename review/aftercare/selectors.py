@@ -17,8 +17,9 @@ from django.db.models import Avg, Case, CharField, Count, F, Prefetch, Q, QueryS
 from django.db.models.functions import RowNumber
 from django.db.models.fields.json import KeyTextTransform
 
+from applications.checklist import FACT_SECTIONS
 from applications.enums import Kind
-from applications.models import Application, Campaign, CampaignFee, PaperItem, Specialty, Unit
+from applications.models import Application, ApplicationSection, Campaign, CampaignFee, PaperItem, Specialty, Unit
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
@@ -63,15 +64,34 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
     accepted applications; else the most recent one."""
     campaigns = campaigns_managed_by(user)
     if code:
-        found = campaigns.filter(code=code).first()
+        found = campaigns.filter(code=code).values_list("pk", flat=True).first()
         if found is not None:
-            return load_campaign(found.pk)
+            return load_campaign(found)
     busy = campaigns.filter(applications__state__in=AFTER_ACCEPTANCE).distinct().first()
     chosen = busy or campaigns.first()
     return load_campaign(chosen.pk) if chosen else None
 
 
 # -- rows -----------------------------------------------------------------------------------------
+
+# What a list's row reads: the application's columns that the rows and the ordering read (not the
+# snapshot, nor the dates of each step), the applicant's name
+# only (not the account: password hash, e-mail, phone…), the certificate's number and state and
+# its document's status, never the certificate's copy of the holder or the document's file data.
+# The small reference rows (unit, county, level, specialty, series) and the payment, defense and
+# decision are read whole: the rules and the labels read their fields.  A field not named here
+# costs a query per row when read: ``tests/aftercare/test_lists.py`` counts the queries of every
+# list with one row and with many.
+ROW_FIELDS = (
+    "id", "state", "applicant", "campaign", "specialty", "level", "kind", "unit", "code", "submission_count",
+    "submitted_at", "applicant__real_name", "fee_payment", "defense", "decision",
+    "certificate__number", "certificate__revoked_at", "certificate__document__status", "certificate__document__file",
+)
+
+
+# A list's paper status reads which items arrived, nothing else of a receipt.
+RECEIPT_NAMES = PaperReceipt.objects.only("id", "application_id", "item_name").order_by("id")
+
 
 def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE,
                            receipts: bool = True) -> QuerySet[Application]:
@@ -82,19 +102,19 @@ def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE,
     qs = (applications_visible_to(user).filter(campaign=campaign, state__in=states)
           .select_related("applicant", "unit__county", "level", "specialty__series", "fee_payment__batch",
                           "defense__session", "decision", "certificate__document")
-          .defer("snapshot")
+          .only(*ROW_FIELDS)
           .annotate(snapshot_name=KeyTextTransform("name", "snapshot"),
                     snapshot_title=KeyTextTransform("title_applied_for", "snapshot"))
           .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
     if receipts:
-        qs = qs.prefetch_related(Prefetch("paper_receipts", queryset=PaperReceipt.objects.order_by("id")))
+        qs = qs.prefetch_related(Prefetch("paper_receipts", queryset=RECEIPT_NAMES))
     return qs
 
 
 @dataclass
 class Row:
     app: Application
-    paper: PaperStatus
+    paper: PaperStatus | None  # None: a list that does not show it (rows_for)
     fee: FeeStatus
     defense: object | None
     decision: object | None
@@ -130,19 +150,38 @@ def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: b
     """``applications`` come from ``aftercare_applications``; ``campaign`` from ``load_campaign``.
     No query per row: every row shares the loaded campaign.  ``full=False``: only the fee was
     read (the fee list: no receipts, defense, decision or certificate); ``receipts=False``: the
-    receipts were not read (``aftercare_applications(receipts=False)``), the paper status is left
-    as if none had arrived, for a list that does not show it."""
-    items = paper_item_names(campaign)
+    receipts were not read (``aftercare_applications(receipts=False)``).  The paper status
+    (``Row.paper``) is worked out only when the receipts were read (the list that shows it); for a
+    campaign whose checklist has conditions (000 社保 for enterprise staff only…) the sections those
+    conditions read come in one query for the page."""
+    applications = list(applications)
+    with_paper = full and receipts
+    items = paper_item_names(campaign) if with_paper else []
+    sections = fact_sections(applications, campaign) if with_paper else {}
     rows = []
     for app in applications:
         app.campaign = campaign
         payment = related_or_none(app, "fee_payment")
-        received = app.paper_receipts.all() if full and receipts else ()
-        rows.append(Row(app, paper_status(app, items=items, receipts=received),
-                        fee_status(app, payment=payment), related_or_none(app, "defense") if full else None,
+        paper = (paper_status(app, items=items, receipts=app.paper_receipts.all(), sections=sections.get(app.pk, {}))
+                 if with_paper else None)
+        rows.append(Row(app, paper, fee_status(app, payment=payment),
+                        related_or_none(app, "defense") if full else None,
                         related_or_none(app, "decision") if full else None,
                         related_or_none(app, "certificate") if full else None, campaign.defense_scored))
     return rows
+
+
+def fact_sections(applications: list[Application], campaign: Campaign) -> dict[int, dict[str, dict]]:
+    """Per application, the complete sections the paper checklist's conditions read
+    (``applications.checklist.FACT_SECTIONS``), in one query; nothing when no item has conditions."""
+    if not any(item.conditions for item in campaign.paper_items.all()):
+        return {}
+    found: dict[int, dict[str, dict]] = defaultdict(dict)
+    for app_id, key, data in (ApplicationSection.objects
+                              .filter(application__in=applications, key__in=FACT_SECTIONS, is_complete=True)
+                              .values_list("application_id", "key", "data")):
+        found[app_id][key] = data
+    return found
 
 
 @campaign_tally("after-states")

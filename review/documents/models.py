@@ -25,6 +25,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabels
+
 # No 0/O/1/I: the short code is typed in from paper.
 VERIFY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 VERIFY_LENGTH = 10
@@ -86,7 +88,7 @@ def document_path(instance: Document, filename: str) -> str:
     return f"documents/{campaign}/{instance.kind}/{instance.checksum}.{ext}"
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("文件类型"), max_length=20, choices=DocumentKind.choices)
     template_key = models.CharField(_("模板"), max_length=30, blank=True)

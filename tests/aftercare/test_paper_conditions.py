@@ -8,8 +8,11 @@ cannot be ticked."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,3 +106,28 @@ def test_fraud_form_says_how_the_ban_is_applied(client, accepted, staff):
     page = client.get(reverse("aftercare:application", args=[app.pk])).content.decode()
     assert 'data-testid="ban-scope-note"' in page and "不分系列、级别" in page
     assert app.campaign.clauses["person_ban"][:10] in page
+
+
+def test_clerk_list_applies_conditions_per_row_without_a_query_per_row(client, accepted, staff):
+    """The list reads the sections the conditions need once for its page (``fact_sections``), not
+    once per row: 社保缴费证明 counts for the enterprise applicant only, and the page's queries stay
+    the same with three rows or eight."""
+    def add(nature):
+        return _app(accepted, "bz-2023-jianzhu", "工程系列", "建筑", unit=UnitFactory(nature=nature), unit_nature=nature)
+
+    institution, enterprise = add("institution"), add("private_enterprise")
+    expected = {app.code: len(paper_status(app).items) for app in (institution, enterprise)}
+    assert expected[enterprise.code] == expected[institution.code] + 1
+    add("institution")
+    client.force_login(staff.admin)
+    url = reverse("aftercare:index") + "?campaign=bz-2023-jianzhu"
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    for code, applicable in expected.items():
+        row = re.search(rf'<tr data-application="{code}">(.*?)</tr>', page, re.S).group(1)
+        assert f'<span class="warn">0/{applicable}</span>' in row
+    for nature in ("institution", "private_enterprise") * 2 + ("institution",):
+        add(nature)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
