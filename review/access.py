@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
 from applications.models import Application, StateChange
 from applications.states import AFTER_ACCEPTANCE, State
@@ -81,14 +81,6 @@ COMMITTEE_STATES = (State.COMMITTEE_REVIEW, *AFTER_ACCEPTANCE)
 LEFT_STATES = (State.RETURNED, State.CLOSED, State.ABANDONED)
 
 
-def _last_change_from_committee():
-    """The application's latest change left a committee state (the committee returned or closed
-    it, or fraud closed it after acceptance)."""
-    latest = (StateChange.objects.filter(application=OuterRef(OuterRef("pk")))
-              .order_by("-created_at", "-id").values("pk")[:1])
-    return StateChange.objects.filter(pk=Subquery(latest), from_state__in=COMMITTEE_STATES)
-
-
 def applications_visible_to(user) -> QuerySet[Application]:
     """The applications ``user`` may open; anything else is answered 404, existing or not."""
     qs = Application.objects.all()
@@ -100,8 +92,10 @@ def applications_visible_to(user) -> QuerySet[Application]:
     if committee_side:
         if committee_id is None:
             return qs.none()
-        return qs.filter(campaign__committee_id=committee_id).filter(
-            Q(state__in=COMMITTEE_STATES) | (Q(state__in=LEFT_STATES) & Q(Exists(_last_change_from_committee()))))
+        # Returned, closed or abandoned: only when the latest change left a committee state (the
+        # committee returned or closed it, or fraud closed it after acceptance).
+        return qs.filter(Q(state__in=COMMITTEE_STATES) | Q(state__in=LEFT_STATES, left_from__in=COMMITTEE_STATES),
+                         campaign__committee_id=committee_id)
     if user.role == Role.APPLICANT:
         return qs.filter(applicant=user)
     if user.role == Role.UNIT_OFFICER:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.choices import ChoiceLabels
 
 from ..enums import Kind, Section
-from ..states import AFTER_ACCEPTANCE
+from ..states import AFTER_ACCEPTANCE, State
 from .campaign import Campaign
 from .reference import Level, Specialty, Unit
 from .state_machine import ApplicationStateMachine
@@ -58,6 +58,12 @@ class Application(ChoiceLabels, ApplicationStateMachine):
     reached_unit = models.BooleanField(_("曾进入单位审核"), default=False, db_default=False, editable=False)
     reached_county = models.BooleanField(_("曾进入主管/县市审核"), default=False, db_default=False, editable=False)
     reached_committee = models.BooleanField(_("曾进入评委会审核"), default=False, db_default=False, editable=False)
+    # The state the latest history row left (blank before any): set by that row, in its
+    # transaction.  The committee side sees a returned or closed application only when it left a
+    # committee state (``review.access``): a column of the row instead of a correlated subquery on
+    # the history, which every committee list and count had built and run.
+    left_from = models.CharField(_("上一状态"), max_length=20, choices=State.choices, blank=True, default="",
+                                 db_default="", editable=False)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

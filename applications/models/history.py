@@ -50,14 +50,19 @@ class StateChange(ChoiceLabels, models.Model):
             raise ValueError("StateChange rows are append-only")
         created = self.pk is None
         super().save(*args, **kwargs)
+        if not created:
+            return
+        # The application's row follows its history (same transaction as this row): the state this
+        # change left, and the step it reached (the queues filter on the flag).
+        changes = {"left_from": self.from_state}
         reached = REACHED_FIELD_OF_STATE.get(self.to_state)
-        if created and reached:
-            # The step is reached: the queues filter on the flag (same transaction as this row).
-            type(self).application.field.related_model.objects.filter(
-                pk=self.application_id, **{reached: False}).update(**{reached: True})
-            loaded = self._state.fields_cache.get("application")
-            if loaded is not None:
-                setattr(loaded, reached, True)
+        if reached:
+            changes[reached] = True
+        type(self).application.field.related_model.objects.filter(pk=self.application_id).update(**changes)
+        loaded = self._state.fields_cache.get("application")
+        if loaded is not None:
+            for name, value in changes.items():
+                setattr(loaded, name, value)
 
 
 class ReturnNote(models.Model):

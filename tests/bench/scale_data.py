@@ -371,8 +371,9 @@ class Build:
         self.reached_steps()
 
     def reached_steps(self) -> None:
-        """The queues' flags (``Application.reached_*``, issue 16) from the history just written,
-        as the one door sets them row by row (same SQL as the migration's backfill)."""
+        """The queues' flags (``Application.reached_*``, issue 16) and the state the latest change
+        left (``left_from``) from the history just written, as the one door sets them row by row
+        (same SQL as the migrations' backfills)."""
         flags = getattr(import_first("applications.states"), "REACHED_FIELD_OF_STATE", None)
         if not flags:
             return
@@ -382,6 +383,10 @@ class Build:
         sets = ", ".join(
             f"{name} = EXISTS (SELECT 1 FROM applications_statechange s WHERE s.application_id = a.id "
             f"AND s.to_state IN ({', '.join(repr(v) for v in states)}))" for name, states in by_field.items())
+        if any(f.name == "left_from" for f in model("Application")._meta.get_fields()):
+            # The state the latest change left (the committee's returned and closed ones).
+            sets += (", left_from = COALESCE((SELECT s.from_state FROM applications_statechange s "
+                     "WHERE s.application_id = a.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1), '')")
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE applications_application AS a SET {sets}")
 

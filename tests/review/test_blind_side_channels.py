@@ -14,6 +14,7 @@ from pypdf import PdfWriter
 from applications.models import Application, Attachment, StateChange
 from applications.states import AFTER_ACCEPTANCE, State
 from review.documents.models import Document, DocumentKind
+from review.services import application_transition
 
 TEMPLATE_KEYS = ("commitment", "publicity", "authenticity_pledge")
 
@@ -200,3 +201,20 @@ def test_refused_masking_keeps_the_masked_copy(client, cast, app_in):
     client.post(reverse("applications:mask", args=[app.code, named.uid]), {"needs_masking": "1", "boxes": "[]"})
     named.refresh_from_db()
     assert named.masked.name == before and named.masked.storage.exists(before)
+
+
+def test_the_committee_side_follows_the_latest_change_made_through_the_door(clerk_client, app_in, cast):
+    """``Application.left_from`` is written with each history row: returned by the committee, the
+    clerk sees the application; resubmitted and then returned by the unit, it is gone again."""
+    app = app_in(State.COMMITTEE_REVIEW, files=True)
+    url = f"/review/applications/{app.pk}/"
+    application_transition(application_id=app.pk, action="return", actor=cast.clerk, comment="请补充继续教育证书",
+                           expected_state=State.COMMITTEE_REVIEW)
+    app.refresh_from_db()
+    assert (app.state, app.left_from) == (State.RETURNED, State.COMMITTEE_REVIEW)
+    assert clerk_client.get(url).status_code == 200
+    application_transition(application_id=app.pk, action="resubmit", actor=app.applicant)
+    application_transition(application_id=app.pk, action="return", actor=cast.unit, comment="单位意见未填写")
+    app.refresh_from_db()
+    assert (app.state, app.left_from) == (State.RETURNED, State.UNIT_REVIEW)
+    assert clerk_client.get(url).status_code == 404
