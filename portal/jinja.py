@@ -42,11 +42,12 @@ _SENTINEL = 7_390_146_285
 
 
 def _shape(name: str, count: int) -> str:
-    sentinels = [str(_SENTINEL + i) for i in range(count)]
+    numbers = [_SENTINEL + i for i in range(count)]
     try:
-        reversed_ = reverse(name, args=sentinels)
+        reversed_ = reverse(name, args=numbers)
     except NoReverseMatch:
         return ""
+    sentinels = [str(number) for number in numbers]
     if any(reversed_.count(s) != 1 for s in sentinels):
         return ""
     shape = reversed_.replace("{", "{{").replace("}", "}}")

@@ -74,14 +74,14 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 
 # -- rows -----------------------------------------------------------------------------------------
 
-# What a list's row reads: the application's columns that the rows and the ordering read (not the
-# snapshot, nor the dates of each step), the applicant's name
-# only (not the account: password hash, e-mail, phone…), the certificate's number and state and
-# its document's status, never the certificate's copy of the holder or the document's file data.
-# The small reference rows (unit, county, level, specialty, series) and the payment, defense and
-# decision are read whole: the rules and the labels read their fields.  A field not named here
-# costs a query per row when read: ``tests/aftercare/test_lists.py`` counts the queries of every
-# list with one row and with many.
+# What a list's row reads: of the application, the columns its rows and its ordering read (not the
+# snapshot, nor the dates of each step); of the applicant, the name (not the account: password
+# hash, e-mail, phone); of the certificate, its number and revocation and its document's status and
+# file (not the certificate's copy of the holder, nor the document's metadata).  The small
+# reference rows (unit, county, level, specialty, series) and the payment, defense and decision are
+# read whole: the rules and the labels read their fields.  A field not named here costs a query
+# per row when read: ``tests/aftercare/test_pages.py`` (``…_queries_do_not_grow``) counts the
+# queries of every list with few rows and with more.
 ROW_FIELDS = (
     "id", "state", "applicant", "campaign", "specialty", "level", "kind", "unit", "code", "submission_count",
     "submitted_at", "applicant__real_name", "fee_payment", "defense", "decision",

@@ -4,6 +4,7 @@
     python tests/bench/scale.py --applications 10000 --keep               # keep portal_scale_bench_10000
     python tests/bench/scale.py --applications 10000 --reuse --pages 'clerk:*' --profile clerk:fees
     python tests/bench/scale.py --applications 10000 --reuse --explain clerk:queue_deep
+    python tests/bench/scale.py --applications 10000 --reuse --calls --json var/bench/calls.json
     python tests/bench/scale.py --applications 10000 --reuse --serve spawn --json var/bench/serve.json
 
 For each size it builds its own PostgreSQL database ``portal_scale_bench_<n>`` on the server of
@@ -260,6 +261,22 @@ class Runner:
         (out / f"{page.name.replace(':', '-')}.html").write_bytes(body)
         return f"{len(body)} bytes"
 
+    def calls(self, page: Page, repeat: int = 3) -> dict:
+        """Python function calls of one request (the fewest of ``repeat``, after the warm-up):
+        the work a page does, counted by cProfile, the same on every run and every machine — a
+        figure to compare two versions by where CPU time on a shared machine moves by ±50 %."""
+        error = self.warm(page)
+        if error:
+            return {"error": error}
+        counts = []
+        for _ in range(repeat):
+            profiler = cProfile.Profile()
+            profiler.enable()
+            self.request(page)
+            profiler.disable()
+            counts.append(pstats.Stats(profiler).total_calls)
+        return {"calls": min(counts)}
+
     def profile(self, page: Page, out: Path) -> str:
         self.request(page)
         profiler = cProfile.Profile()
@@ -368,6 +385,13 @@ def run_size(n: int, args, report: dict) -> None:
                 continue
             if args.dump:
                 print(f"[{n}] {page.name}: {runner.dump(page, Path(args.dump))}", flush=True)
+                continue
+            if args.calls:
+                result = runner.calls(page) if page.call is None else {"error": "not a page"}
+                if page.cleanup:
+                    page.cleanup()
+                report["pages"].setdefault(page.name, {})[str(n)] = result
+                print(f"[{n}] {page.name:<36} {json.dumps(result)}", flush=True)
                 continue
             if args.explain:
                 path = out_dir / f"explain-{page.name.replace(':', '-')}-{n}.txt"
@@ -489,6 +513,8 @@ def main() -> None:
     parser.add_argument("--profile", nargs="+", metavar="PAGE", help="cProfile one request of these pages")
     parser.add_argument("--explain", nargs="+", metavar="PAGE", help="EXPLAIN ANALYZE the slowest queries")
     parser.add_argument("--dump", metavar="DIR", help="write each page's HTML to DIR (compare versions with diff -r)")
+    parser.add_argument("--calls", action="store_true",
+                        help="count each page's Python function calls per request instead of timing it")
     parser.add_argument("--upload-profile", action="store_true",
                         help="also time each step of one 3.3 MB upload, and the reduced checks")
     parser.add_argument("--serve", metavar="URL", help="concurrent mode against gunicorn at URL, or 'spawn'")
@@ -524,7 +550,7 @@ def main() -> None:
     report["machine"] = machine()
     original = connection.settings_dict["NAME"]
     try:
-        if args.interleave and not (args.serve or args.profile or args.explain):
+        if args.interleave and not (args.serve or args.profile or args.explain or args.calls):
             run_interleaved(sizes, args, report)
         else:
             for n in sizes:

@@ -71,7 +71,7 @@ def test_url_shape_gives_what_reverse_gives(shapes):
 
 
 @pytest.mark.urls(__name__)
-def test_url_shape_falls_back_where_the_sentinel_does_not_fit(shapes, monkeypatch):
+def test_url_shape_falls_back_where_the_sentinel_does_not_fit(shapes):
     from django.urls import converters, register_converter
 
     register_converter(FourDigits, "four")
