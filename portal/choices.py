@@ -6,7 +6,9 @@ costs 14 translations, and a list of 50 rows showing a state and a kind ~1,000 o
 the rows' drawing time at 10,000 applications, issue 16).  ``ChoiceLabels`` keeps, per field, the
 choices as a dict keyed by value (values are plain strings or numbers; the lazy labels are only
 stored) and translates the one label shown.  Same result as Django's: the label in the active
-language, or the value itself when it is not among the choices.
+language, or the value itself when it is not among the choices.  The choices are read once per
+process: mix it only into models whose choices are fixed in code (not a callable that reads the
+database, as the audit's actions are).
 """
 
 from __future__ import annotations
