@@ -124,9 +124,12 @@ class KeysetPaginator:
     ``count``: the number of rows when the caller already has it (the queue's tabs); otherwise one
     ``COUNT`` query.  ``param``: the name of the page-number parameter; its cursors are ``after`` /
     ``before`` for ``page`` and ``<param>_after`` / ``<param>_before`` otherwise (two lists on one
-    page)."""
+    page).  ``rows``: how a page's rows are read from their ids (any order), when they need less
+    than the queryset's filters and joins (``review.aftercare.selectors.page_rows``); by default,
+    the queryset itself filtered by those ids."""
 
-    def __init__(self, queryset: QuerySet, per_page: int, *, count: int | None = None, param: str = "page"):
+    def __init__(self, queryset: QuerySet, per_page: int, *, count: int | None = None, param: str = "page",
+                 rows=None):
         ordering = list(queryset.query.order_by)
         if not ordering or any(not isinstance(o, str) for o in ordering):
             raise ValueError("keyset paging needs an explicit order_by of field names")
@@ -143,6 +146,7 @@ class KeysetPaginator:
         self.param, self.after_param, self.before_param = paging_params(param)
         self.salt = f"{SALT}:{','.join(ordering)}"  # a cursor only fits the ordering it was made for
         self._count = count
+        self._load = rows
 
     # -- what the view calls -------------------------------------------------------------------
 
@@ -199,7 +203,8 @@ class KeysetPaginator:
         ids = list(qs.values_list("pk", flat=True)[start:stop])
         if not ids:
             return []
-        found = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+        rows = self._load(ids) if self._load is not None else qs.order_by().filter(pk__in=ids)
+        found = {row.pk: row for row in rows}
         return [found[pk] for pk in ids if pk in found]
 
     def _beyond(self, values: list, forward: bool) -> Q:

@@ -19,7 +19,9 @@ from django.db.models.fields.json import KeyTextTransform
 
 from applications.checklist import FACT_SECTIONS
 from applications.enums import Kind
-from applications.models import Application, ApplicationSection, Campaign, CampaignFee, PaperItem, Specialty, Unit
+from applications.models import (
+    Application, ApplicationSection, Campaign, CampaignFee, Level, Specialty, Unit,
+)
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
@@ -51,12 +53,20 @@ def campaigns_managed_by(user) -> QuerySet[Campaign]:
     return qs.none()
 
 
-def load_campaign(campaign_id: int) -> Campaign:
-    """A campaign with the rows every list reads (paper checklist, fees, committee)."""
+def _with_rows() -> QuerySet[Campaign]:
     return (Campaign.objects.select_related("committee", "series")
             .prefetch_related("paper_items", Prefetch("fees", queryset=CampaignFee.objects.select_related("level")),
-                              "specialties__series", "exempt_counties")
-            .get(pk=campaign_id))
+                              "specialties__series", "exempt_counties"))
+
+
+def load_campaign(campaign_id: int) -> Campaign:
+    """A campaign with the rows every list reads (paper checklist, fees, committee, specialties)."""
+    return _with_rows().get(pk=campaign_id)
+
+
+def load_campaigns(campaign_ids) -> dict[int, Campaign]:
+    """``load_campaign`` for the campaigns of a list that spans several (the units' progress)."""
+    return {campaign.pk: campaign for campaign in _with_rows().filter(pk__in=campaign_ids)}
 
 
 def choose_campaign(user, code: str | None) -> Campaign | None:
@@ -77,38 +87,89 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 # What a list's row reads: of the application, the columns its rows and its ordering read (not the
 # snapshot, nor the dates of each step); of the applicant, the name (not the account: password
 # hash, e-mail, phone); of the certificate, its number and revocation and its document's status and
-# file (not the certificate's copy of the holder, nor the document's metadata).  The small
-# reference rows (unit, county, level, specialty, series) and the payment, defense and decision are
-# read whole: the rules and the labels read their fields.  A field not named here costs a query
-# per row when read: ``tests/aftercare/test_pages.py`` (``…_queries_do_not_grow``) counts the
-# queries of every list with few rows and with more.
+# file (not the certificate's copy of the holder, nor the document's metadata).  The payment,
+# defense and decision are read whole: the rules and the labels read their fields.  The small
+# reference rows (specialty and series, level, unit and county) are not joined: they come from the
+# loaded campaign and one query for the page's units (``attach_references``).  A field not named
+# here costs a query per row when read: ``tests/aftercare/test_pages.py`` (``…_queries_do_not_grow``)
+# counts the queries of every list with few rows and with more.
 ROW_FIELDS = (
     "id", "state", "applicant", "campaign", "specialty", "level", "kind", "unit", "code", "submission_count",
     "submitted_at", "applicant__real_name", "fee_payment", "defense", "decision",
     "certificate__number", "certificate__revoked_at", "certificate__document__status", "certificate__document__file",
 )
+ROW_RELATED = ("applicant", "fee_payment", "defense__session", "decision", "certificate__document")
+# The fee list shows no defense, decision or certificate.
+FEE_ROW_FIELDS = tuple(f for f in ROW_FIELDS if not f.startswith(("defense", "decision", "certificate")))
+FEE_ROW_RELATED = ("applicant", "fee_payment")
 
 
 # A list's paper status reads which items arrived, nothing else of a receipt.
 RECEIPT_NAMES = PaperReceipt.objects.only("id", "application_id", "item_name").order_by("id")
 
 
-def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE,
-                           receipts: bool = True) -> QuerySet[Application]:
-    """A list's applications with what its rows show, never the snapshot itself (~6.5 KB of JSON a
-    row): the name and the title applied for are read out of it by PostgreSQL (``snapshot_name``,
-    ``snapshot_title``).  ``receipts=False``: a list that shows no paper status (results,
-    certificates) does not load the receipts."""
-    qs = (applications_visible_to(user).filter(campaign=campaign, state__in=states)
-          .select_related("applicant", "unit__county", "level", "specialty__series", "fee_payment__batch",
-                          "defense__session", "decision", "certificate__document")
-          .only(*ROW_FIELDS)
+def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
+    """The applications of ``campaign`` after acceptance that ``user`` may see, in the lists' order
+    (county, unit, submission): what a list filters, counts and pages.  A page's rows are then read
+    by ``page_rows`` (``KeysetPaginator(..., rows=page_rows(campaign))``)."""
+    return (applications_visible_to(user).filter(campaign=campaign, state__in=states)
+            .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
+
+
+def page_rows(campaign: Campaign, *, full: bool = True, receipts: bool = True):
+    """How a list reads a page's rows from their ids (``KeysetPaginator``'s ``rows``): by primary
+    key alone (the selection was the first step's), with what they show and never the snapshot
+    itself (~6.5 KB of JSON a row): the name and the title applied for are read out of it by
+    PostgreSQL (``snapshot_name``, ``snapshot_title``).  ``full=False``: the fee list (payment
+    only); ``receipts=False``: a list that shows no paper status (results, certificates).  Joining
+    the five reference tables as well made the row query's plan cost more than its execution
+    (PostgreSQL planned 15 joins: 7–9 ms a query at 10,000 applications, issue 16)."""
+    def load(ids) -> list[Application]:
+        applications = _read_rows(ids, full=full, receipts=receipts)
+        attach_references(applications, [campaign])
+        return applications
+    return load
+
+
+def rows_over_campaigns(ids) -> list[Application]:
+    """``page_rows`` for a list whose rows belong to several campaigns (the units' progress): each
+    campaign read once with its rows (``load_campaigns``), not joined to every row."""
+    applications = _read_rows(ids, full=True, receipts=True)
+    campaigns = load_campaigns({app.campaign_id for app in applications})
+    attach_references(applications, campaigns.values())
+    for app in applications:
+        app.campaign = campaigns[app.campaign_id]
+    return applications
+
+
+def _read_rows(ids, *, full: bool, receipts: bool) -> list[Application]:
+    qs = (Application.objects.filter(pk__in=ids)
+          .select_related(*(ROW_RELATED if full else FEE_ROW_RELATED))
+          .only(*(ROW_FIELDS if full else FEE_ROW_FIELDS))
           .annotate(snapshot_name=KeyTextTransform("name", "snapshot"),
-                    snapshot_title=KeyTextTransform("title_applied_for", "snapshot"))
-          .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
-    if receipts:
+                    snapshot_title=KeyTextTransform("title_applied_for", "snapshot")))
+    if full and receipts:
         qs = qs.prefetch_related(Prefetch("paper_receipts", queryset=RECEIPT_NAMES))
-    return qs
+    return list(qs)
+
+
+def attach_references(applications: list[Application], campaigns) -> None:
+    """Give each application its specialty (with its series), level, and unit (with its county)
+    without a join: the specialties and levels of ``campaigns`` as ``load_campaign`` read them, the
+    units in one query; a specialty or level no campaign lists any more is read too."""
+    specialties = {s.pk: s for campaign in campaigns for s in campaign.specialties.all()}
+    levels = {fee.level_id: fee.level for campaign in campaigns for fee in campaign.fees.all()}
+    wanted = {a.specialty_id for a in applications} - specialties.keys()
+    if wanted:
+        specialties.update((s.pk, s) for s in Specialty.objects.filter(pk__in=wanted).select_related("series"))
+    wanted = {a.level_id for a in applications} - levels.keys()
+    if wanted:
+        levels.update((lv.pk, lv) for lv in Level.objects.filter(pk__in=wanted))
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={a.unit_id for a in applications}).select_related("county")}
+    for app in applications:
+        Application.specialty.field.set_cached_value(app, specialties[app.specialty_id])
+        Application.level.field.set_cached_value(app, levels[app.level_id])
+        Application.unit.field.set_cached_value(app, units[app.unit_id])
 
 
 @dataclass
@@ -147,10 +208,10 @@ def related_or_none(app: Application, name: str):
 
 
 def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: bool = True) -> list[Row]:
-    """``applications`` come from ``aftercare_applications``; ``campaign`` from ``load_campaign``.
+    """``applications`` come from ``page_rows``; ``campaign`` from ``load_campaign``.
     No query per row: every row shares the loaded campaign.  ``full=False``: only the fee was
     read (the fee list: no receipts, defense, decision or certificate); ``receipts=False``: the
-    receipts were not read (``aftercare_applications(receipts=False)``).  The paper status
+    receipts were not read (``page_rows(campaign, receipts=False)``).  The paper status
     (``Row.paper``) is worked out only when the receipts were read (the list that shows it); for a
     campaign whose checklist has conditions (000 社保 for enterprise staff only…) the sections those
     conditions read come in one query for the page."""
@@ -169,6 +230,16 @@ def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: b
                         related_or_none(app, "decision") if full else None,
                         related_or_none(app, "certificate") if full else None, campaign.defense_scored))
     return rows
+
+
+def rows_for_campaigns(applications) -> list[Row]:
+    """``rows_for`` over a page from several campaigns (``rows_over_campaigns``), each with its own
+    checklist, conditions and fees; in the page's order."""
+    groups: dict[int, list[Application]] = defaultdict(list)
+    for app in applications:
+        groups[app.campaign_id].append(app)
+    built = {row.app.pk: row for group in groups.values() for row in rows_for(group, group[0].campaign)}
+    return [built[app.pk] for app in applications]
 
 
 def fact_sections(applications: list[Application], campaign: Campaign) -> dict[int, dict[str, dict]]:
@@ -585,18 +656,3 @@ def integrity_records_for(user) -> QuerySet[IntegrityRecord]:
         return IntegrityRecord.objects.none()
     return (IntegrityRecord.objects.select_related("unit", "campaign__committee", "application", "recorded_by")
             .order_by("-recorded_at", "-id"))
-
-
-def paper_missing_by_application(applications: list[Application]) -> dict[int, list[str]]:
-    """For the applicant's and the unit's pages: which paper items are still missing, for each
-    application (two queries: receipts, and the checklists of their campaigns)."""
-    campaign_ids = {a.campaign_id for a in applications}
-    items: dict[int, list[str]] = defaultdict(list)
-    for campaign_id, name in (PaperItem.objects.filter(campaign_id__in=campaign_ids)
-                              .order_by("order", "id").values_list("campaign_id", "name")):
-        items[campaign_id].append(name)
-    received: dict[int, set[str]] = defaultdict(set)
-    for app_id, name in PaperReceipt.objects.filter(application__in=[a.pk for a in applications]).values_list(
-            "application_id", "item_name"):
-        received[app_id].add(name)
-    return {a.pk: [n for n in items[a.campaign_id] if n not in received[a.pk]] for a in applications}

@@ -131,3 +131,24 @@ def test_clerk_list_applies_conditions_per_row_without_a_query_per_row(client, a
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_unit_progress_leaves_out_what_does_not_apply(client, accepted):
+    """The unit's 受理后进度 lists as missing what the applicant still owes, by the same rule as the
+    applicant's and the clerk's pages: 社保缴费证明 for the enterprise applicant, not for the
+    institution's (the page spans campaigns, each with its own checklist)."""
+    from tests.factories import UnitOfficerFactory
+
+    unit = UnitFactory(nature="institution")
+    institution = _app(accepted, "bz-2023-jianzhu", "工程系列", "建筑", unit=unit, unit_nature="institution")
+    enterprise = _app(accepted, "bz-2023-jianzhu", "工程系列", "建筑", unit=unit, unit_nature="private_enterprise")
+    other = _app(accepted, "bz-2024-zhijian", "工程系列", "质量技术监督", unit=unit, level="junior", kind="initial")
+    client.force_login(UnitOfficerFactory(unit=unit))
+    page = client.get(reverse("aftercare:unit")).content.decode()
+    for app in (institution, enterprise, other):
+        row = re.search(rf'<tr data-application="{app.code}">(.*?)</tr>', page, re.S).group(1)
+        missing = re.findall(r"<li>(.*?)</li>", row)
+        assert missing == paper_status(app).missing, app.code
+    assert "社保缴费证明" in paper_status(enterprise).missing
+    assert "社保缴费证明" not in paper_status(institution).missing
+    assert "现实表现政治鉴定材料" not in " ".join(paper_status(other).missing)

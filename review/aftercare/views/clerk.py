@@ -31,6 +31,7 @@ from ..selectors import (
     aftercare_applications,
     decision_defaults,
     load_campaign,
+    page_rows,
     related_or_none,
     rows_for,
     search,
@@ -61,7 +62,7 @@ def index(request):
     counts = state_counts(request.user, campaign)
     # Without a search the tabs' counts are the pager's (a search is counted by the pager).
     count = None if term else (counts.get(state, 0) if state in AFTER_ACCEPTANCE else sum(counts.values()))
-    page = KeysetPaginator(qs, PAGE_SIZE, count=count).page(request.GET)
+    page = KeysetPaginator(qs, PAGE_SIZE, count=count, rows=page_rows(campaign)).page(request.GET)
     query = request.GET.copy()
     for key in PAGING_PARAMS:
         query.pop(key, None)

@@ -35,6 +35,7 @@ from ..selectors import (
     fee_reconciliation,
     fee_totals,
     integrity_records_for,
+    page_rows,
     result_counts,
     rows_for,
     session_rows,
@@ -58,8 +59,7 @@ FEE_PAGE_SIZE = 50
 def fee_list(user, campaign):
     """The fee list in the clerk's order; paged on the queryset, a page built by ``rows_for``
     without the paper receipts (the fee list shows no paper) and without the snapshot."""
-    return (aftercare_applications(user, campaign, receipts=False)
-            .select_related(None).select_related("applicant", "unit__county", "level", "fee_payment"))
+    return aftercare_applications(user, campaign)
 
 
 @login_required
@@ -76,7 +76,8 @@ def fees(request, batch_form=None):
     form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
         "unit": chosen.pk if chosen else "", "amount": sum(e.due for e in unpaid) or None})
     page = KeysetPaginator(fee_list(request.user, campaign), FEE_PAGE_SIZE,
-                           count=sum(state_counts(request.user, campaign).values())).page(request.GET)
+                           count=sum(state_counts(request.user, campaign).values()),
+                           rows=page_rows(campaign, full=False)).page(request.GET)
     rows = rows_for(page.object_list, campaign, full=False)
     query = request.GET.copy()
     for key in PAGING_PARAMS:
@@ -295,7 +296,8 @@ RESULTS_PAGE_SIZE = 50
 def _paged(request, qs, param: str, campaign, size: int, count: int | None = None):
     """A page of ``qs`` (keyset paging by ``?<param>=`` and its cursors) built as rows, and the
     query string of the other parameters for its pager."""
-    page = KeysetPaginator(qs, size, count=count, param=param).page(request.GET)
+    page = KeysetPaginator(qs, size, count=count, param=param,
+                           rows=page_rows(campaign, receipts=False)).page(request.GET)
     query = request.GET.copy()
     for key in paging_params(param):
         query.pop(key, None)
@@ -307,8 +309,7 @@ def results(request, publicity_form=None, decision_form=None):
     """评审结果: counts by aggregate; the applications waiting for a result and those decided are
     two lists, each paged on the queryset."""
     campaign = campaign_for(request)
-    base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, State.DECIDED, State.CERTIFIED),
-                                  receipts=False)
+    base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, State.DECIDED, State.CERTIFIED))
     counts = result_counts(request.user, campaign)
     pending_page, pending, pending_query = _paged(request, base.filter(state__in=RESULT_PENDING), "pending", campaign,
                                                   RESULTS_PAGE_SIZE, counts["pending"])
@@ -392,7 +393,7 @@ def publicity_list(request, fmt: str):
 # -- certificates ----------------------------------------------------------------------------------
 
 def _passes(user, campaign):
-    return aftercare_applications(user, campaign, states=(State.DECIDED, State.CERTIFIED), receipts=False).filter(
+    return aftercare_applications(user, campaign, states=(State.DECIDED, State.CERTIFIED)).filter(
         decision__result=DecisionResult.PASS)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models.fields.json import KeyTextTransform
 from portal.paging import KeysetPaginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +22,7 @@ from review.selectors import applications_visible_to, state_counts_of
 from ..conditions import fee_status, paper_status
 from ..models import Certificate, CertificateStatus, DefenseRecord
 from ..permissions import can_manage
-from ..selectors import paper_missing_by_application, related_or_none
+from ..selectors import related_or_none, rows_for_campaigns, rows_over_campaigns
 from ..services import certificate_render_request
 from .common import redirect_back
 from .public import certificate_file_response
@@ -110,21 +109,10 @@ def unit(request):
     if user.role not in (Role.UNIT_OFFICER, Role.COUNTY_OFFICER):
         raise Http404
     qs = (applications_visible_to(user).filter(state__in=AFTER_ACCEPTANCE)
-          .select_related("applicant", "unit", "level", "specialty__series", "campaign__committee", "fee_payment",
-                          "defense__session", "decision", "certificate__document")
-          .prefetch_related("campaign__fees")
-          .defer("snapshot").annotate(snapshot_name=KeyTextTransform("name", "snapshot"))
           .order_by("-campaign__year", "campaign_id", "unit__name", "id"))
     # The count for the pager, over every campaign of the scope: kept until an application changes.
     counts = state_counts_of(user, applications_visible_to(user).filter(state__in=AFTER_ACCEPTANCE), "after-acceptance")
-    page = KeysetPaginator(qs, 50, count=sum(counts.values())).page(request.GET)
-    apps = list(page.object_list)
-    missing = paper_missing_by_application(apps)
-    rows = []
-    for app in apps:
-        payment = related_or_none(app, "fee_payment")
-        rows.append({"app": app, "missing": missing[app.pk], "fee": fee_status(app, payment=payment),
-                     "defense": related_or_none(app, "defense"), "decision": related_or_none(app, "decision"),
-                     "certificate": related_or_none(app, "certificate")})
+    page = KeysetPaginator(qs, 50, count=sum(counts.values()), rows=rows_over_campaigns).page(request.GET)
+    rows = rows_for_campaigns(page.object_list)
     return render(request, "aftercare/unit.html", {"rows": rows, "page": page})
 
