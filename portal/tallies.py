@@ -91,8 +91,23 @@ def changed(campaign_ids: Iterable[int]) -> None:
     counted the data before it, and must not be kept.  At once as well, so that no figure from
     before the change is read after it where a commit is never seen (a test runs in a transaction
     that never commits); a change rolled back has only cost a recomputation."""
-    scopes = [ALL_APPLICATIONS, *(campaign_scope(pk) for pk in sorted(set(campaign_ids)))]
+    _mark([ALL_APPLICATIONS, *(campaign_scope(pk) for pk in sorted(set(campaign_ids)))])
 
+
+# The campaigns' settings as the after-acceptance pages load them (the campaign with its checklist,
+# fees, specialties and exempt counties: ``review.aftercare.selectors.load_campaign``), and the
+# reference rows they name.  Marked as changed by ``settings_changed`` whenever one of those rows is
+# saved or deleted (signals, ``applications.apps``), whoever saves it: the admin, a seed command, a
+# test.  A ``QuerySet.update()`` sends no signal: its change is seen within ``TALLY_SECONDS``.
+CAMPAIGN_SETTINGS = "campaign-settings"
+
+
+def settings_changed(**_signal) -> None:
+    """Mark every campaign's settings as changed (now and after the commit, as ``changed``)."""
+    _mark([CAMPAIGN_SETTINGS])
+
+
+def _mark(scopes: list[str]) -> None:
     def mark() -> None:
         try:
             cache.set_many({_token_key(scope): uuid.uuid4().hex for scope in scopes}, None)

@@ -60,8 +60,13 @@ def _with_rows() -> QuerySet[Campaign]:
 
 
 def load_campaign(campaign_id: int) -> Campaign:
-    """A campaign with the rows every list reads (paper checklist, fees, committee, specialties)."""
-    return _with_rows().get(pk=campaign_id)
+    """A campaign with the rows every list reads (paper checklist, fees, committee, specialties),
+    kept in the cache until a campaign's settings or a reference row change
+    (``portal.tallies.CAMPAIGN_SETTINGS``): six queries and the campaign's clauses decoded on every
+    after-acceptance page were a tenth of the committee's list pages (issue 16).  Each page gets
+    its own copy (the cache stores it pickled)."""
+    return tallies.remembered(f"campaign:{campaign_id}", [tallies.CAMPAIGN_SETTINGS],
+                              lambda: _with_rows().get(pk=campaign_id))
 
 
 def load_campaigns(campaign_ids) -> dict[int, Campaign]:
