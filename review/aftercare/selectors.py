@@ -19,9 +19,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from applications.checklist import FACT_SECTIONS
 from applications.enums import Kind
-from applications.models import (
-    Application, ApplicationSection, Campaign, CampaignFee, Level, Specialty, Unit,
-)
+from applications.models import Application, ApplicationSection, Campaign, CampaignFee, Level, Specialty, Unit
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
@@ -65,7 +63,7 @@ def load_campaign(campaign_id: int) -> Campaign:
     (``portal.tallies.CAMPAIGN_SETTINGS``): six queries and the campaign's clauses decoded on every
     after-acceptance page were a tenth of the committee's list pages (issue 16).  Each page gets
     its own copy (the cache stores it pickled)."""
-    return tallies.remembered(f"campaign:{campaign_id}", [tallies.CAMPAIGN_SETTINGS],
+    return tallies.remembered(f"campaign-settings:{campaign_id}", [tallies.CAMPAIGN_SETTINGS],
                               lambda: _with_rows().get(pk=campaign_id))
 
 
