@@ -129,7 +129,8 @@ if env("DATABASE_URL"):
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("PORTAL_PG_PREPARE", True):
         # Server-side parameters, and psycopg prepares a statement the fifth time a connection
-        # runs it (connections live CONN_MAX_AGE seconds): PostgreSQL then stops planning the
+        # runs it (connections live CONN_MAX_AGE seconds); once PostgreSQL settles on a generic
+        # plan for it (after five more runs, where that plan costs no more) it stops planning the
         # list pages' queries anew on every request, which cost as much as running them (a
         # 50-row page's row query: 7–9 ms of planning for 2–3 ms of execution; SQL time of the
         # committee's results page 41 -> 23-28 ms at 10,000 applications, issue 16).
