@@ -30,7 +30,7 @@ def paper_item_names(campaign) -> list[str]:
 @dataclass
 class PaperStatus:
     items: list[str]  # the items that apply to this applicant
-    received: dict[str, object]  # item name → PaperReceipt
+    received: dict[str, object]  # item name → PaperReceipt (None in a list's rows: names only)
     not_applicable: list[str] = field(default_factory=list)  # shown as 不适用
     optional: frozenset[str] = frozenset()  # never hold the paper back
 
@@ -48,16 +48,21 @@ class PaperStatus:
 
 
 def paper_status(application, *, items: list[str] | None = None, receipts=None,
-                 sections: dict[str, dict] | None = None) -> PaperStatus:
+                 sections: dict[str, dict] | None = None, received_names=None) -> PaperStatus:
     """``items``: the campaign's item names when the caller has them (a list shares one campaign);
     the items that apply to this applicant are resolved by ``applications.checklist.paper_items_for``
     (conditions read the application's sections only when the campaign has conditional items;
-    ``sections``: those the conditions read, when the caller has them, see ``fact_sections``)."""
+    ``sections``: those the conditions read, when the caller has them, see ``fact_sections``).
+    ``received_names``: a list's rows, which read only the names of the items received (then
+    ``PaperStatus.received`` maps each name to None instead of its receipt)."""
     resolved = paper_items_for(application, sections)
     applicable = [n for n in resolved.applicable if items is None or n in items]
-    receipts = application.paper_receipts.all() if receipts is None else receipts
-    return PaperStatus(applicable, {r.item_name: r for r in receipts}, list(resolved.not_applicable),
-                       resolved.optional)
+    if received_names is not None:
+        received = dict.fromkeys(received_names)
+    else:
+        receipts = application.paper_receipts.all() if receipts is None else receipts
+        received = {r.item_name: r for r in receipts}
+    return PaperStatus(applicable, received, list(resolved.not_applicable), resolved.optional)
 
 
 # -- fees ------------------------------------------------------------------------------------------
