@@ -1,9 +1,9 @@
 """Reads after acceptance, scoped through ``review.selectors.applications_visible_to``.
 
 List builders load a page of applications with everything a row shows in a fixed number of
-queries (receipts' names in one query; payment, defense, decision and certificate joined; the campaign's
-checklist and fee rows read once and shared by every row), so their cost does not grow with the
-number of rows.
+queries (the names of the items received in one query; payment, defense, decision and certificate
+joined; the campaign's checklist and fee rows read once and shared by every row), so their cost
+does not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -105,8 +105,6 @@ ROW_RELATED = ("applicant", "fee_payment", "defense__session", "decision", "cert
 # The fee list shows no defense, decision or certificate.
 FEE_ROW_FIELDS = tuple(f for f in ROW_FIELDS if not f.startswith(("defense", "decision", "certificate")))
 FEE_ROW_RELATED = ("applicant", "fee_payment")
-
-
 
 
 def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
