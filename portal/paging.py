@@ -34,6 +34,9 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.db.models import F, Q, QuerySet
 
+from .lanes import lane_ids
+from .lanes import usable as lanes_usable
+
 SALT = "portal.paging"
 
 
@@ -126,10 +129,12 @@ class KeysetPaginator:
     ``before`` for ``page`` and ``<param>_after`` / ``<param>_before`` otherwise (two lists on one
     page).  ``rows``: how a page's rows are read from their ids (any order), when they need less
     than the queryset's filters and joins (``review.aftercare.selectors.page_rows``); by default,
-    the queryset itself filtered by those ids."""
+    the queryset itself filtered by those ids.  ``lanes``: a relation whose fields lead the
+    ordering (``"unit"`` for ``unit__county__order, unit__name, submitted_at, id``): on PostgreSQL
+    a page's ids are then read unit by unit, each from its own index range (``portal.lanes``)."""
 
     def __init__(self, queryset: QuerySet, per_page: int, *, count: int | None = None, param: str = "page",
-                 rows=None):
+                 rows=None, lanes: str | None = None):
         ordering = list(queryset.query.order_by)
         if not ordering or any(not isinstance(o, str) for o in ordering):
             raise ValueError("keyset paging needs an explicit order_by of field names")
@@ -147,6 +152,7 @@ class KeysetPaginator:
         self.salt = f"{SALT}:{','.join(ordering)}"  # a cursor only fits the ordering it was made for
         self._count = count
         self._load = rows
+        self._lanes = lanes if lanes and lanes_usable(queryset, lanes, self.keys, self.nullable) else None
 
     # -- what the view calls -------------------------------------------------------------------
 
@@ -172,7 +178,7 @@ class KeysetPaginator:
         qs = self.queryset.filter(self._beyond(values, forward))
         if not forward:
             qs = qs.reverse()
-        rows = self._rows(qs, 0, self.per_page + 1)
+        rows = self._rows(qs, 0, self.per_page + 1, cursor=values)
         more = len(rows) > self.per_page
         rows = rows[: self.per_page]
         number = min(number, counted.num_pages)
@@ -195,12 +201,15 @@ class KeysetPaginator:
         page.offset = True
         return page
 
-    def _rows(self, qs: QuerySet, start: int, stop: int) -> list:
+    def _rows(self, qs: QuerySet, start: int, stop: int, cursor: list | None = None) -> list:
         """The rows ``start:stop`` of ``qs`` in two steps: the page's ids by a narrow query (only
         the ordering's columns and joins are sorted), then those rows with everything the page
         reads (``select_related``, prefetches, wide columns).  Sorting the whole selection's wide
         rows to keep 100 of them was most of a list page's SQL at 100,000 applications."""
-        ids = list(qs.values_list("pk", flat=True)[start:stop])
+        if self._lanes:
+            ids = lane_ids(qs, self._lanes, self.keys, self.nullable, start=start, stop=stop, cursor=cursor)
+        else:
+            ids = list(qs.values_list("pk", flat=True)[start:stop])
         if not ids:
             return []
         rows = self._load(ids) if self._load is not None else qs.order_by().filter(pk__in=ids)

@@ -110,7 +110,8 @@ FEE_ROW_RELATED = ("applicant", "fee_payment")
 def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
     """The applications of ``campaign`` after acceptance that ``user`` may see, in the lists' order
     (county, unit, submission): what a list filters, counts and pages.  A page's rows are then read
-    by ``page_rows`` (``KeysetPaginator(..., rows=page_rows(campaign))``)."""
+    by ``page_rows`` (``KeysetPaginator(..., rows=page_rows(campaign), lanes="unit")``: each unit's
+    applications in order from the index ``app_after_acceptance``, ``portal.lanes``)."""
     return (applications_visible_to(user).filter(campaign=campaign, state__in=states)
             .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
 

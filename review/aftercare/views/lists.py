@@ -76,7 +76,7 @@ def fees(request, batch_form=None):
     form = batch_form or FeeBatchForm(units=units, admin=is_admin(request.user), initial={
         "unit": chosen.pk if chosen else "", "amount": sum(e.due for e in unpaid) or None})
     page = KeysetPaginator(fee_list(request.user, campaign), FEE_PAGE_SIZE,
-                           count=sum(state_counts(request.user, campaign).values()),
+                           count=sum(state_counts(request.user, campaign).values()), lanes="unit",
                            rows=page_rows(campaign, full=False)).page(request.GET)
     rows = rows_for(page.object_list, campaign, full=False)
     query = request.GET.copy()
