@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.db.models import F, Q, QuerySet
 
-from .lanes import lane_ids
+from .lanes import Lanes, lane_ids
 from .lanes import usable as lanes_usable
 
 SALT = "portal.paging"
@@ -130,11 +130,12 @@ class KeysetPaginator:
     page).  ``rows``: how a page's rows are read from their ids (any order), when they need less
     than the queryset's filters and joins (``review.aftercare.selectors.page_rows``); by default,
     the queryset itself filtered by those ids.  ``lanes``: a relation whose fields lead the
-    ordering (``"unit"`` for ``unit__county__order, unit__name, submitted_at, id``): on PostgreSQL
-    a page's ids are then read unit by unit, each from its own index range (``portal.lanes``)."""
+    ordering (``"unit"`` for ``unit__county__order, unit__name, submitted_at, id``), or ``Lanes``
+    that split the list (an officer's campaigns and states): on PostgreSQL a page's ids are then
+    read lane by lane, each from its own index range (``portal.lanes``)."""
 
     def __init__(self, queryset: QuerySet, per_page: int, *, count: int | None = None, param: str = "page",
-                 rows=None, lanes: str | None = None):
+                 rows=None, lanes: str | Lanes | None = None):
         ordering = list(queryset.query.order_by)
         if not ordering or any(not isinstance(o, str) for o in ordering):
             raise ValueError("keyset paging needs an explicit order_by of field names")

@@ -21,8 +21,9 @@ from applications.models import Application, Campaign, Level, Specialty, StateCh
 from applications.states import REACHED_FIELD_OF_STATE, State
 from portal import tallies
 from portal.accounts.models import Role
+from portal.lanes import Lanes
 
-from .access import applications_visible_to, is_committee_side, scope_key
+from .access import applications_visible_to, committee_side_of, is_committee_side, scope_key
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,40 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
     qs = (qs.select_related("campaign__committee", "specialty__series", "level", "unit", "applicant")
           .only(*QUEUE_COLUMNS).order_by("submitted_at", "id"))
     return qs, counts
+
+
+def queue_lanes(user, filters: QueueFilters) -> Lanes | None:
+    """How a page of the officer's queue is read on PostgreSQL (``portal.lanes``): by campaign and
+    state (committee), state (unit) or unit and state (county), each lane a range of the step's
+    partial index (``app_committee_queue`` / ``app_unit_queue`` / ``app_county_queue``), so that a
+    page showing several states or campaigns does not sort the whole queue.  The lanes cover the
+    officer's scope or more (the queue's own filters and access rule still apply in each); a search
+    and the administrator's queue are read whole."""
+    states = [filters.state] if filters.state else [s.value for s in State if s != State.DRAFT]
+    if filters.q.strip() or user.is_superuser:
+        return None
+    committee_side, committee_id = committee_side_of(user)
+    if committee_side and committee_id is not None and user.role in QUEUE_STATES_OF_ROLE:
+        sql = (f"SELECT c.id, s.state FROM {Campaign._meta.db_table} c CROSS JOIN unnest(%s::varchar[]) AS s(state) "
+               f"WHERE c.committee_id = %s")
+        params = [states, committee_id]
+        if filters.campaign:
+            sql += " AND c.id = %s"
+            params.append(filters.campaign)
+        return Lanes(("campaign_id", "state"), sql, tuple(params))
+    if user.role == Role.UNIT_OFFICER and user.unit_id:
+        return Lanes(("state",), "SELECT s.state FROM unnest(%s::varchar[]) AS s(state)", (states,))
+    if user.role == Role.COUNTY_OFFICER and (user.competent_unit_id or user.county_id):
+        sql = f"SELECT u.id, s.state FROM {Unit._meta.db_table} u CROSS JOIN unnest(%s::varchar[]) AS s(state) WHERE "
+        if user.competent_unit_id:
+            sql, params = sql + "u.competent_unit_id = %s", [states, user.competent_unit_id]
+        else:
+            sql, params = sql + "u.county_id = %s", [states, user.county_id]
+        if filters.unit:
+            sql += " AND u.id = %s"
+            params.append(filters.unit)
+        return Lanes(("unit_id", "state"), sql, tuple(params))
+    return None
 
 
 # What a queue row shows (never the snapshot or the campaign's rule columns): the page reads a

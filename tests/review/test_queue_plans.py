@@ -46,3 +46,44 @@ def test_queue_pages_use_the_partial_indexes_and_never_the_history(postgres_only
         assert index in plan or flag in plan, plan
         assert "statechange" not in plan.lower(), plan
         assert rows.count() >= 1
+
+
+def test_every_queue_read_lane_by_lane_gives_the_same_pages(cast, private_storage):
+    """``queue_lanes``: the committee's queue by campaign and state, the unit's by state, the
+    county's by unit and state (``portal.lanes``) — the same rows in the same order as one sorted
+    read, walked forward by cursor and from the last page backwards, on every database."""
+    from datetime import timedelta
+
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from applications.models import Application
+    from portal.paging import KeysetPaginator
+    from review.selectors import queue_lanes
+    from tests.portal.test_paging import _params, _walk
+
+    states = [State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.ACCEPTED, State.FEE_PAID]
+    start = timezone.now() - timedelta(days=2)
+    for i in range(19):
+        app = ApplicationFactory(unit=cast.unit.unit)
+        state = states[(i * 3) % len(states)]
+        reached = states.index(state)
+        Application.objects.filter(pk=app.pk).update(
+            state=state, submission_count=1, submitted_at=start + timedelta(hours=i % 5),
+            reached_unit=True, reached_county=reached >= 1, reached_committee=reached >= 2)
+    for officer in (cast.clerk, cast.unit, cast.county):
+        rows, _counts = queue_for(officer, QueueFilters())
+        lanes = queue_lanes(officer, QueueFilters())
+        assert lanes is not None
+        plain, laned = KeysetPaginator(rows, 4), KeysetPaginator(rows, 4, lanes=lanes)
+        expected = list(plain.queryset.values_list("pk", flat=True))
+        assert len(expected) >= 11
+        with CaptureQueriesContext(connection) as queries:
+            assert [a.pk for p in _walk(laned) for a in p] == expected
+        lateral = sum("LATERAL" in q["sql"] for q in queries.captured_queries)
+        assert lateral == (len(expected) + 3) // 4 if connection.vendor == "postgresql" else lateral == 0
+        backward = _walk(laned, "previous", start=_params("page=last"))
+        assert [a.pk for p in reversed(backward) for a in p] == expected
+        assert [a.pk for a in laned.page(QueryDict())] == expected[:4]
+    assert queue_lanes(cast.clerk, QueueFilters(q="柏")) is None  # a search is read whole
