@@ -14,7 +14,8 @@ from django.http import Http404
 
 from applications.models import Campaign
 from applications.states import AFTER_ACCEPTANCE, IN_REVIEW
-from review.access import may_see_document
+from portal import tallies
+from review.access import may_see_document, scope_key
 from review.selectors import applications_visible_to
 
 from .exports import export_states
@@ -43,11 +44,15 @@ def document_visible_to(user, uid) -> Document:
 
 def export_campaigns(user) -> list[dict]:
     """The campaigns with applications in the user's scope, newest first, with their counts:
-    two queries whatever the number of applications."""
-    counts = (applications_visible_to(user).order_by().values("campaign")
-              .annotate(accepted=Count("id", filter=Q(state__in=AFTER_ACCEPTANCE)),
-                        reviewing=Count("id", filter=Q(state__in=IN_REVIEW))))
-    by_campaign = {row["campaign"]: row for row in counts if row["accepted"] or row["reviewing"]}
+    the counts kept until an application changes (``portal.tallies``: an aggregate over the whole
+    scope, 80 ms of SQL for a county at 100,000 applications), then one query of the campaigns."""
+    def count() -> dict[int, dict]:
+        counts = (applications_visible_to(user).order_by().values("campaign")
+                  .annotate(accepted=Count("id", filter=Q(state__in=AFTER_ACCEPTANCE)),
+                            reviewing=Count("id", filter=Q(state__in=IN_REVIEW))))
+        return {row["campaign"]: row for row in counts if row["accepted"] or row["reviewing"]}
+
+    by_campaign = tallies.remembered(f"export-campaigns:{scope_key(user)}", [tallies.ALL_APPLICATIONS], count)
     campaigns = Campaign.objects.select_related("committee").filter(pk__in=by_campaign).order_by("-year", "code")
     return [{"campaign": c, "accepted": by_campaign[c.pk]["accepted"], "reviewing": by_campaign[c.pk]["reviewing"]}
             for c in campaigns]
