@@ -243,6 +243,8 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+# PORTAL_CACHE_PREFIX: deployments (or the benchmark's databases) sharing one cache keep apart.
+CACHES["default"]["KEY_PREFIX"] = env("PORTAL_CACHE_PREFIX", "")
 
 # Issue 14, "faults lose nothing": every task goes through the outbox (portal.dispatch), published
 # with a short timeout and no retries in the request; the worker acknowledges a message only when

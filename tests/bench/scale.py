@@ -348,6 +348,7 @@ def run_size(n: int, args, report: dict) -> None:
     else:
         print(f"[{n}] reusing {database_name(n)} (built in {built.get('total_seconds')} s)", flush=True)
     report["builds"][str(n)] = built
+    switch_to(n)  # this size's cache namespace too: kept figures are per database
     if args.serve:
         from tests.bench import scale_serve
 

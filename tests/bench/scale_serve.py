@@ -86,7 +86,9 @@ def served_env() -> dict:
     return {**os.environ, "DATABASE_URL": f"postgres://{auth}{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}",
             "DJANGO_DEBUG": "0", "DJANGO_SECURE": "0", "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "PORTAL_DATA_DIR": str(settings.DATA_DIR), "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING"}
+            "LOG_LEVEL": "WARNING",
+            # The figures kept in the cache are per database: a size never reads another's.
+            "PORTAL_CACHE_PREFIX": f"scale-bench-{s['NAME']}"}
 
 
 class Served:
