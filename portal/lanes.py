@@ -53,7 +53,7 @@ def usable(queryset: QuerySet, lanes: str | Lanes, keys: list[tuple[str, bool]],
     if connections[queryset.db].vendor != "postgresql":
         return False
     lane_keys = _lane_keys(lanes, keys)
-    if isinstance(lanes, str) and (not lane_keys or set(f"{lanes}__{k}" for k, _d in lane_keys) & nullable):
+    if isinstance(lanes, str) and (not lane_keys or {f"{lanes}__{k}" for k, _d in lane_keys} & nullable):
         return False
     local = keys[len(lane_keys):]
     return bool(local) and all("__" not in k for k, _desc in local)

@@ -168,9 +168,9 @@ def queue_lanes(user, filters: QueueFilters) -> Lanes | None:
     page showing several states or campaigns does not sort the whole queue.  The lanes cover the
     officer's scope or more (the queue's own filters and access rule still apply in each); a search
     and the administrator's queue are read whole."""
-    states = [filters.state] if filters.state else [s.value for s in State if s != State.DRAFT]
     if filters.q.strip() or user.is_superuser:
         return None
+    states = [filters.state] if filters.state else [s.value for s in State if s != State.DRAFT]
     committee_side, committee_id = committee_side_of(user)
     if committee_side and committee_id is not None and user.role in QUEUE_STATES_OF_ROLE:
         sql = (f"SELECT c.id, s.state FROM {Campaign._meta.db_table} c CROSS JOIN unnest(%s::varchar[]) AS s(state) "

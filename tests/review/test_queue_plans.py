@@ -6,13 +6,20 @@ far too small for the planner to prefer an index)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from applications.models import StateChange
+from applications.models import Application, StateChange
 from applications.states import State
-from review.selectors import QueueFilters, queue_for
+from portal.paging import KeysetPaginator
+from review.selectors import QueueFilters, queue_for, queue_lanes
 from tests.factories import ApplicationFactory
+from tests.portal.test_paging import _params, _walk
 
 from .conftest import put_in_state
 
@@ -52,17 +59,6 @@ def test_every_queue_read_lane_by_lane_gives_the_same_pages(cast, private_storag
     """``queue_lanes``: the committee's queue by campaign and state, the unit's by state, the
     county's by unit and state (``portal.lanes``) — the same rows in the same order as one sorted
     read, walked forward by cursor and from the last page backwards, on every database."""
-    from datetime import timedelta
-
-    from django.http import QueryDict
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from applications.models import Application
-    from portal.paging import KeysetPaginator
-    from review.selectors import queue_lanes
-    from tests.portal.test_paging import _params, _walk
-
     states = [State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.ACCEPTED, State.FEE_PAID]
     start = timezone.now() - timedelta(days=2)
     for i in range(19):
