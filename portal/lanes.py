@@ -22,8 +22,9 @@ list's own queryset (every filter and the access rule, compiled by Django) with 
 fixed, so lanes may be a superset of what the list holds (an empty lane costs one index probe).
 PostgreSQL only: elsewhere (SQLite, the embedded default) the paginator reads its plain query.
 
-Lanes suit a list whose filters the index answers.  A search joins the applicants to every lane
-(PostgreSQL then hashes the whole applicant table once per lane): searches are read whole.
+Lanes suit a list whose filters the index answers, or cheap filters of the row.  A search
+joined to the applicants would hash the whole applicant table once per lane: searches name their
+applicants in a subquery instead (``review.selectors.matching``: one hashed set per query).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
 from portal.accounts.models import Role
-from review.selectors import applications_visible_to, campaign_tally, count_by_state
+from review.selectors import applications_visible_to, campaign_tally, count_by_state, matching
 
 from .conditions import (
     FeeStatus,
@@ -98,13 +98,24 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 # counts the queries of every list with few rows and with more.
 ROW_FIELDS = (
     "id", "state", "applicant", "campaign", "specialty", "level", "kind", "unit", "code", "submission_count",
-    "submitted_at", "applicant__real_name", "fee_payment", "defense", "decision",
-    "certificate__number", "certificate__revoked_at", "certificate__document__status", "certificate__document__file",
+    "submitted_at", "applicant__real_name",
 )
-ROW_RELATED = ("applicant", "fee_payment", "defense__session", "decision", "certificate__document")
-# The fee list shows no defense, decision or certificate.
-FEE_ROW_FIELDS = tuple(f for f in ROW_FIELDS if not f.startswith(("defense", "decision", "certificate")))
-FEE_ROW_RELATED = ("applicant", "fee_payment")
+# Each record a row may show: what it joins and which of its columns it reads.
+ROW_RECORDS = {
+    "fee_payment": (("fee_payment",), ("fee_payment",)),
+    "defense": (("defense__session",), ("defense",)),
+    "decision": (("decision",), ("decision",)),
+    "certificate": (("certificate__document",), ("certificate__number", "certificate__revoked_at",
+                                                 "certificate__document__status", "certificate__document__file")),
+}
+# The records each list shows, and whether it shows the paper status (the receipts): a list reads
+# nothing it does not show (the results page's hundred rows read neither payment nor certificate).
+LIST_RECORDS = {
+    "roster": ("fee_payment", "defense", "decision", "certificate", "receipts"),
+    "fees": ("fee_payment",),
+    "results": ("defense", "decision"),
+    "certificates": ("certificate",),
+}
 
 
 def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE) -> QuerySet[Application]:
@@ -116,16 +127,15 @@ def aftercare_applications(user, campaign: Campaign, *, states=AFTER_ACCEPTANCE)
             .order_by("unit__county__order", "unit__name", "submitted_at", "id"))
 
 
-def page_rows(campaign: Campaign, *, full: bool = True, receipts: bool = True):
+def page_rows(campaign: Campaign, shows: str = "roster"):
     """How a list reads a page's rows from their ids (``KeysetPaginator``'s ``rows``): by primary
-    key alone (the selection was the first step's), with what they show and never the snapshot
-    itself (~6.5 KB of JSON a row): the name and the title applied for are read out of it by
-    PostgreSQL (``snapshot_name``, ``snapshot_title``).  ``full=False``: the fee list (payment
-    only); ``receipts=False``: a list that shows no paper status (results, certificates).  Joining
-    the five reference tables as well made the row query's plan cost more than its execution
-    (PostgreSQL planned 15 joins: 7–9 ms a query at 10,000 applications, issue 16)."""
+    key alone (the selection was the first step's), with the records the list ``shows``
+    (``LIST_RECORDS``) and never the snapshot itself (~6.5 KB of JSON a row): the name and the
+    title applied for are read out of it by PostgreSQL (``snapshot_name``, ``snapshot_title``).
+    Joining the five reference tables as well made the row query's plan cost more than its
+    execution (PostgreSQL planned 15 joins: 7–9 ms a query at 10,000 applications, issue 16)."""
     def load(ids) -> list[Application]:
-        applications = _read_rows(ids, full=full, receipts=receipts)
+        applications = _read_rows(ids, shows)
         attach_references(applications, [campaign])
         return applications
     return load
@@ -134,7 +144,7 @@ def page_rows(campaign: Campaign, *, full: bool = True, receipts: bool = True):
 def rows_over_campaigns(ids) -> list[Application]:
     """``page_rows`` for a list whose rows belong to several campaigns (the units' progress): each
     campaign read once with its rows (``load_campaigns``), not joined to every row."""
-    applications = _read_rows(ids, full=True, receipts=True)
+    applications = _read_rows(ids, "roster")
     campaigns = load_campaigns({app.campaign_id for app in applications})
     attach_references(applications, campaigns.values())
     for app in applications:
@@ -142,14 +152,15 @@ def rows_over_campaigns(ids) -> list[Application]:
     return applications
 
 
-def _read_rows(ids, *, full: bool, receipts: bool) -> list[Application]:
+def _read_rows(ids, shows: str) -> list[Application]:
+    records = [ROW_RECORDS[name] for name in LIST_RECORDS[shows] if name in ROW_RECORDS]
     qs = (Application.objects.filter(pk__in=ids)
-          .select_related(*(ROW_RELATED if full else FEE_ROW_RELATED))
-          .only(*(ROW_FIELDS if full else FEE_ROW_FIELDS))
+          .select_related("applicant", *(join for joins, _columns in records for join in joins))
+          .only(*ROW_FIELDS, *(column for _joins, columns in records for column in columns))
           .annotate(snapshot_name=KeyTextTransform("name", "snapshot"),
                     snapshot_title=KeyTextTransform("title_applied_for", "snapshot")))
     applications = list(qs)
-    if full and receipts:
+    if "receipts" in LIST_RECORDS[shows]:
         # A list's paper status reads which items arrived, nothing else of a receipt: their names,
         # in one query for the page (not a model instance for each of ~3 receipts a row).
         names: dict[int, list[str]] = defaultdict(list)
@@ -184,7 +195,7 @@ def attach_references(applications: list[Application], campaigns) -> None:
 class Row:
     app: Application
     paper: PaperStatus | None  # None: a list that does not show it (rows_for)
-    fee: FeeStatus
+    fee: FeeStatus | None
     defense: object | None
     decision: object | None
     certificate: object | None
@@ -215,28 +226,29 @@ def related_or_none(app: Application, name: str):
         return None
 
 
-def rows_for(applications, campaign: Campaign, *, full: bool = True, receipts: bool = True) -> list[Row]:
-    """``applications`` come from ``page_rows``; ``campaign`` from ``load_campaign``.
-    No query per row: every row shares the loaded campaign.  ``full=False``: only the fee was
-    read (the fee list: no receipts, defense, decision or certificate); ``receipts=False``: the
-    receipts were not read (``page_rows(campaign, receipts=False)``).  The paper status
-    (``Row.paper``) is worked out only when the receipts were read (the list that shows it); for a
-    campaign whose checklist has conditions (000 社保 for enterprise staff only…) the sections those
-    conditions read come in one query for the page."""
+def rows_for(applications, campaign: Campaign, shows: str = "roster") -> list[Row]:
+    """``applications`` come from ``page_rows(campaign, shows)``; ``campaign`` from
+    ``load_campaign``.  No query per row: every row shares the loaded campaign, and a record the
+    list does not show (``LIST_RECORDS``) is None, never read.  The paper status (``Row.paper``) is
+    worked out only for a list that shows it; for a campaign whose checklist has conditions (000 社保
+    for enterprise staff only…) the sections those conditions read come in one query for the page."""
     applications = list(applications)
-    with_paper = full and receipts
+    records = LIST_RECORDS[shows]
+    with_paper = "receipts" in records
     items = paper_item_names(campaign) if with_paper else []
     sections = fact_sections(applications, campaign) if with_paper else {}
+
+    def shown(app, name):
+        return related_or_none(app, name) if name in records else None
+
     rows = []
     for app in applications:
         app.campaign = campaign
-        payment = related_or_none(app, "fee_payment")
         paper = (paper_status(app, items=items, received_names=app.receipt_names, sections=sections.get(app.pk, {}))
                  if with_paper else None)
-        rows.append(Row(app, paper, fee_status(app, payment=payment),
-                        related_or_none(app, "defense") if full else None,
-                        related_or_none(app, "decision") if full else None,
-                        related_or_none(app, "certificate") if full else None, campaign.defense_scored))
+        fee = fee_status(app, payment=related_or_none(app, "fee_payment")) if "fee_payment" in records else None
+        rows.append(Row(app, paper, fee, shown(app, "defense"), shown(app, "decision"), shown(app, "certificate"),
+                        campaign.defense_scored))
     return rows
 
 
@@ -292,8 +304,7 @@ def search(qs: QuerySet[Application], term: str) -> QuerySet[Application]:
     term = (term or "").strip()
     if not term:
         return qs
-    return qs.filter(Q(applicant__real_name__icontains=term) | Q(applicant__id_number__icontains=term)
-                     | Q(code__iexact=term))
+    return qs.filter(matching(term))
 
 
 # -- fees -----------------------------------------------------------------------------------------

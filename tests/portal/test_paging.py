@@ -177,3 +177,21 @@ def test_a_list_read_unit_by_unit_gives_the_same_pages_as_one_sorted_read(accept
         assert len(lateral) == len(forward)
     else:
         assert lateral == []
+
+
+def test_a_search_read_unit_by_unit_gives_the_same_pages_and_only_its_matches(accepted_in_units):
+    """A search names its applicants in a subquery (``review.selectors.matching``), so its pages
+    are read lane by lane too: the same rows as one sorted read, and only those it matches."""
+    from portal.accounts.models import User
+    from review.selectors import matching
+
+    odd = list(accepted_in_units.order_by("pk").values_list("applicant_id", flat=True))[1::2]
+    User.objects.filter(pk__in=odd).update(real_name="查某")
+    qs = accepted_in_units.filter(matching("查")).order_by(*LANE_ORDER)
+    plain, laned = KeysetPaginator(qs, 4), KeysetPaginator(qs, 4, lanes="unit")
+    expected = list(plain.queryset.values_list("pk", flat=True))
+    assert sorted(accepted_in_units.filter(applicant_id__in=odd).values_list("pk", flat=True)) == sorted(expected)
+    assert len(expected) == 11
+    assert [a.pk for p in _walk(laned) for a in p] == expected
+    backward = _walk(laned, "previous", start=_params("page=last"))
+    assert [a.pk for p in reversed(backward) for a in p] == expected

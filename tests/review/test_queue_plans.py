@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from applications.models import Application, StateChange
 from applications.states import State
+from portal.accounts.models import User
 from portal.paging import KeysetPaginator
 from review.selectors import QueueFilters, queue_for, queue_lanes
 from tests.factories import ApplicationFactory
@@ -61,6 +62,7 @@ def test_every_queue_read_lane_by_lane_gives_the_same_pages(cast, private_storag
     read, walked forward by cursor and from the last page backwards, on every database."""
     states = [State.UNIT_REVIEW, State.COUNTY_REVIEW, State.COMMITTEE_REVIEW, State.ACCEPTED, State.FEE_PAID]
     start = timezone.now() - timedelta(days=2)
+    codes = []
     for i in range(19):
         app = ApplicationFactory(unit=cast.unit.unit)
         state = states[(i * 3) % len(states)]
@@ -68,13 +70,22 @@ def test_every_queue_read_lane_by_lane_gives_the_same_pages(cast, private_storag
         Application.objects.filter(pk=app.pk).update(
             state=state, submission_count=1, submitted_at=start + timedelta(hours=i % 5),
             reached_unit=True, reached_county=reached >= 1, reached_committee=reached >= 2)
-    for officer in (cast.clerk, cast.unit, cast.county):
-        rows, _counts = queue_for(officer, QueueFilters())
-        lanes = queue_lanes(officer, QueueFilters())
+        if i % 2:  # half the applicants found by a name search
+            User.objects.filter(pk=app.applicant_id).update(real_name=f"查{i}")
+        codes.append(app.code)
+    searches = {cast.clerk: codes[14].lower(), cast.unit: "查", cast.county: "查"}  # the committee: by code
+    for officer, filters, least in [(o, QueueFilters(), 11) for o in (cast.clerk, cast.unit, cast.county)] + \
+            [(o, QueueFilters(q=q), 1 if o is cast.clerk else 6) for o, q in searches.items()]:
+        rows, _counts = queue_for(officer, filters)
+        lanes = queue_lanes(officer, filters)
         assert lanes is not None
         plain, laned = KeysetPaginator(rows, 4), KeysetPaginator(rows, 4, lanes=lanes)
         expected = list(plain.queryset.values_list("pk", flat=True))
-        assert len(expected) >= 11
+        assert len(expected) >= least
+        if filters.q:  # the search found what it should, and only that
+            found = Application.objects.filter(pk__in=expected)
+            assert all(a.code == codes[14] if officer is cast.clerk else a.applicant.real_name.startswith("查")
+                       for a in found)
         with CaptureQueriesContext(connection) as queries:
             assert [a.pk for p in _walk(laned) for a in p] == expected
         lateral = sum("LATERAL" in q["sql"] for q in queries.captured_queries)
@@ -82,4 +93,3 @@ def test_every_queue_read_lane_by_lane_gives_the_same_pages(cast, private_storag
         backward = _walk(laned, "previous", start=_params("page=last"))
         assert [a.pk for p in reversed(backward) for a in p] == expected
         assert [a.pk for a in laned.page(QueryDict())] == expected[:4]
-    assert queue_lanes(cast.clerk, QueueFilters(q="柏")) is None  # a search is read whole

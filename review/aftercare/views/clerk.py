@@ -62,10 +62,8 @@ def index(request):
     counts = state_counts(request.user, campaign)
     # Without a search the tabs' counts are the pager's (a search is counted by the pager).
     count = None if term else (counts.get(state, 0) if state in AFTER_ACCEPTANCE else sum(counts.values()))
-    # Unit by unit (``portal.lanes``) unless searching: a search joins every lane to the applicants
-    # and is read, counted and sorted whole (it is asked once, not paged through at the deadline).
-    page = KeysetPaginator(qs, PAGE_SIZE, count=count, rows=page_rows(campaign),
-                           lanes=None if term else "unit").page(request.GET)
+    # Unit by unit (``portal.lanes``), a search too (its applicants are one hashed set, ``matching``).
+    page = KeysetPaginator(qs, PAGE_SIZE, count=count, rows=page_rows(campaign), lanes="unit").page(request.GET)
     query = request.GET.copy()
     for key in PAGING_PARAMS:
         query.pop(key, None)

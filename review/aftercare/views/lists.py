@@ -77,8 +77,8 @@ def fees(request, batch_form=None):
         "unit": chosen.pk if chosen else "", "amount": sum(e.due for e in unpaid) or None})
     page = KeysetPaginator(fee_list(request.user, campaign), FEE_PAGE_SIZE,
                            count=sum(state_counts(request.user, campaign).values()), lanes="unit",
-                           rows=page_rows(campaign, full=False)).page(request.GET)
-    rows = rows_for(page.object_list, campaign, full=False)
+                           rows=page_rows(campaign, "fees")).page(request.GET)
+    rows = rows_for(page.object_list, campaign, "fees")
     query = request.GET.copy()
     for key in PAGING_PARAMS:
         query.pop(key, None)
@@ -293,15 +293,15 @@ def session_schedule(request):
 RESULTS_PAGE_SIZE = 50
 
 
-def _paged(request, qs, param: str, campaign, size: int, count: int | None = None):
-    """A page of ``qs`` (keyset paging by ``?<param>=`` and its cursors) built as rows, and the
-    query string of the other parameters for its pager."""
-    page = KeysetPaginator(qs, size, count=count, param=param,
-                           rows=page_rows(campaign, receipts=False)).page(request.GET)
+def _paged(request, qs, param: str, campaign, size: int, count: int | None, shows: str):
+    """A page of ``qs`` (keyset paging by ``?<param>=`` and its cursors) built as rows with the
+    records the list ``shows`` (``LIST_RECORDS``), and the query string of the other parameters
+    for its pager."""
+    page = KeysetPaginator(qs, size, count=count, param=param, rows=page_rows(campaign, shows)).page(request.GET)
     query = request.GET.copy()
     for key in paging_params(param):
         query.pop(key, None)
-    return page, rows_for(page.object_list, campaign, receipts=False), query.urlencode()
+    return page, rows_for(page.object_list, campaign, shows), query.urlencode()
 
 
 @login_required
@@ -312,9 +312,9 @@ def results(request, publicity_form=None, decision_form=None):
     base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, State.DECIDED, State.CERTIFIED))
     counts = result_counts(request.user, campaign)
     pending_page, pending, pending_query = _paged(request, base.filter(state__in=RESULT_PENDING), "pending", campaign,
-                                                  RESULTS_PAGE_SIZE, counts["pending"])
+                                                  RESULTS_PAGE_SIZE, counts["pending"], "results")
     page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE,
-                                  counts["decided"])
+                                  counts["decided"], "results")
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     defaults = decision_defaults(campaign, timezone.localdate())
     return render(request, "aftercare/results.html", {
@@ -405,7 +405,7 @@ def certificates(request):
     passes = _passes(request.user, campaign)
     counts = certificate_counts(request.user, campaign)
     to_issue = counts["to_issue"]
-    page, rows, query = _paged(request, passes, "page", campaign, RESULTS_PAGE_SIZE, counts["passes"])
+    page, rows, query = _paged(request, passes, "page", campaign, RESULTS_PAGE_SIZE, counts["passes"], "certificates")
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     return render(request, "aftercare/certificates.html", {
         **page_context(request, campaign, "certificates"), "rows": rows, "page": page, "query": query,
