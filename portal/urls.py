@@ -17,6 +17,9 @@ from . import health, views
 admin.site.site_header = _("巴州职称申报评审平台 · 管理后台")
 admin.site.site_title = _("职称平台管理")
 admin.site.index_title = _("系统管理")
+# No sidebar of every model on each admin page: it cost the applications list 9 of its 26 ms of CPU
+# and 22 of its 53 KB (issue 16); the index and the breadcrumbs lead to every model.
+admin.site.enable_nav_sidebar = False
 
 applicant_pages = ([*applications_urls.urlpatterns, *review_urls.applicant_urlpatterns], applications_urls.app_name)
 
