@@ -109,11 +109,12 @@ ROW_RECORDS = {
                                                  "certificate__document__status", "certificate__document__file")),
 }
 # The records each list shows, and whether it shows the paper status (the receipts): a list reads
-# nothing it does not show (the results page's hundred rows read neither payment nor certificate).
+# nothing it does not show (each of the results page's two lists reads one record a row).
 LIST_RECORDS = {
-    "roster": ("fee_payment", "defense", "decision", "certificate", "receipts"),
+    "roster": ("fee_payment", "defense", "decision", "receipts"),  # and the units' progress
     "fees": ("fee_payment",),
-    "results": ("defense", "decision"),
+    "pending": ("defense",),  # the results page's applications waiting for a result
+    "decided": ("decision",),  # and those decided (the decision carries its defense basis)
     "certificates": ("certificate",),
 }
 

@@ -312,9 +312,9 @@ def results(request, publicity_form=None, decision_form=None):
     base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, State.DECIDED, State.CERTIFIED))
     counts = result_counts(request.user, campaign)
     pending_page, pending, pending_query = _paged(request, base.filter(state__in=RESULT_PENDING), "pending", campaign,
-                                                  RESULTS_PAGE_SIZE, counts["pending"], "results")
+                                                  RESULTS_PAGE_SIZE, counts["pending"], "pending")
     page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE,
-                                  counts["decided"], "results")
+                                  counts["decided"], "decided")
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     defaults = decision_defaults(campaign, timezone.localdate())
     return render(request, "aftercare/results.html", {
