@@ -72,14 +72,26 @@ def load_campaigns(campaign_ids) -> dict[int, Campaign]:
     return {campaign.pk: campaign for campaign in _with_rows().filter(pk__in=campaign_ids)}
 
 
+def campaign_picker(user) -> list[Campaign]:
+    """The campaigns ``user`` manages as every clerk page's picker shows them (year and committee:
+    not their clauses and texts), newest first; kept in the cache until a campaign or committee
+    changes (``portal.tallies.CAMPAIGN_SETTINGS``): two queries fewer on every clerk page."""
+    clerk = getattr(user, "role", None) == Role.COMMITTEE_CLERK
+    whose = "all" if is_admin(user) else str(user.committee_id if clerk else None)
+    return tallies.remembered(
+        f"campaign-picker:{whose}", [tallies.CAMPAIGN_SETTINGS],
+        lambda: list(campaigns_managed_by(user).only("id", "code", "year", "committee__name",
+                                                     "committee__short_name")))
+
+
 def choose_campaign(user, code: str | None) -> Campaign | None:
     """The campaign named by ``code`` among those ``user`` manages; else the most recent one with
     accepted applications; else the most recent one."""
-    campaigns = campaigns_managed_by(user)
     if code:
-        found = campaigns.filter(code=code).values_list("pk", flat=True).first()
+        found = next((c.pk for c in campaign_picker(user) if c.code == code), None)
         if found is not None:
             return load_campaign(found)
+    campaigns = campaigns_managed_by(user)
     busy = campaigns.filter(applications__state__in=AFTER_ACCEPTANCE).distinct().first()
     chosen = busy or campaigns.first()
     return load_campaign(chosen.pk) if chosen else None

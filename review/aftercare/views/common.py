@@ -15,7 +15,7 @@ from review.access import identity_hidden, was_accepted
 from review.selectors import applications_visible_to
 
 from ..permissions import is_admin, is_clerk_or_admin
-from ..selectors import campaigns_managed_by, choose_campaign
+from ..selectors import campaign_picker, choose_campaign
 
 # What the clerk's pages open: accepted onwards, and what fraud closed after acceptance (to read
 # its record).
@@ -73,8 +73,5 @@ def ids_from(request) -> list[int]:
 
 def page_context(request, campaign, active: str) -> dict:
     """What every clerk page shows on top: the campaign picker and the tabs."""
-    # The picker prints each campaign's year and committee: not its clauses and texts (several KB
-    # of JSON decoded per campaign on every page).
-    picker = campaigns_managed_by(request.user).only("id", "code", "year", "committee__name", "committee__short_name")
-    return {"campaign": campaign, "campaigns": picker, "active": active,
+    return {"campaign": campaign, "campaigns": campaign_picker(request.user), "active": active,
             "is_admin": is_admin(request.user)}
