@@ -127,6 +127,12 @@ if env("DATABASE_URL"):
         # it saves: 50 of the fee page's 80 ms at 10,000 applications went to JIT (issue 16).
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env("PORTAL_PG_PARALLEL", "0") != "1":
+        # No parallel workers for one query: the web's requests already share the cores, and a
+        # parallel plan builds its hash tables once per worker (a search's count at 100,000
+        # applications hashed the 100,000 applicants three times: 71 ms, issue 16).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("PORTAL_PG_PREPARE", True):
         # Server-side parameters, and psycopg prepares a statement the fifth time a connection
         # runs it (connections live CONN_MAX_AGE seconds); once PostgreSQL settles on a generic

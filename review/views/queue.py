@@ -19,7 +19,7 @@ from portal.paging import PAGING_PARAMS, KeysetPaginator
 
 from .. import permissions
 from ..forms import PublicityForm, QueueFilterForm
-from ..selectors import QueueFilters, applications_in_queue_of, is_blind, queue_for, queue_lanes
+from ..selectors import QueueFilters, applications_in_queue_of, is_blind, queue_for, queue_lanes, queue_rows
 from ..services import applications_batch_approve, publicity_scans_attach
 from .common import PAGE_SIZE, officer_or_404
 
@@ -51,7 +51,8 @@ def queue(request):
         # nothing and says why, rather than the whole queue as if it had applied.
         rows = rows.none()
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
-    page = KeysetPaginator(rows, PAGE_SIZE, count=total, lanes=queue_lanes(user, filters)).page(request.GET)
+    page = KeysetPaginator(rows, PAGE_SIZE, count=total, lanes=queue_lanes(user, filters),
+                           rows=queue_rows(user)).page(request.GET)
     query = request.GET.copy()
     state_query = request.GET.copy()
     for key in PAGING_PARAMS:
