@@ -121,18 +121,20 @@ FORM_RENDERER = "portal.forms_renderer.FormRenderer"
 # --- Database -------------------------------------------------------------------------------
 if env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
+    _pg_settings: list[str] = []  # PostgreSQL settings of every connection (``-c name=value``)
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env("PORTAL_PG_JIT", "0") != "1":
         # PostgreSQL's JIT compiles a query whose estimated cost is high; for the portal's page
         # queries (aggregates over a campaign, tens of milliseconds) the compilation costs more than
         # it saves: 50 of the fee page's 80 ms at 10,000 applications went to JIT (issue 16).
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        _pg_settings.append("jit=off")
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env("PORTAL_PG_PARALLEL", "0") != "1":
         # No parallel workers for one query: the web's requests already share the cores, and a
         # parallel plan builds its hash tables once per worker (a search's count at 100,000
         # applications hashed the 100,000 applicants three times: 71 ms, issue 16).
+        _pg_settings.append("max_parallel_workers_per_gather=0")
+    if _pg_settings:
         options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
+        options["options"] = " ".join([options.get("options", ""), *(f"-c {name}" for name in _pg_settings)]).strip()
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("PORTAL_PG_PREPARE", True):
         # Server-side parameters, and psycopg prepares a statement the fifth time a connection
         # runs it (connections live CONN_MAX_AGE seconds); once PostgreSQL settles on a generic

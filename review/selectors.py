@@ -163,12 +163,12 @@ def _queue_row(qs: QuerySet[Application]) -> QuerySet[Application]:
     return qs.select_related("campaign__committee", "specialty__series", "level", "unit", "applicant").only(*QUEUE_COLUMNS)
 
 
-def queue_rows(user):
+def queue_rows(queue: QuerySet[Application]):
     """How a page of the officer's queue reads its rows from their ids (``KeysetPaginator``'s
-    ``rows``): through the officer's queue (the access rule), not again through the page's
-    filters and search, whose ids they are: a search's applicants were matched once for the page's
-    ids, not a second time for its rows (12 ms of SQL at 100,000 applicants)."""
-    return lambda ids: list(_queue_row(applications_in_queue_of(user)).filter(pk__in=ids))
+    ``rows``): through the officer's ``queue`` (``applications_in_queue_of``: the access rule), not
+    again through the page's filters and search, whose ids they are: a search's applicants were
+    matched once for the page's ids, not a second time for its rows (12 ms of SQL at 100,000)."""
+    return lambda ids: list(_queue_row(queue).filter(pk__in=ids))
 
 
 def matching(term: str) -> Q:

@@ -24,6 +24,7 @@ from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
 from portal.accounts.models import Role
+from review.access import scope_key
 from review.selectors import applications_visible_to, campaign_tally, count_by_state, matching
 
 from .conditions import (
@@ -76,10 +77,8 @@ def campaign_picker(user) -> list[Campaign]:
     """The campaigns ``user`` manages as every clerk page's picker shows them (year and committee:
     not their clauses and texts), newest first; kept in the cache until a campaign or committee
     changes (``portal.tallies.CAMPAIGN_SETTINGS``): two queries fewer on every clerk page."""
-    clerk = getattr(user, "role", None) == Role.COMMITTEE_CLERK
-    whose = "all" if is_admin(user) else str(user.committee_id if clerk else None)
     return tallies.remembered(
-        f"campaign-picker:{whose}", [tallies.CAMPAIGN_SETTINGS],
+        f"campaign-picker:{scope_key(user)}", [tallies.CAMPAIGN_SETTINGS],
         lambda: list(campaigns_managed_by(user).only("id", "code", "year", "committee__name",
                                                      "committee__short_name")))
 

@@ -52,7 +52,7 @@ def queue(request):
         rows = rows.none()
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     page = KeysetPaginator(rows, PAGE_SIZE, count=total, lanes=queue_lanes(user, filters),
-                           rows=queue_rows(user)).page(request.GET)
+                           rows=queue_rows(base)).page(request.GET)
     query = request.GET.copy()
     state_query = request.GET.copy()
     for key in PAGING_PARAMS:
