@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.validators import validate_id_number
+from portal.widgets import QuickSelect
 
 from .models import DecisionResult
 
@@ -65,7 +66,7 @@ class FeeForm(OverrideMixin):
 
 
 class FeeBatchForm(OverrideMixin):
-    unit = forms.ChoiceField(label=_("缴费单位"))
+    unit = forms.ChoiceField(label=_("缴费单位"), widget=QuickSelect)  # every unit with something unpaid
     amount = forms.DecimalField(label=_("合计金额（元）"), min_value=0, max_digits=10, decimal_places=2)
     paid_on = forms.DateField(label=_("缴费日期"), widget=DATE, initial=_today)
     receipt_number = forms.CharField(label=_("收据号"), max_length=40)

@@ -294,13 +294,19 @@ def state_counts(user, campaign: Campaign) -> dict[str, int]:
 
 # Waiting for a result: defense scheduled or exempt (the results page's first list).
 RESULT_PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
+# Decided (its second list): an application reaches these states only by its decision (the
+# ``decide`` transition records the ``Decision`` in the same step, and nothing leaves them but to
+# CERTIFIED), so "has a decision" is a filter on the state: each unit's lane answers it from the
+# after-acceptance index instead of joining every decision of the campaign.
+RESULT_DECIDED = (State.DECIDED, State.CERTIFIED)
 
 
 @campaign_tally("result-counts")
 def result_counts(user, campaign: Campaign) -> dict[str, int]:
     """The results page's figures: waiting for a result, decided, passed.  One aggregate."""
-    return (_after_acceptance(user, campaign, (*RESULT_PENDING, State.DECIDED, State.CERTIFIED))
-            .aggregate(pending=Count("id", filter=Q(state__in=RESULT_PENDING)), decided=Count("decision"),
+    return (_after_acceptance(user, campaign, (*RESULT_PENDING, *RESULT_DECIDED))
+            .aggregate(pending=Count("id", filter=Q(state__in=RESULT_PENDING)),
+                       decided=Count("id", filter=Q(state__in=RESULT_DECIDED)),
                        passed=Count("decision", filter=Q(decision__result=DecisionResult.PASS))))
 
 
@@ -475,8 +481,9 @@ def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
              .order_by("submitted_at", "id")
              .values_list("pk", "level_id", "level__name", "kind", "applicant__real_name",
                           KeyTextTransform("name", "snapshot"))[:UNPAID_SHOWN])
-    return [UnpaidEntry(pk, snapshot_name or real_name, level_name, str(Kind(kind).label),
-                        fee_for(campaign, level_id, kind))
+    labels = {kind: str(label) for kind, label in Kind.choices}
+    dues = {(fee.level_id, fee.kind): fee_for(campaign, fee.level_id, fee.kind) for fee in campaign.fees.all()}
+    return [UnpaidEntry(pk, snapshot_name or real_name, level_name, labels[kind], dues[level_id, kind])
             for pk, level_id, level_name, kind, real_name, snapshot_name in found]
 
 

@@ -1,17 +1,24 @@
 """The helpers that make a long list cheap must print what Django prints (issue 16):
 ``ChoiceLabels`` (``get_FOO_display`` from a dict kept per field), ``portal.jinja.url`` (a URL's shape
-reversed once) and ``QuickSelect`` (a ``<select>`` drawn in Python)."""
+reversed once), ``portal.jinja.fast_floatformat`` (an amount's places without Django's general
+machinery), ``portal.jinja.local_date`` (numeric dates written directly) and ``QuickSelect`` (a
+``<select>`` drawn in Python)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import random
 import re
+from decimal import Decimal
 
 import pytest
 from django import forms
 from django.db import models
 from django.urls import path, reverse
-from django.utils import translation
+from django.template.defaultfilters import date as django_date
+from django.template.defaultfilters import floatformat
+from django.utils import timezone, translation
 
 from applications.enums import Kind
 from applications.models import Application
@@ -31,6 +38,50 @@ def test_choice_labels_print_django_labels_in_the_active_language():
             shown = Application(state=state)
             assert shown.get_state_display() == models.Model._get_FIELD_display(shown, field)
     assert Application(state="no-such-state").get_state_display() == "no-such-state"
+
+
+AMOUNTS = ["0", "0.00", "-0", "-0.001", "-0.005", "0.005", "0.015", "0.025", "1.5", "2.5", "-2.5", "-0.5",
+           "100", "1E+2", "1E+3", "1E-7", "600.00", "599.995", "123456789012.345", "-17.125", "3.14159"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_fast_floatformat_prints_what_django_prints(language, settings):
+    rng = random.Random(16)
+    values = [Decimal(v) for v in AMOUNTS] + [Decimal(rng.randrange(-10**9, 10**9)).scaleb(-rng.randrange(0, 6))
+                                             for _ in range(400)]
+    with translation.override(language):
+        for value in values:
+            for places in (0, 1, 2, 3):
+                assert jinja.fast_floatformat(value, places) == floatformat(value, places), (value, places)
+        # Not a Decimal amount to fixed places: Django's filter itself, whatever it prints.
+        for value, arg in ((1.5, 2), (3, 2), (None, 2), ("2.5", 2), (Decimal("2.50"), -1), (Decimal("2.5"), "2")):
+            assert jinja.fast_floatformat(value, arg) == floatformat(value, arg)
+    # Grouped numbers are Django's too (the fast path prints none).
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override("en"):
+        assert jinja.fast_floatformat(Decimal("1234567.5"), 2) == floatformat(Decimal("1234567.5"), 2) == "1,234,567.50"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_local_date_prints_what_django_prints_in_beijing_time(language):
+    rng = random.Random(16)
+    start = dt.datetime(1999, 12, 31, 15, 30, tzinfo=dt.UTC)  # 23:30 in Beijing: the date differs
+    moments = [start, start + dt.timedelta(minutes=31), dt.datetime(2026, 1, 1, 16, 5, tzinfo=dt.UTC)]
+    moments += [start + dt.timedelta(seconds=rng.randrange(0, 40 * 365 * 86400)) for _ in range(300)]
+    values = [*moments, *(m.date() for m in moments), *(m.replace(tzinfo=None) for m in moments[:20]),
+              dt.date(1, 1, 1), dt.date(9999, 12, 31)]
+    with translation.override(language), timezone.override("Asia/Shanghai"):
+        for value in values:
+            for fmt in ("Y-m-d", "m-d", "m-d H:i", "Y年n月j日", "n月j日", "D, j M Y", None):
+                try:
+                    expected = django_date(timezone.template_localtime(value), fmt)
+                except TypeError:  # a time format of a bare date: Django refuses it, and so do we
+                    with pytest.raises(TypeError):
+                        jinja.local_date(value, fmt)
+                    continue
+                assert jinja.local_date(value, fmt) == expected, (value, fmt)
+        assert jinja.local_date(None, "Y-m-d") == django_date(None, "Y-m-d") == ""
+        assert jinja.local_date(dt.datetime(2026, 6, 30, 16, 0, tzinfo=dt.UTC), "Y-m-d") == "2026-07-01"
 
 
 def _view(request, *args, **kwargs):  # never called: the patterns are only reversed

@@ -26,6 +26,7 @@ from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
     DEFENSE_SESSIONS_RECENT_DAYS,
+    RESULT_DECIDED,
     RESULT_PENDING,
     UNPAID_SHOWN,
     aftercare_applications,
@@ -297,7 +298,8 @@ def _paged(request, qs, param: str, campaign, size: int, count: int | None, show
     """A page of ``qs`` (keyset paging by ``?<param>=`` and its cursors) built as rows with the
     records the list ``shows`` (``LIST_RECORDS``), and the query string of the other parameters
     for its pager."""
-    page = KeysetPaginator(qs, size, count=count, param=param, rows=page_rows(campaign, shows)).page(request.GET)
+    page = KeysetPaginator(qs, size, count=count, param=param, rows=page_rows(campaign, shows),
+                           lanes="unit").page(request.GET)
     query = request.GET.copy()
     for key in paging_params(param):
         query.pop(key, None)
@@ -309,11 +311,11 @@ def results(request, publicity_form=None, decision_form=None):
     """评审结果: counts by aggregate; the applications waiting for a result and those decided are
     two lists, each paged on the queryset."""
     campaign = campaign_for(request)
-    base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, State.DECIDED, State.CERTIFIED))
+    base = aftercare_applications(request.user, campaign, states=(*RESULT_PENDING, *RESULT_DECIDED))
     counts = result_counts(request.user, campaign)
     pending_page, pending, pending_query = _paged(request, base.filter(state__in=RESULT_PENDING), "pending", campaign,
                                                   RESULTS_PAGE_SIZE, counts["pending"], "pending")
-    page, decided, query = _paged(request, base.filter(decision__isnull=False), "page", campaign, RESULTS_PAGE_SIZE,
+    page, decided, query = _paged(request, base.filter(state__in=RESULT_DECIDED), "page", campaign, RESULTS_PAGE_SIZE,
                                   counts["decided"], "decided")
     publicity = ResultPublicity.objects.filter(campaign=campaign).first()
     defaults = decision_defaults(campaign, timezone.localdate())
