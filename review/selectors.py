@@ -168,7 +168,7 @@ def queue_rows(queue: QuerySet[Application]):
     ``rows``): through the officer's ``queue`` (``applications_in_queue_of``: the access rule), not
     again through the page's filters and search, whose ids they are: a search's applicants were
     matched once for the page's ids, not a second time for its rows (12 ms of SQL at 100,000)."""
-    return lambda ids: list(_queue_row(queue).filter(pk__in=ids))
+    return lambda ids: list(_queue_row(queue).filter(pk__in=ids).order_by())  # the paginator orders them
 
 
 def matching(term: str) -> Q:

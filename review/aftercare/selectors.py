@@ -166,7 +166,8 @@ def rows_over_campaigns(ids) -> list[Application]:
 
 def _read_rows(ids, shows: str) -> list[Application]:
     records = [ROW_RECORDS[name] for name in LIST_RECORDS[shows] if name in ROW_RECORDS]
-    qs = (Application.objects.filter(pk__in=ids)
+    # Unordered: the paginator puts the rows in the page's order (no ORDER BY compiled, none sorted).
+    qs = (Application.objects.filter(pk__in=ids).order_by()
           .select_related("applicant", *(join for joins, _columns in records for join in joins))
           .only(*ROW_FIELDS, *(column for _joins, columns in records for column in columns))
           .annotate(snapshot_name=KeyTextTransform("name", "snapshot"),
@@ -192,11 +193,13 @@ def attach_references(applications: list[Application], campaigns) -> None:
     levels = {fee.level_id: fee.level for campaign in campaigns for fee in campaign.fees.all()}
     wanted = {a.specialty_id for a in applications} - specialties.keys()
     if wanted:
-        specialties.update((s.pk, s) for s in Specialty.objects.filter(pk__in=wanted).select_related("series"))
+        specialties.update((s.pk, s) for s in Specialty.objects.filter(pk__in=wanted).select_related("series")
+                           .order_by())
     wanted = {a.level_id for a in applications} - levels.keys()
     if wanted:
-        levels.update((lv.pk, lv) for lv in Level.objects.filter(pk__in=wanted))
-    units = {u.pk: u for u in Unit.objects.filter(pk__in={a.unit_id for a in applications}).select_related("county")}
+        levels.update((lv.pk, lv) for lv in Level.objects.filter(pk__in=wanted).order_by())
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={a.unit_id for a in applications}).select_related("county")
+             .order_by()}
     for app in applications:
         Application.specialty.field.set_cached_value(app, specialties[app.specialty_id])
         Application.level.field.set_cached_value(app, levels[app.level_id])

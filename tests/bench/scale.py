@@ -336,7 +336,22 @@ def machine() -> dict:
     load = os.getloadavg()
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "load_at_start": [round(v, 2) for v in load],
             "database": f"PostgreSQL {connection.cursor().connection.info.server_version}",
-            "date": dt.datetime.now().isoformat(timespec="seconds"), "host": platform.node()}
+            "date": dt.datetime.now().isoformat(timespec="seconds"), "host": platform.node(),
+            "calibration_ms": calibration_ms()}
+
+
+def calibration_ms() -> float:
+    """CPU milliseconds of a fixed piece of pure Python (the best of five): how fast this machine
+    runs Python *now*.  A shared virtual machine's speed drifts by a factor of two or more over a
+    day; figures of runs whose calibrations differ are not comparable, those of one run are."""
+    best = float("inf")
+    for _ in range(5):
+        began = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        best = min(best, time.process_time() - began)
+    return round(best * 1000, 1)
 
 
 def run_size(n: int, args, report: dict) -> None:
@@ -563,6 +578,9 @@ def main() -> None:
     if args.interleave and not args.keep and not args.reuse:
         for n in sizes:
             drop_database(database_name(n))
+    report["machine"]["calibration_end_ms"] = calibration_ms()
+    print(f"calibration: {report['machine']['calibration_ms']} ms at the start, "
+          f"{report['machine']['calibration_end_ms']} ms at the end", flush=True)
     if args.json and not (args.profile or args.explain or args.dump):
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -38,6 +38,12 @@ def test_choice_labels_print_django_labels_in_the_active_language():
             shown = Application(state=state)
             assert shown.get_state_display() == models.Model._get_FIELD_display(shown, field)
     assert Application(state="no-such-state").get_state_display() == "no-such-state"
+    # The texts are kept per language: another language (or none active) gets its own.
+    for language in ("en", None):
+        with translation.override(language):
+            for state in State:
+                shown = Application(state=state)
+                assert shown.get_state_display() == models.Model._get_FIELD_display(shown, field)
 
 
 AMOUNTS = ["0", "0.00", "-0", "-0.001", "-0.005", "0.005", "0.015", "0.025", "1.5", "2.5", "-2.5", "-0.5",
