@@ -163,3 +163,23 @@ def test_quick_select_draws_django_select_markup():
 
     assert squash(quick) == squash(plain)
     assert "&lt;b&gt;&amp;" in quick and 'value="att:2" selected' in quick
+
+
+def test_quick_select_selects_as_django_does():
+    """Unbound, empty, a grouped value, a value twice among the choices (Django selects the first
+    only), a value none of them has, numbers and None as values, a translatable label."""
+    from django.utils.translation import gettext_lazy
+
+    choices = [(None, "—"), ("", "整体意见"), (3, "三"), ("dup", "一"), ("g", [("dup", "二"), ("x", gettext_lazy("退回"))])]
+    for data in (None, {}, {"quick": "dup", "plain": "dup"}, {"quick": "x", "plain": "x"},
+                 {"quick": "3", "plain": "3"}, {"quick": "nope", "plain": "nope"}, {"quick": "", "plain": ""}):
+        form = _Form(data=data)
+        for name in ("quick", "plain"):
+            form.fields[name].choices = choices
+        quick = str(form["quick"]).replace("quick", "NAME")
+        plain = str(form["plain"]).replace("plain", "NAME")
+        (quick_tag, quick_options), (plain_tag, plain_options) = (m.split(">", 1) for m in (quick, plain))
+        # The same attributes on <select> (``flatatt`` writes the boolean ones last), the same options.
+        assert sorted(quick_tag.split()) == sorted(plain_tag.split()), data
+        assert html.unescape(re.sub(r"\s+", "", quick_options)) == html.unescape(re.sub(r"\s+", "", plain_options)), data
+        assert quick.count(" selected") <= 1
