@@ -77,7 +77,7 @@ def fast_floatformat(value, arg=-1):
     the rows print — a ``Decimal`` amount to a fixed number of places (``floatformat(2)``: 148 a
     fee page, ~40 µs each); anything else is Django's own filter.  Equal only where the language
     writes a decimal point and numbers are not grouped (Chinese, ``USE_THOUSAND_SEPARATOR`` off),
-    as checked here on every call; ``tests/portal/test_jinja.py`` compares the two."""
+    as checked here on every call; ``tests/portal/test_row_helpers.py`` compares the two."""
     if (type(value) is Decimal and type(arg) is int and 0 <= arg <= 6 and value.is_finite()
             and not settings.USE_THOUSAND_SEPARATOR and get_format("DECIMAL_SEPARATOR") == "."):
         rounded = value.quantize(_PLACES[arg], ROUND_HALF_UP, _CONTEXT)

@@ -297,10 +297,10 @@ def state_counts(user, campaign: Campaign) -> dict[str, int]:
 
 # Waiting for a result: defense scheduled or exempt (the results page's first list).
 RESULT_PENDING = (State.DEFENSE_SCHEDULED, State.DEFENSE_EXEMPT)
-# Decided (its second list): an application reaches these states only by its decision (the
-# ``decide`` transition records the ``Decision`` in the same step, and nothing leaves them but to
-# CERTIFIED), so "has a decision" is a filter on the state: each unit's lane answers it from the
-# after-acceptance index instead of joining every decision of the campaign.
+# Decided (its second list): an application is in these states only through its decision (the
+# ``decide`` transition records the ``Decision`` in the same step, certifying keeps it, and no
+# transition goes back to waiting), so "has a decision" is a filter on the state: each unit's lane
+# answers it from the after-acceptance index instead of joining every decision of the campaign.
 RESULT_DECIDED = (State.DECIDED, State.CERTIFIED)
 
 

@@ -341,17 +341,18 @@ def machine() -> dict:
 
 
 def calibration_ms() -> float:
-    """CPU milliseconds of a fixed piece of pure Python (the best of five): how fast this machine
-    runs Python *now*.  A shared virtual machine's speed drifts by a factor of two or more over a
-    day; figures of runs whose calibrations differ are not comparable, those of one run are."""
-    best = float("inf")
+    """CPU milliseconds of a fixed piece of pure Python (the median of five): how fast this machine
+    runs Python *now* (~50 ms when the machine is quiet).  A shared virtual machine's speed drifts
+    by a factor of two to four over a day; figures of runs whose calibrations differ are not
+    comparable, those of one run are."""
+    times = []
     for _ in range(5):
         began = time.process_time()
         total = 0
         for i in range(1_000_000):
             total += i * i
-        best = min(best, time.process_time() - began)
-    return round(best * 1000, 1)
+        times.append(time.process_time() - began)
+    return round(statistics.median(times) * 1000, 1)
 
 
 def run_size(n: int, args, report: dict) -> None:
@@ -543,6 +544,10 @@ def main() -> None:
     parser.add_argument("--upload-url", help="--serve URL: the upload pool's URL (default: URL itself)")
     parser.add_argument("--upload-pid", type=int, help="--serve URL: the upload pool's gunicorn master")
     parser.add_argument("--duration", type=float, default=8.0, help="--serve: seconds per wrk run")
+    parser.add_argument("--quiet-below", type=float, default=0.0, metavar="MS",
+                        help="--serve: measure each page when the calibration (CPU ms of a fixed loop) is at most MS")
+    parser.add_argument("--quiet-wait", type=float, default=900.0, metavar="S",
+                        help="--quiet-below: wait at most S seconds per page for it (default 900)")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--rush-page-connections", type=int, default=5,
                         help="--serve: wrk connections on the unit queue during the upload rush")
