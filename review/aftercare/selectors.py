@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When, Window
+from django.db.models import (Avg, Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value,
+                              When, Window)
 from django.db.models.functions import RowNumber
 from django.db.models.fields.json import KeyTextTransform
 
@@ -36,7 +37,8 @@ from .conditions import (
     paper_status,
     SCORE_STEP,
 )
-from .models import Certificate, DecisionResult, DefenseRecord, DefenseSession, FeeBatch, IntegrityRecord, PaperReceipt
+from .models import (Certificate, DecisionResult, DefenseRecord, DefenseSession, FeeBatch, FeePayment, IntegrityRecord,
+                     PaperReceipt)
 from .permissions import is_admin
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -479,8 +481,12 @@ def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
 
     if unit is None:
         return []
+    # NOT EXISTS, not a left join: the unit's applications are walked in submission order (the
+    # after-acceptance index) and each probed for a payment, until the page is full; the join hashed
+    # every payment of the campaign first (52 ms at 100,000 applications).
+    paid = FeePayment.objects.filter(application=OuterRef("pk"))
     found = (_after_acceptance(user, campaign, OPEN_AFTER_ACCEPTANCE)
-             .filter(unit=unit, fee_payment__isnull=True).filter(_fee_pairs(campaign))
+             .filter(~Exists(paid), unit=unit).filter(_fee_pairs(campaign))
              .order_by("submitted_at", "id")
              .values_list("pk", "level_id", "level__name", "kind", "applicant__real_name",
                           KeyTextTransform("name", "snapshot"))[:UNPAID_SHOWN])
