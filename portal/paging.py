@@ -158,7 +158,16 @@ class KeysetPaginator:
     # -- what the view calls -------------------------------------------------------------------
 
     def page(self, params) -> KeysetPage:
-        """The page a request's GET parameters ask for (a ``QueryDict`` or a dict)."""
+        """The page a request's GET parameters ask for (a ``QueryDict`` or a dict).  Without a
+        given count, a first page is read before counting, one row more than it shows: when that
+        row is not there the page holds every row and is its own count (a search that finds a
+        few: no ``COUNT`` reading every match again)."""
+        if self._count is None and _first(params, self):
+            rows = self._rows(self.queryset, 0, self.per_page + 1)
+            if len(rows) <= self.per_page:
+                return self._page(rows, 1, _Counted(len(rows), self.per_page), has_previous=False, has_next=False)
+            counted = _Counted(self.queryset.count(), self.per_page)
+            return self._page(rows[: self.per_page], 1, counted, has_previous=False, has_next=True)
         counted = _Counted(self._count if self._count is not None else self.queryset.count(), self.per_page)
         number = _number(params.get(self.param), counted.num_pages)
         for name, forward in ((self.after_param, True), (self.before_param, False)):
@@ -279,6 +288,13 @@ def _nullable(model, path: str) -> bool:
         if model is None:
             return False
     return False
+
+
+def _first(params, paginator: KeysetPaginator) -> bool:
+    """Whether ``params`` ask for the first page: no cursor, and no page number or 1."""
+    if params.get(paginator.after_param) or params.get(paginator.before_param):
+        return False
+    return str(params.get(paginator.param) or "1").strip() == "1"
 
 
 def _number(raw, num_pages: int) -> int:

@@ -82,6 +82,27 @@ def test_cursor_pages_have_no_offset_and_the_same_query_count_at_any_depth(peopl
         assert "ORDER BY" not in rows and " IN (" in rows, rows
 
 
+def test_a_first_page_that_holds_every_row_is_its_own_count(people):
+    few = people.filter(real_name="柏甲").order_by("real_name", "id")  # a search finding a few
+    expected = list(few.values_list("pk", flat=True))
+    assert 0 < len(expected) < 20
+    with CaptureQueriesContext(connection) as captured:
+        page = KeysetPaginator(few, 20).page(QueryDict())
+    assert [u.pk for u in page] == expected and page.paginator.count == len(expected)
+    assert page.paginator.num_pages == 1 and not page.has_other_pages()
+    assert not any("COUNT(" in q["sql"].upper() for q in captured), "counted what the page already holds"
+    # More rows than a page: counted, and the first page shows a page of them with a next link.
+    with CaptureQueriesContext(connection) as captured:
+        page = KeysetPaginator(people.order_by("real_name", "id"), 5).page(_params("page=1"))
+    assert page.paginator.count == 23 and len(page) == 5 and page.has_next and not page.has_previous
+    assert sum("COUNT(" in q["sql"].upper() for q in captured) == 1
+    # Nothing found: an empty first page, no count.
+    with CaptureQueriesContext(connection) as captured:
+        page = KeysetPaginator(people.filter(real_name="无此人").order_by("id"), 5).page(QueryDict())
+    assert len(page) == 0 and page.paginator.count == 0 and not page.has_other_pages()
+    assert not any("COUNT(" in q["sql"].upper() for q in captured)
+
+
 def test_a_bare_middle_number_still_works_by_offset_and_links_on_by_cursor(people):
     qs = people.order_by("real_name", "id")
     expected = list(qs.values_list("pk", flat=True))
