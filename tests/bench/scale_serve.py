@@ -237,14 +237,18 @@ def wait_quiet(args) -> float:
     speed wanders by a factor of two to four within an hour (other tenants): a page measured in a
     slow spell says nothing about the code, so each page waits for the machine's quiet speed, and
     the calibrations before and after its runs are recorded with it."""
-    from tests.bench.scale import calibration_ms
-
-    found = calibration_ms()
+    found = _calibration()
     deadline = time.time() + args.quiet_wait
     while args.quiet_below and found > args.quiet_below and time.time() < deadline:
         time.sleep(15)
-        found = calibration_ms()
+        found = _calibration()
     return found
+
+
+def _calibration() -> float:
+    from tests.bench.scale import calibration_ms  # the main script's, imported when it runs us
+
+    return calibration_ms()
 
 
 def measure_pages(base: str, pid: int | None, args, pages) -> dict:
@@ -263,8 +267,6 @@ def measure_pages(base: str, pid: int | None, args, pages) -> dict:
 
 def _measure_page(base: str, pid: int | None, args, page, cookies: dict) -> dict:
     """One page at each of ``args.connections``, with the calibrations before and after."""
-    from tests.bench.scale import calibration_ms
-
     key = getattr(page.user, "pk", None)
     if key not in cookies:
         cookies[key] = f"sessionid={session_cookie(page.user)}" if page.user is not None else "x=1"
@@ -284,7 +286,7 @@ def _measure_page(base: str, pid: int | None, args, page, cookies: dict) -> dict
         result[str(c)] = found = wrk(base + page.url, cookies[key], c, args.duration)
         slow = found.get("requests", 0) < MIN_REQUESTS
         print(f"  {page.name:<36} c={c:<3} {json.dumps(found)}", flush=True)
-    result["calibration_ms"] = [calibrated, calibration_ms()]
+    result["calibration_ms"] = [calibrated, _calibration()]
     print(f"  {page.name:<36} calibration {result['calibration_ms']} ms", flush=True)
     return result
 
