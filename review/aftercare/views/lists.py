@@ -21,7 +21,7 @@ from portal.paging import PAGING_PARAMS, KeysetPaginator, paging_params
 
 from .. import services
 from ..exports import publicity_list_request
-from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreFormSet, SessionForm
+from ..forms import DecisionForm, FeeBatchForm, ResultPublicityForm, ScoreForm, ScoreFormSet, SessionForm, score_rows
 from ..models import DecisionResult, DefenseSession, ResultPublicity
 from ..permissions import is_admin
 from ..selectors import (
@@ -259,7 +259,8 @@ def session(request, pk: int):
         status = 400
     return render(request, "aftercare/session.html", {
         **page_context(request, campaign, "defense"), "session": sess, "apps": apps, "form": form,
-        "scores": list(zip(scores.forms, apps)), "formset": scores, "scored": scored,
+        "score_rows": score_rows(apps, scores), "formset": scores, "scored": scored,
+        "result_choices": ScoreForm.base_fields["result"].choices,
         "held": sess.date <= timezone.localdate(),
     }, status=status)
 
