@@ -58,15 +58,30 @@ class SectionView:
     scans: list[ScanView] = field(default_factory=list)
 
 
+# What a reader's page reads of the sections and scans (not a scan's OCR findings, boxes, pages or
+# checksum, nor a section's errors: four JSON columns decoded for each of ~40 scans, issue 16).  A
+# field not named here costs a query per scan when read: the pages' query-count tests notice.
+SECTION_FIELDS = ("id", "application_id", "key", "is_complete", "data", "draft")
+SCAN_FIELDS = ("id", "application_id", "section", "slot", "row", "order", "thumbnail", "masked", "content_type",
+               "needs_masking")
+
+
+def _read(application, relation: str, fields: tuple[str, ...]):
+    """``application.<relation>``'s rows: those a caller prefetched, else only ``fields`` of them."""
+    if relation in getattr(application, "_prefetched_objects_cache", {}):
+        return getattr(application, relation).all()
+    return getattr(application, relation).only(*fields)
+
+
 def sections_for(application, viewer) -> list[SectionView]:
     """Sections in the order of ``Section``; only those with content or scans."""
     blind = is_blind(viewer)
     redact = redactor_for(application, viewer)
-    data = {s.key: (s.data if s.is_complete else s.draft) for s in application.sections.all()}
+    data = {s.key: (s.data if s.is_complete else s.draft) for s in _read(application, "sections", SECTION_FIELDS)}
     names = dict(application.campaign.materials.values_list("code", "name"))
     names.update({k: str(v) for k, v in PUBLICITY_SLOTS.items()})
     scans: dict[str, list[ScanView]] = {}
-    for attachment in application.attachments.all():
+    for attachment in _read(application, "attachments", SCAN_FIELDS):
         visible = blind_may_open(attachment) if blind else True
         scans.setdefault(attachment.section, []).append(
             ScanView(attachment, names.get(attachment.slot, attachment.slot), visible))

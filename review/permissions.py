@@ -39,7 +39,15 @@ def refuse(reason: str) -> Decision:
 
 
 def in_scope(user, application) -> bool:
-    return user is not None and applications_visible_to(user).filter(pk=application.pk).exists()
+    """Whether ``application`` is among those ``user`` may see; asked once per user and state of an
+    instance (a review page asks for approve and for return: one query, not two)."""
+    if user is None:
+        return False
+    answers = application.__dict__.setdefault("_in_scope", {})
+    key = (user.pk, application.state)
+    if key not in answers:
+        answers[key] = applications_visible_to(user).filter(pk=application.pk).exists()
+    return answers[key]
 
 
 def _state_is(application, *states) -> Decision:

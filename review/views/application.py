@@ -33,10 +33,10 @@ def _detail_context(request, application, *, approve_form=None, return_form=None
     has_scans = {slot: any(s.attachment.slot == slot for v in sections for s in v.scans) for slot in PUBLICITY_SLOTS}
     can_approve = permissions.can_approve(user, application)
     can_return = permissions.can_return(user, application)
+    publicity = UnitPublicity.objects.filter(application=application).first()
     if approve_form is None and can_approve:
         if application.state == State.UNIT_REVIEW:
-            existing = UnitPublicity.objects.filter(application=application).first()
-            initial = {"publicity_start": existing.start, "publicity_end": existing.end} if existing else {}
+            initial = {"publicity_start": publicity.start, "publicity_end": publicity.end} if publicity else {}
             approve_form = UnitApprovalForm(campaign=application.campaign, has_scans=has_scans, initial=initial)
         elif step_slots(application.campaign, application.state):
             approve_form = CountyApprovalForm(campaign=application.campaign, has_scans=has_scans)
@@ -52,7 +52,7 @@ def _detail_context(request, application, *, approve_form=None, return_form=None
         "can_approve": can_approve, "can_return": can_return, "approve_form": approve_form,
         "return_form": return_form or ReturnForm(), "note_formset": note_formset,
         "changes": latest_round_changes(application, user), "history": history_for(application, user),
-        "publicity": UnitPublicity.objects.filter(application=application).first(),
+        "publicity": publicity,
         "return_deadline": application.return_deadline,
         "review_window": application.campaign.review_window(application.kind),
         "open_notes": {k: [redact(n.text) for n in v] for k, v in notes.items()},
