@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (Avg, Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value,
                               When, Window)
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.db.models.fields.json import KeyTextTransform
 
 from applications.checklist import FACT_SECTIONS
@@ -71,8 +71,10 @@ def load_campaign(campaign_id: int) -> Campaign:
 
 
 def load_campaigns(campaign_ids) -> dict[int, Campaign]:
-    """``load_campaign`` for the campaigns of a list that spans several (the units' progress)."""
-    return {campaign.pk: campaign for campaign in _with_rows().filter(pk__in=campaign_ids)}
+    """``load_campaign`` for the campaigns of a list that spans several (the units' progress), each
+    from the cache: a page holds one or two campaigns, and reading them with their rows (six
+    queries) on every request was a fifth of the units' list (issue 16)."""
+    return {pk: load_campaign(pk) for pk in sorted(set(campaign_ids))}
 
 
 def campaign_picker(user) -> list[Campaign]:
@@ -101,8 +103,8 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 # -- rows -----------------------------------------------------------------------------------------
 
 # What a list's row reads: of the application, the columns its rows and its ordering read (not the
-# snapshot, nor the dates of each step); of the applicant, the name (not the account: password
-# hash, e-mail, phone); of the certificate, its number and revocation and its document's status and
+# snapshot, nor the dates of each step); of the applicant, the name as the list shows it
+# (``listed_name``: the name in the snapshot, else the account's; no account read, no user built); of the certificate, its number and revocation and its document's status and
 # file (not the certificate's copy of the holder, nor the document's metadata).  The payment,
 # defense and decision are read whole: the rules and the labels read their fields.  The small
 # reference rows (specialty and series, level, unit and county) are not joined: they come from the
@@ -111,7 +113,7 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 # counts the queries of every list with few rows and with more.
 ROW_FIELDS = (
     "id", "state", "applicant", "campaign", "specialty", "level", "kind", "unit", "code", "submission_count",
-    "submitted_at", "applicant__real_name",
+    "submitted_at",
 )
 # Each record a row may show: what it joins and which of its columns it reads.
 ROW_RECORDS = {
@@ -145,7 +147,7 @@ def page_rows(campaign: Campaign, shows: str = "roster"):
     """How a list reads a page's rows from their ids (``KeysetPaginator``'s ``rows``): by primary
     key alone (the selection was the first step's), with the records the list ``shows``
     (``LIST_RECORDS``) and never the snapshot itself (~6.5 KB of JSON a row): the name and the
-    title applied for are read out of it by PostgreSQL (``snapshot_name``, ``snapshot_title``).
+    title applied for are read out of it by PostgreSQL (``listed_name``, ``snapshot_title``).
     Joining the five reference tables as well made the row query's plan cost more than its
     execution (PostgreSQL planned 15 joins: 7–9 ms a query at 10,000 applications, issue 16)."""
     def load(ids) -> list[Application]:
@@ -166,14 +168,19 @@ def rows_over_campaigns(ids) -> list[Application]:
     return applications
 
 
+# The name a list shows: the one in the snapshot (as submitted), else the account's ("" in the
+# snapshot counts as none), worked out by PostgreSQL.
+LISTED_NAME = Coalesce(NullIf(KeyTextTransform("name", "snapshot"), Value("")), F("applicant__real_name"),
+                       output_field=CharField())
+
+
 def _read_rows(ids, shows: str) -> list[Application]:
     records = [ROW_RECORDS[name] for name in LIST_RECORDS[shows] if name in ROW_RECORDS]
     # Unordered: the paginator puts the rows in the page's order (no ORDER BY compiled, none sorted).
     qs = (Application.objects.filter(pk__in=ids).order_by()
-          .select_related("applicant", *(join for joins, _columns in records for join in joins))
+          .select_related(*(join for joins, _columns in records for join in joins))
           .only(*ROW_FIELDS, *(column for _joins, columns in records for column in columns))
-          .annotate(snapshot_name=KeyTextTransform("name", "snapshot"),
-                    snapshot_title=KeyTextTransform("title_applied_for", "snapshot")))
+          .annotate(listed_name=LISTED_NAME, snapshot_title=KeyTextTransform("title_applied_for", "snapshot")))
     applications = list(qs)
     if "receipts" in LIST_RECORDS[shows]:
         # A list's paper status reads which items arrived, nothing else of a receipt: their names,
@@ -220,8 +227,8 @@ class Row:
 
     @property
     def name(self) -> str:
-        if hasattr(self.app, "snapshot_name"):  # a list that read only the name out of the snapshot
-            return self.app.snapshot_name or self.app.applicant.real_name
+        if hasattr(self.app, "listed_name"):  # a list's row (``page_rows``): the name was read for it
+            return self.app.listed_name
         return (self.app.snapshot or {}).get("name") or self.app.applicant.real_name
 
     @property
