@@ -708,5 +708,11 @@ def integrity_records_for(user) -> QuerySet[IntegrityRecord]:
     a ban binds every committee), to nobody else."""
     if not (is_admin(user) or getattr(user, "role", None) == Role.COMMITTEE_CLERK):
         return IntegrityRecord.objects.none()
-    return (IntegrityRecord.objects.select_related("unit", "campaign__committee", "application", "recorded_by")
+    return (IntegrityRecord.objects.select_related("unit", "campaign__committee").only(*INTEGRITY_LIST_FIELDS)
             .order_by("-recorded_at", "-id"))
+
+
+# What the list shows of a record: not the application (its ~6.5 KB snapshot decoded per row) nor
+# the campaign's clauses and texts (issue 16).  A field not named here costs a query per row.
+INTEGRITY_LIST_FIELDS = ("id", "name", "id_number", "facts", "person_banned_until", "unit_banned_until",
+                         "recorded_at", "unit__name", "campaign__year", "campaign__committee")
