@@ -13,6 +13,8 @@ its per-option dictionaries (half the select's cost again).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
@@ -24,20 +26,33 @@ class QuickSelect(forms.Select):
         widget = forms.Widget.get_context(self, name, value, attrs)["widget"]  # not ChoiceWidget's optgroups
         if self.allow_multiple_selected:
             widget["attrs"]["multiple"] = True
-        chosen, found = set(widget["value"]), False
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for option_value, option_label in self.choices:
-            if option_value is None:
-                option_value = ""
-            grouped = isinstance(option_label, (list, tuple))
-            if grouped:
-                parts.append(format_html('\n  <optgroup label="{}">', option_value))
-            for value_, label in (option_label if grouped else [(option_value, option_label)]):
-                selected = (not found or self.allow_multiple_selected) and str(value_) in chosen
-                found |= selected
-                parts.append(f'\n  <option value="{conditional_escape(str(value_))}"{" selected" if selected else ""}>'
-                             f'{conditional_escape(label)}</option>')
-            if grouped:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every value escaped (format_html, conditional_escape)
+        options = _options(_frozen(self.choices), frozenset(widget["value"]), self.allow_multiple_selected)
+        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+def _frozen(choices) -> tuple:
+    """The choices as a key: values and labels as text (a lazy label in the current language)."""
+    return tuple((value, tuple((v, str(label_)) for v, label_ in label)) if isinstance(label, (list, tuple))
+                 else (value, str(label)) for value, label in choices)
+
+
+@lru_cache(maxsize=64)
+def _options(choices: tuple, chosen: frozenset, multiple: bool) -> str:
+    """The ``<option>``s (and ``<optgroup>``s) of ``choices`` with ``chosen`` selected, kept per
+    process: a page repeats one list in several rows (a review page's three note rows, the same
+    ~130 options each, nothing chosen) and the next request of that page asks for it again."""
+    found, parts = False, []
+    for option_value, option_label in choices:
+        if option_value is None:
+            option_value = ""
+        grouped = isinstance(option_label, tuple)
+        if grouped:
+            parts.append(format_html('\n  <optgroup label="{}">', option_value))
+        for value_, label in (option_label if grouped else [(option_value, option_label)]):
+            selected = (not found or multiple) and str(value_) in chosen
+            found |= selected
+            parts.append(f'\n  <option value="{conditional_escape(str(value_))}"{" selected" if selected else ""}>'
+                         f'{conditional_escape(label)}</option>')
+        if grouped:
+            parts.append("\n  </optgroup>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped (format_html, conditional_escape)

@@ -183,3 +183,25 @@ def test_quick_select_selects_as_django_does():
         assert sorted(quick_tag.split()) == sorted(plain_tag.split()), data
         assert html.unescape(re.sub(r"\s+", "", quick_options)) == html.unescape(re.sub(r"\s+", "", plain_options)), data
         assert quick.count(" selected") <= 1
+
+
+def test_quick_select_options_kept_per_process_follow_language_and_choice():
+    """The options are kept per process (a page draws one list in several rows): a lazy label is
+    drawn as it reads in each request (its language), and the chosen option is each row's own."""
+    from django.utils.functional import lazy
+
+    reads = {"label": "整体意见"}
+    choices = [("", lazy(lambda: reads["label"], str)()), ("a", "甲"), ("b", "乙")]
+
+    def draw(data=None):
+        form = _Form(data=data)
+        form.fields["quick"].choices = choices
+        return str(form["quick"])
+
+    first = draw()
+    assert first == draw() and '<option value="" selected>整体意见</option>' in first
+    reads["label"] = "Overall"  # the same lazy label in another language
+    assert '<option value="" selected>Overall</option>' in draw()
+    chosen = draw({"quick": "b"})
+    assert '<option value="b" selected>乙</option>' in chosen and '<option value="" selected>' not in chosen
+    assert '<option value="" selected>Overall</option>' in draw()  # the earlier choice is not kept
