@@ -103,6 +103,35 @@ def test_a_first_page_that_holds_every_row_is_its_own_count(people):
     assert not any("COUNT(" in q["sql"].upper() for q in captured)
 
 
+def test_a_count_the_paginator_works_out_stops_at_its_limit_and_paging_goes_on(people):
+    """Issue 16: a search that finds most of a campaign is not counted to the end on every page;
+    past ``count_limit`` the pager says "超过 N 份" and the links and page numbers still reach every
+    row, in order, with no last page (a number past the end gives the last counted page)."""
+    from django.template.loader import render_to_string
+
+    qs = people.order_by("real_name", "id")
+    expected = list(qs.values_list("pk", flat=True))
+    paginator = KeysetPaginator(qs, 5, count_limit=10)
+    with CaptureQueriesContext(connection) as captured:
+        first = paginator.page(QueryDict())
+    counts = [q["sql"].upper() for q in captured if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 11" in counts[0], counts
+    assert first.paginator.count == 10 and first.paginator.more and first.has_next
+    pages = _walk(paginator)
+    assert [p.number for p in pages] == [1, 2, 3, 4, 5] and [u.pk for p in pages for u in p] == expected
+    third = paginator.page(_params("page=4"))
+    assert third.offset and [u.pk for u in third] == expected[15:20] and third.has_next
+    for query in ("page=99999", "page=last"):
+        past = paginator.page(_params(query))
+        assert past.number == 2 and [u.pk for u in past] == expected[5:10] and past.has_next
+    text = render_to_string("review/pager.html", {"page": third, "query": ""})
+    assert "第 4 页，超过 10 份" in text and "/" not in text.split("<span>")[1].split("</span>")[0]
+    # Within the limit nothing changes: the count is exact and the pager names the last page.
+    exact = KeysetPaginator(qs, 5, count_limit=23).page(QueryDict())
+    assert exact.paginator.count == 23 and not exact.paginator.more
+    assert "第 1 / 5 页，共 23 份" in render_to_string("review/pager.html", {"page": exact, "query": ""})
+
+
 def test_a_bare_middle_number_still_works_by_offset_and_links_on_by_cursor(people):
     qs = people.order_by("real_name", "id")
     expected = list(qs.values_list("pk", flat=True))
