@@ -163,6 +163,8 @@ def build_checklist(application: Application, *, bans: Bans | None = None) -> Ch
     rows = {s.key: s for s in application.sections.all()}
     data = {k: s.data for k, s in rows.items() if s.is_complete}
     facts = facts_for(application, data)
+    # Prefetched (not read apart): the rule engine's prefetch below then finds them read.
+    prefetch_related_objects([application.campaign], "materials")
     materials = resolve_materials(application.campaign.materials.all(), facts)
     attachments = list(application.attachments.all())
     statuses = []

@@ -17,10 +17,11 @@ def latest_return(application: Application) -> StateChange | None:
             .order_by("-created_at", "-id").first())
 
 
-def return_notes_by_section(application: Application) -> dict[str, list[ReturnNote]]:
-    """Notes of the latest return, keyed by section ("" for the whole application).  Notes on an
-    attachment are keyed by its section too and carry ``attachment_id``."""
-    change = latest_return(application)
+def return_notes_by_section(application: Application, change: StateChange | None = None) -> dict[str, list[ReturnNote]]:
+    """Notes of the latest return (``change`` when the caller has read it), keyed by section (""
+    for the whole application).  Notes on an attachment are keyed by its section too and carry
+    ``attachment_id``."""
+    change = change or latest_return(application)
     if change is None:
         return {}
     grouped: dict[str, list[ReturnNote]] = {}

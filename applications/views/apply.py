@@ -65,7 +65,7 @@ def _return_context(application):
         return {}
     change = latest_return(application)
     return {"returned": change, "time_left": time_left(application.return_deadline),
-            "notes": return_notes_by_section(application) if change else {}}
+            "notes": return_notes_by_section(application, change) if change else {}}
 
 
 @login_required
