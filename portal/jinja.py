@@ -12,19 +12,21 @@ hides a global below (a context variable named ``url`` would hide ``url()``): th
 
 The environment is the Django backend's (autoescaping on) with what the rows use:
 ``_("…")`` (Django's translation, kept per render: a row repeats its labels), ``url(name, *args)``,
-``static(path)``, ``zip`` and the ``floatformat`` / ``date`` / ``linebreaksbr`` filters of Django's own
+``static(path)``, ``zip`` and the ``floatformat`` / ``date`` / ``linebreaksbr`` / ``truncatechars`` filters of Django's own
 template language, so values print exactly as on the rest of the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django import template
 from django.conf import settings
 from django.template import engines
-from django.template.defaultfilters import date, floatformat, linebreaksbr
+from django.template.defaultfilters import date, floatformat, linebreaksbr, truncatechars
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import get_format
@@ -36,22 +38,44 @@ from jinja2 import Environment
 register = template.Library()
 
 
-# A URL's shape per (script prefix, URLconf, name, number of arguments): a row's links differ only
-# in the numbers they carry (``url("aftercare:application", app.pk)``), and reversing one costs a
-# resolver walk (~50 µs, two per row).  The shape is the URL reversed once with sentinel numbers,
-# each then a format field; "" when the name does not take integers that way (a converter that
-# rewrites them, a pattern that refuses the sentinel): then every call reverses.
+# A URL's shape per (script prefix, URLconf, name, kinds of arguments): a row's links differ only
+# in the values they carry (``url("aftercare:application", app.pk)``, a scan's code and UUID), and
+# reversing one costs a resolver walk (~50 µs, two to five per row).  The shape is the URL reversed
+# once with sentinel values of the same kinds, each then a format field; "" when the name does not
+# take such values that way (a converter that rewrites them, a pattern that refuses the sentinel):
+# then every call reverses.  The kinds: integers, UUIDs, and text of letters, digits, "-" and "_"
+# (what ``str``/``slug`` converters take as is, nothing to quote); any other value is reversed.
 _SHAPES: dict[tuple, str] = {}
 _SENTINEL = 7_390_146_285
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _shape(name: str, count: int) -> str:
-    numbers = [_SENTINEL + i for i in range(count)]
+def _kind(arg) -> str:
+    kind = type(arg)
+    if kind is int:
+        return "i"
+    if kind is uuid.UUID:
+        return "u"
+    if kind is str and _PLAIN_TEXT.fullmatch(arg):
+        return "s"
+    return ""
+
+
+def _sentinel(kind: str, i: int):
+    if kind == "i":
+        return _SENTINEL + i
+    if kind == "u":
+        return uuid.UUID(int=_SENTINEL * 1_000 + i)
+    return f"Zq9_-SeNtInEl{i}"  # taken only where letters of both cases, digits, "-" and "_" are
+
+
+def _shape(name: str, kinds: tuple[str, ...]) -> str:
+    values = [_sentinel(kind, i) for i, kind in enumerate(kinds)]
     try:
-        reversed_ = reverse(name, args=numbers)
+        reversed_ = reverse(name, args=values)
     except NoReverseMatch:
         return ""
-    sentinels = [str(number) for number in numbers]
+    sentinels = [str(value) for value in values]
     if any(reversed_.count(s) != 1 for s in sentinels):
         return ""
     shape = reversed_.replace("{", "{{").replace("}", "}}")
@@ -61,14 +85,17 @@ def _shape(name: str, count: int) -> str:
 
 
 def url(name: str, *args) -> str:
-    """``reverse(name, args=args)``; for integer arguments from the name's shape, kept per process."""
-    if args and all(type(arg) is int for arg in args):
-        key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name, len(args))
-        shape = _SHAPES.get(key)
-        if shape is None:
-            shape = _SHAPES[key] = _shape(name, len(args))
-        if shape:
-            return shape.format(*args)
+    """``reverse(name, args=args)``; for integers, UUIDs and plain text from the name's shape, kept
+    per process."""
+    if args:
+        kinds = tuple(_kind(arg) for arg in args)
+        if all(kinds):
+            key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name, kinds)
+            shape = _SHAPES.get(key)
+            if shape is None:
+                shape = _SHAPES[key] = _shape(name, kinds)
+            if shape:
+                return shape.format(*args)
     return reverse(name, args=args)
 
 
@@ -131,7 +158,7 @@ def translations():
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(url=url, static=static, _=gettext, zip=zip)
-    env.filters.update(floatformat=fast_floatformat, date=local_date,
+    env.filters.update(floatformat=fast_floatformat, date=local_date, truncatechars=truncatechars,
                        linebreaksbr=lambda value: linebreaksbr(value, autoescape=True))
     return env
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.db import models
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.template.defaultfilters import date as django_date
 from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
@@ -98,6 +98,9 @@ urlpatterns = [
     path("a/<int:pk>/b/<int:n>/", _view, name="two"),
     path("year/<int:year>/", _view, name="year"),
     path("slug/<slug:name>/", _view, name="slug"),
+    path("apply/<str:code>/files/<uuid:uid>/<slug:variant>/", _view, name="scan"),
+    path("code/<str:code>/", _view, name="code"),
+    path("upper/<int:n>/", _view, name="number_only"),
 ]
 
 
@@ -123,8 +126,22 @@ def shapes(settings):
 def test_url_shape_gives_what_reverse_gives(shapes):
     for args in [(1, 2), (123456, 7), (7390146285, 0)]:
         assert jinja.url("two", *args) == reverse("two", args=args)
-    assert jinja.url("slug", "x-y") == reverse("slug", args=["x-y"])  # not integers: reversed each time
+    assert jinja.url("slug", "x-y") == reverse("slug", args=["x-y"])
     assert jinja.url("year", 2024) == "/year/2024/"
+
+
+@pytest.mark.urls(__name__)
+def test_url_shape_of_codes_and_uuids_gives_what_reverse_gives(shapes):
+    import uuid
+
+    for code, uid, variant in [("AB12CD34", uuid.uuid4(), "thumb"), ("x_y-Z", uuid.UUID(int=0), "original")]:
+        assert jinja.url("scan", code, uid, variant) == reverse("scan", args=[code, uid, variant])
+    assert [v for k, v in jinja._SHAPES.items() if k[2] == "scan"] == ["/apply/{0}/files/{1}/{2}/"]
+    # Text that needs quoting or that a pattern may refuse is reversed every time, as Django does.
+    for text in ("中文 名", "a/b", "a.b", "%41"):
+        assert jinja.url("code", text) == reverse("code", args=[text])
+    with pytest.raises(NoReverseMatch):
+        jinja.url("number_only", "abc")  # a pattern that refuses the text still refuses it
 
 
 @pytest.mark.urls(__name__)
