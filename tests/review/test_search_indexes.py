@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from applications.models import Application
 from portal.accounts.models import User
 from review.selectors import matching
 
@@ -47,3 +48,13 @@ def test_a_search_finds_names_and_id_numbers_that_contain_the_term(db):
     for term in ("阿依古丽", "买买提", "19850312", "002x", "丽·买"):
         assert found.pk in applicants(term) and other.pk not in applicants(term), term
     assert applicants("王伟") == {other.pk} and applicants("65280119") == {found.pk, other.pk}
+
+
+def test_a_name_is_not_asked_as_a_code_and_a_code_still_is(db):
+    """A term that cannot be a code (not letters and digits) leaves "OR code = …" out, so that
+    PostgreSQL can start from the applicants it finds; codes are still found, in any case."""
+    def where(term):
+        return str(Application.objects.filter(matching(term)).query).split(" WHERE ", 1)[1]
+
+    assert '"code"' not in where("阿依古丽") and '"code"' not in where("王 伟")
+    assert '"code" = AB12CD34' in where("ab12cd34") and '"code" = 652801' in where("652801")
