@@ -18,7 +18,7 @@ from functools import lru_cache
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 
 class QuickSelect(forms.Select):
@@ -31,9 +31,16 @@ class QuickSelect(forms.Select):
 
 
 def _frozen(choices) -> tuple:
-    """The choices as a key: values and labels as text (a lazy label in the current language)."""
-    return tuple((value, tuple((v, str(label_)) for v, label_ in label)) if isinstance(label, (list, tuple))
-                 else (value, str(label)) for value, label in choices)
+    """The choices as a key: ``(value, None, options)`` for a group, ``(value, text, safe)`` for an
+    option; a label as text (a lazy one in the current language) with whether it is marked safe (a
+    safe label and a plain one of the same text are drawn apart)."""
+    return tuple((value, None, tuple((v, *_text(label_)) for v, label_ in label)) if isinstance(label, (list, tuple))
+                 else (value, *_text(label)) for value, label in choices)
+
+
+def _text(label) -> tuple[str, bool]:
+    text = str(label)
+    return text, isinstance(text, SafeData)
 
 
 @lru_cache(maxsize=64)
@@ -42,17 +49,17 @@ def _options(choices: tuple, chosen: frozenset, multiple: bool) -> str:
     process: a page repeats one list in several rows (a review page's three note rows, the same
     ~130 options each, nothing chosen) and the next request of that page asks for it again."""
     found, parts = False, []
-    for option_value, option_label in choices:
+    for option_value, text, rest in choices:
         if option_value is None:
             option_value = ""
-        grouped = isinstance(option_label, tuple)
+        grouped = text is None
         if grouped:
             parts.append(format_html('\n  <optgroup label="{}">', option_value))
-        for value_, label in (option_label if grouped else [(option_value, option_label)]):
+        for value_, label, safe in (rest if grouped else [(option_value, text, rest)]):
             selected = (not found or multiple) and str(value_) in chosen
             found |= selected
             parts.append(f'\n  <option value="{conditional_escape(str(value_))}"{" selected" if selected else ""}>'
-                         f'{conditional_escape(label)}</option>')
+                         f'{label if safe else conditional_escape(label)}</option>')
         if grouped:
             parts.append("\n  </optgroup>")
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped (format_html, conditional_escape)

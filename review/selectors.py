@@ -174,8 +174,8 @@ def queue_rows(queue: QuerySet[Application]):
 def matching(term: str) -> Q:
     """The applications a search term finds: the applicant's name or ID number contains it, or it
     is the application's code, in any case (codes are capitals, ``CODE_ALPHABET``: the unique
-    index answers; a term that cannot be a code, a name in Chinese, is not asked as one).  The applicants are found apart (one hashed set per query, ``IN`` a subquery,
-    not a join), so that a page of a search can be read lane by lane (``portal.lanes``): each lane
+    index answers; a term that cannot be a code, a name in Chinese, is not asked as one).  The
+    applicants are found apart (one hashed set per query, ``IN`` a subquery, not a join), so that a page of a search can be read lane by lane (``portal.lanes``): each lane
     stops at a page of matches instead of joining every applicant.  Names match as typed and ID
     numbers in capitals as stored (``normalize_id_number``): a plain ``LIKE`` reads the
     applicants three times faster than ``UPPER(...) LIKE``.  On PostgreSQL the trigram indexes

@@ -130,10 +130,12 @@ def score_rows(apps, formset) -> list[ScoreRow]:
     was typed and each field's first error are shown again.  ``tests/aftercare/test_score_sheet.py``
     compares the inputs drawn with Django's own widgets."""
     if not formset.is_bound:
-        return [ScoreRow(i, app, str(row["application"]), _number(row.get("score")), row.get("result") or "", bool(row.get("absent")), {})
+        return [ScoreRow(i, app, str(row["application"]), _number(row.get("score")), row.get("result") or "",
+                         bool(row.get("absent")), {})
                 for i, (row, app) in enumerate(zip(formset.initial or [], apps))]
-    return [ScoreRow(i, app, _number(form["application"].value()) or "", _number(form["score"].value()), str(form["result"].value() or ""),
-                     bool(form["absent"].value()), {name: errors[0] for name, errors in form.errors.items()})
+    return [ScoreRow(i, app, _number(form["application"].value()) or "", _number(form["score"].value()),
+                     str(form["result"].value() or ""), bool(form["absent"].value()),
+                     {name: errors[0] for name, errors in form.errors.items()})
             for i, (form, app) in enumerate(zip(formset.forms, apps))]
 
 

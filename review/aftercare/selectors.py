@@ -104,8 +104,9 @@ def choose_campaign(user, code: str | None) -> Campaign | None:
 
 # What a list's row reads: of the application, the columns its rows and its ordering read (not the
 # snapshot, nor the dates of each step); of the applicant, the name as the list shows it
-# (``listed_name``: the name in the snapshot, else the account's; no account read, no user built); of the certificate, its number and revocation and its document's status and
-# file (not the certificate's copy of the holder, nor the document's metadata).  The payment,
+# (``listed_name``: the name in the snapshot, else the account's; no account read, no user built);
+# of the certificate, its number and revocation and its document's status and file (not the
+# certificate's copy of the holder, nor the document's metadata).  The payment,
 # defense and decision are read whole: the rules and the labels read their fields.  The small
 # reference rows (specialty and series, level, unit and county) are not joined: they come from the
 # loaded campaign and one query for the page's units (``attach_references``).  A field not named

@@ -223,3 +223,18 @@ def test_quick_select_options_kept_per_process_follow_language_and_choice():
     chosen = draw({"quick": "b"})
     assert '<option value="b" selected>乙</option>' in chosen and '<option value="" selected>' not in chosen
     assert '<option value="" selected>Overall</option>' in draw()  # the earlier choice is not kept
+
+
+def test_quick_select_keeps_a_safe_label_and_a_plain_one_of_the_same_text_apart():
+    """The options are kept by their text: a label marked safe (drawn as is) and a plain label with
+    the same characters (escaped) must not share one drawing."""
+    from django.utils.safestring import mark_safe
+
+    def draw(label):
+        form = _Form(data=None)
+        form.fields["quick"].choices = [("", "—"), ("a", label)]
+        return str(form["quick"])
+
+    assert "<option value=\"a\"><b>甲</b></option>" in draw(mark_safe("<b>甲</b>"))
+    assert "&lt;b&gt;甲&lt;/b&gt;" in draw("<b>甲</b>")
+    assert "<option value=\"a\"><b>甲</b></option>" in draw(mark_safe("<b>甲</b>"))
