@@ -3,7 +3,17 @@ and the reviewers' pages."""
 
 from __future__ import annotations
 
+from django.db.models import CharField, F, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, NullIf
+
 from .models import Application, ReturnNote, StateChange
+
+# The applicant's name as the lists and documents print it, worked out by the database: the one in
+# the snapshot (as submitted), else the account's ("" in the snapshot counts as none).  For a
+# ``values_list``/``annotate`` that reads no model instance (no snapshot, no user built).
+LISTED_NAME = Coalesce(NullIf(KeyTextTransform("name", "snapshot"), Value("")), F("applicant__real_name"),
+                       output_field=CharField())
 
 
 def sections_data(application: Application) -> dict[str, dict]:

@@ -15,10 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (Avg, Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value,
                               When, Window)
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models.functions import RowNumber
 from django.db.models.fields.json import KeyTextTransform
 
 from applications.checklist import FACT_SECTIONS
+from applications.selectors import LISTED_NAME
 from applications.enums import Kind
 from applications.models import Application, ApplicationSection, Campaign, CampaignFee, Level, Specialty, Unit
 from applications.rules import fee_for
@@ -167,12 +168,6 @@ def rows_over_campaigns(ids) -> list[Application]:
     for app in applications:
         app.campaign = campaigns[app.campaign_id]
     return applications
-
-
-# The name a list shows: the one in the snapshot (as submitted), else the account's ("" in the
-# snapshot counts as none), worked out by PostgreSQL.
-LISTED_NAME = Coalesce(NullIf(KeyTextTransform("name", "snapshot"), Value("")), F("applicant__real_name"),
-                       output_field=CharField())
 
 
 def _read_rows(ids, shows: str) -> list[Application]:
@@ -496,12 +491,11 @@ def unpaid_of_unit(user, campaign: Campaign, unit) -> list[UnpaidEntry]:
     found = (_after_acceptance(user, campaign, OPEN_AFTER_ACCEPTANCE)
              .filter(~Exists(paid), unit=unit).filter(_fee_pairs(campaign))
              .order_by("submitted_at", "id")
-             .values_list("pk", "level_id", "level__name", "kind", "applicant__real_name",
-                          KeyTextTransform("name", "snapshot"))[:UNPAID_SHOWN])
+             .values_list("pk", "level_id", "level__name", "kind", LISTED_NAME)[:UNPAID_SHOWN])
     labels = {kind: str(label) for kind, label in Kind.choices}
     dues = {(fee.level_id, fee.kind): fee_for(campaign, fee.level_id, fee.kind) for fee in campaign.fees.all()}
-    return [UnpaidEntry(pk, snapshot_name or real_name, level_name, labels[kind], dues[level_id, kind])
-            for pk, level_id, level_name, kind, real_name, snapshot_name in found]
+    return [UnpaidEntry(pk, name, level_name, labels[kind], dues[level_id, kind])
+            for pk, level_id, level_name, kind, name in found]
 
 
 # -- defense --------------------------------------------------------------------------------------
@@ -623,14 +617,13 @@ def defense_overview(user, campaign: Campaign, today) -> list[SpecialtyDefense]:
               .annotate(cap=Case(When(waiting, then=Value(DEFENSE_LIST_LIMIT)), default=Value(DEFENSE_GLIMPSE)))
               .filter(rank__lte=F("cap"))
               .order_by("specialty_id", "bucket", "rank")
-              .values_list("pk", "code", "specialty_id", "bucket", "level__name", "kind", "applicant__real_name",
-                           KeyTextTransform("name", "snapshot"), "defense__grounds", "defense__session__date",
+              .values_list("pk", "code", "specialty_id", "bucket", "level__name", "kind", LISTED_NAME,
+                           "defense__grounds", "defense__session__date",
                            "defense__session__time_slot", "defense__absent", "defense__score", "defense__passed"))
     scored = campaign.defense_scored
-    for (pk, code, specialty_id, kind_of_list, level, kind, real_name, snapshot_name, grounds, date, slot, absent,
-         score, passed) in listed:
-        entry = DefenseEntry(pk, code, snapshot_name or real_name, level, str(Kind(kind).label), grounds or [], date,
-                             slot or "")
+    for (pk, code, specialty_id, kind_of_list, level, kind, name, grounds, date, slot, absent, score,
+         passed) in listed:
+        entry = DefenseEntry(pk, code, name, level, str(Kind(kind).label), grounds or [], date, slot or "")
         if kind_of_list == "scheduled":
             outcome = DefenseOutcome(bool(absent), score, passed)
             entry.label = outcome_label(outcome, scored) if outcome.has_outcome else "已安排"
@@ -704,6 +697,12 @@ def certificate_of(application: Application) -> Certificate | None:
 
 # -- integrity ------------------------------------------------------------------------------------
 
+# What the list shows of a record: not the application (its ~6.5 KB snapshot decoded per row) nor
+# the campaign's clauses and texts (issue 16).  A field not named here costs a query per row.
+INTEGRITY_LIST_FIELDS = ("id", "name", "id_number", "facts", "person_banned_until", "unit_banned_until",
+                         "recorded_at", "unit__name", "campaign__year", "campaign__committee")
+
+
 def integrity_records_for(user) -> QuerySet[IntegrityRecord]:
     """Integrity records are visible to administrators and committee clerks (every committee's:
     a ban binds every committee), to nobody else."""
@@ -712,8 +711,3 @@ def integrity_records_for(user) -> QuerySet[IntegrityRecord]:
     return (IntegrityRecord.objects.select_related("unit", "campaign__committee").only(*INTEGRITY_LIST_FIELDS)
             .order_by("-recorded_at", "-id"))
 
-
-# What the list shows of a record: not the application (its ~6.5 KB snapshot decoded per row) nor
-# the campaign's clauses and texts (issue 16).  A field not named here costs a query per row.
-INTEGRITY_LIST_FIELDS = ("id", "name", "id_number", "facts", "person_banned_until", "unit_banned_until",
-                         "recorded_at", "unit__name", "campaign__year", "campaign__committee")

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.enums import Kind
 from applications.models import Campaign, CampaignFee
+from applications.selectors import LISTED_NAME
 from applications.rules import fee_for
 from applications.snapshot import ROSTER_COLUMNS, roster_row
 from applications.states import AFTER_ACCEPTANCE, IN_REVIEW, State
@@ -178,10 +178,10 @@ def fee_list_for(*, campaign: Campaign, scope: ExportScope, generated_on: dt.dat
              .filter(campaign=campaign, state__in=AFTER_ACCEPTANCE)
              .order_by("unit__county__order", "unit__name", "submitted_at", "id")
              .values_list("pk", "kind", "level_id", "level__name", "unit__name", "specialty__name",
-                          "specialty__series__name", "applicant__real_name", KeyTextTransform("name", "snapshot")))
+                          "specialty__series__name", LISTED_NAME))
     # What the fee-paid hook reads of an application: its id, campaign, level and kind.
-    records = [FeeRecord(pk, campaign, level_id, kind, (level_name, unit, specialty, series, snapshot_name or real_name))
-               for pk, kind, level_id, level_name, unit, specialty, series, real_name, snapshot_name in found]
+    records = [FeeRecord(pk, campaign, level_id, kind, (level_name, unit, specialty, series, name))
+               for pk, kind, level_id, level_name, unit, specialty, series, name in found]
     paid_ids = paid_application_ids(records)
     rows = []
     by_kind: dict[str, dict] = {k: {"kind": str(label), "count": 0, "due": 0, "paid_count": 0, "paid": 0}
