@@ -141,10 +141,12 @@ class KeysetPaginator:
     ordering (``"unit"`` for ``unit__county__order, unit__name, submitted_at, id``), or ``Lanes``
     that split the list (an officer's campaigns and states): on PostgreSQL a page's ids are then
     read lane by lane, each from its own index range (``portal.lanes``).  ``count_limit``: where a
-    count the paginator works out itself stops (``COUNT_LIMIT``)."""
+    count the paginator works out itself stops (``COUNT_LIMIT``); ``more``: the given ``count`` is
+    such a limit, the caller found more rows (a search's tabs)."""
 
     def __init__(self, queryset: QuerySet, per_page: int, *, count: int | None = None, param: str = "page",
-                 rows=None, lanes: str | Lanes | None = None, count_limit: int = COUNT_LIMIT):
+                 rows=None, lanes: str | Lanes | None = None, count_limit: int = COUNT_LIMIT,
+                 more: bool = False):
         ordering = list(queryset.query.order_by)
         if not ordering or any(not isinstance(o, str) for o in ordering):
             raise ValueError("keyset paging needs an explicit order_by of field names")
@@ -161,6 +163,7 @@ class KeysetPaginator:
         self.param, self.after_param, self.before_param = paging_params(param)
         self.salt = f"{SALT}:{','.join(ordering)}"  # a cursor only fits the ordering it was made for
         self._count = count
+        self._more = more and count is not None
         self.count_limit = count_limit
         self._load = rows
         self._lanes = lanes if lanes and lanes_usable(queryset, lanes, self.keys, self.nullable) else None
@@ -196,7 +199,7 @@ class KeysetPaginator:
     def _counted(self) -> _Counted:
         """The given count, else ``COUNT`` of the rows up to ``count_limit`` (and whether more)."""
         if self._count is not None:
-            return _Counted(self._count, self.per_page)
+            return _Counted(self._count, self.per_page, more=self._more)
         found = self.queryset.order_by()[: self.count_limit + 1].count()
         return _Counted(min(found, self.count_limit), self.per_page, more=found > self.count_limit)
 

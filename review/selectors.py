@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -22,6 +23,7 @@ from applications.states import REACHED_FIELD_OF_STATE, State
 from portal import tallies
 from portal.accounts.models import Role, User
 from portal.lanes import Lanes
+from portal.paging import COUNT_LIMIT
 
 from .access import applications_visible_to, committee_side_of, is_committee_side, scope_key
 from .models import Notification
@@ -113,6 +115,14 @@ def count_by_state(qs: QuerySet[Application]) -> dict[str, int]:
     return dict(qs.order_by().values_list("state").annotate(n=Count("id")))
 
 
+def count_by_state_upto(qs: QuerySet[Application], limit: int) -> dict[str, int] | None:
+    """``count_by_state(qs)`` when ``qs`` holds at most ``limit`` rows, else None: the states of
+    ``limit`` + 1 rows are read, never more (a search that finds most of a county counted every
+    match on each request: 7 of its 14 ms of SQL at 10,000 applications, and more as it grows)."""
+    states = list(qs.order_by().values_list("state", flat=True)[: limit + 1])
+    return None if len(states) > limit else dict(Counter(states))
+
+
 def state_counts_of(user, qs: QuerySet[Application], name: str) -> dict[str, int]:
     """``count_by_state(qs)`` of a selection of the user's applications named by ``name`` (its
     filters), read from the cache while no application changed (``portal.tallies``)."""
@@ -130,9 +140,13 @@ class QueueFilters:
     q: str = ""
 
 
-def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[str, int]]:
+def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[str, int | None]]:
     """The officer's queue, filtered and searched, and the count per state of the same selection
-    without the state filter (the tabs).  Committee clerks search by code only."""
+    without the state filter (the tabs).  Committee clerks search by code only.
+
+    A search's matches are counted up to ``portal.paging.COUNT_LIMIT``; when it finds more, each
+    state of the filtered queue (without the search) is a tab counted as None: the page says
+    "500+" and its pager counts the state it shows, up to the same limit."""
     qs = applications_in_queue_of(user)
     if filters.campaign:
         qs = qs.filter(campaign_id=filters.campaign)
@@ -142,6 +156,9 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
         qs = qs.filter(level_id=filters.level)
     if filters.unit and not is_blind(user):
         qs = qs.filter(unit_id=filters.unit)
+    filtered = qs
+    name = "queue:{}:{}:{}:{}".format(filters.campaign, filters.specialty, filters.level,
+                                      filters.unit if not is_blind(user) else None)
     term = filters.q.strip()
     if term:
         if is_blind(user):
@@ -149,10 +166,11 @@ def queue_for(user, filters: QueueFilters) -> tuple[QuerySet[Application], dict[
         else:
             qs = qs.filter(matching(term))
     if term:  # a search is asked once: counted, not cached
-        counts = count_by_state(qs)
+        counts = count_by_state_upto(qs, COUNT_LIMIT)
+        if counts is None:
+            counts = dict.fromkeys(state_counts_of(user, filtered, name))
     else:
-        counts = state_counts_of(user, qs, "queue:{}:{}:{}:{}".format(
-            filters.campaign, filters.specialty, filters.level, filters.unit if not is_blind(user) else None))
+        counts = state_counts_of(user, qs, name)
     if filters.state:
         qs = qs.filter(state=filters.state)
     qs = _queue_row(qs).order_by("submitted_at", "id")

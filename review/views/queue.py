@@ -15,7 +15,7 @@ from applications.states import State
 from applications.uploads import UploadRefused
 from portal.accounts.models import Role
 from portal.errors import posted_ids, safe_next
-from portal.paging import PAGING_PARAMS, KeysetPaginator
+from portal.paging import COUNT_LIMIT, PAGING_PARAMS, KeysetPaginator
 
 from .. import permissions
 from ..forms import PublicityForm, QueueFilterForm
@@ -50,8 +50,15 @@ def queue(request):
         # A filter that names nothing in the queue (an old bookmark, an edited address) lists
         # nothing and says why, rather than the whole queue as if it had applied.
         rows = rows.none()
-    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
-    page = KeysetPaginator(rows, PAGE_SIZE, count=total, lanes=queue_lanes(user, filters),
+    # A search finding more than COUNT_LIMIT leaves its tabs uncounted (None, ``queue_for``): the
+    # pager then counts the state shown, or knows the whole search is over the limit.
+    counted = None not in counts.values()
+    total = sum(counts.values()) if counted else None
+    if filters.state:
+        count, more = (counts.get(filters.state, 0), False) if counted else (None, False)
+    else:
+        count, more = (total, False) if counted else (COUNT_LIMIT, True)
+    page = KeysetPaginator(rows, PAGE_SIZE, count=count, more=more, lanes=queue_lanes(user, filters),
                            rows=queue_rows(base)).page(request.GET)
     query = request.GET.copy()
     state_query = request.GET.copy()
@@ -59,12 +66,14 @@ def queue(request):
         query.pop(key, None)
         state_query.pop(key, None)
     state_query.pop("state", None)
-    tabs = [{"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State
-            if counts.get(s.value)]
+    tabs = [{"state": s, "label": s.label, "count": counts[s.value], "more": False} for s in State if s.value in counts]
+    for tab in tabs:
+        if tab["count"] is None and tab["state"] == filters.state:  # the tab shown: its pager's count
+            tab["count"], tab["more"] = page.paginator.count, page.paginator.more
     batch_state = permissions.REVIEW_STATE_OF_STEP.get(permissions.STEP_OF_ROLE.get(user.role, ""))
     can_batch = user.role in BATCH_ROLES and filters.state == batch_state and bool(page.object_list)
     context = {
-        "form": form, "page": page, "tabs": tabs, "total": sum(counts.values()), "filters": filters,
+        "form": form, "page": page, "tabs": tabs, "total": total, "count_limit": COUNT_LIMIT, "filters": filters,
         "blind": is_blind(user), "query": query.urlencode(), "state_query": state_query.urlencode(),
         "can_batch": can_batch, "batch_state": batch_state, "refused": refused,
         "batch_form": PublicityForm(campaign=_batch_campaign(page)) if can_batch and user.role == Role.UNIT_OFFICER

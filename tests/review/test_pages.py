@@ -4,6 +4,7 @@ approve / return through the forms; batch approval; history; notifications."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 
 import pytest
@@ -153,6 +154,31 @@ def test_unit_queue_is_scoped_searchable_and_counted(client, two_units):
         assert client.get(reverse("review:history", args=[app.pk])).status_code == 404
     assert client.get(reverse("review:detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("review:detail", args=[999999])).status_code == 404
+
+
+def test_a_search_finding_more_than_the_count_limit_is_not_counted_in_full(client, two_units, monkeypatch):
+    """Over ``COUNT_LIMIT`` matches (2 here) the tabs are the queue's states without numbers and the
+    whole search says "2+"; a state's tab still lists and counts its own matches (the pager)."""
+    mine, _theirs = two_units
+    own = _queue_rows(mine, 4)
+    put_in_state(own[3], State.RETURNED)
+    monkeypatch.setattr("review.selectors.COUNT_LIMIT", 2)
+    monkeypatch.setattr(importlib.import_module("review.views.queue"), "COUNT_LIMIT", 2)  # the module, not the view
+    client.force_login(UnitOfficerFactory(unit=mine))
+    url = reverse("review:queue")
+    page = client.get(url, {"q": "柏", "state": ""}).content.decode()
+    assert '全部 <span class="badge">2+</span>' in page
+    assert 'data-state-tab="unit_review"' in page and 'data-state-tab="returned"' in page
+    assert "待单位审核 <span class=\"badge\">" not in page and "已退回 <span class=\"badge\">" not in page
+    assert sum(app.code in page for app in own) == 4  # the page itself lists every match (20 a page)
+    assert "共 2 份" not in page  # never a count that stopped at the limit as if it were the total
+    in_state = client.get(url, {"q": "柏", "state": State.UNIT_REVIEW}).content.decode()
+    assert sum(app.code in in_state for app in own[:3]) == 3 and own[3].code not in in_state
+    assert '待单位审核 <span class="badge">3</span>' in in_state  # counted by its pager (limit 500)
+    assert "已退回 <span class=\"badge\">" not in in_state
+    # Within the limit, every tab is counted as before.
+    counted = client.get(url, {"q": own[3].applicant.real_name, "state": ""}).content.decode()
+    assert '全部 <span class="badge">1</span>' in counted and "已退回 <span class=\"badge\">1</span>" in counted
 
 
 def test_queue_filters_by_level_and_specialty(client, two_units):
