@@ -163,11 +163,16 @@ def environment(**options) -> Environment:
     return env
 
 
+def fragment(template_name: str, values: dict, request=None) -> str:
+    """The Jinja2 template rendered with ``values`` (and ``_``), as safe HTML: its output is
+    escaped by Jinja2 itself.  A view renders a part of a page with it that it keeps in the cache
+    (``{{ html }}`` in the Django template)."""
+    found = engines["jinja2"].get_template(template_name)
+    return mark_safe(found.render({**values, "_": translations()}, request=request))  # noqa: S308 - autoescaped
+
+
 @register.simple_tag(takes_context=True)
 def jinja(context, template_name: str) -> str:
-    """``{% jinja "name.html" %}``: the Jinja2 template rendered with the page's context (its
-    output is escaped by Jinja2 itself, hence marked safe here)."""
-    found = engines["jinja2"].get_template(template_name)
+    """``{% jinja "name.html" %}``: the Jinja2 template rendered with the page's context (``fragment``)."""
     values = context.flatten()
-    values["_"] = translations()
-    return mark_safe(found.render(values, request=values.get("request")))  # noqa: S308 - autoescaped by Jinja2
+    return fragment(template_name, values, request=values.get("request"))

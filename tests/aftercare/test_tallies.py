@@ -60,6 +60,10 @@ def test_the_fee_page_shows_a_payment_recorded_through_the_page(client, accepted
     assert state_counts(staff.clerk, load_campaign(demo_campaign.pk)) == {"fee_paid": 1}
     after = client.get(url).content.decode()
     assert "T-2" in after and after != before
+    # The units' reconciliation, kept as drawn (``_reconciliation_html``), is drawn again too.
+    table = lambda page: page.split('data-testid="reconciliation"')[1].split("</table>")[0]  # noqa: E731
+    assert "单独缴费1笔" not in table(before) and "单独缴费1笔" in table(after)
+    assert f"<td data-label=\"已登记\">{due:.2f}</td>" in table(after)
 
 
 def test_figures_are_kept_per_scope(accepted, staff, demo_campaign):

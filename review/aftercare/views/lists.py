@@ -12,12 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from applications.models import Specialty
 from applications.states import State
 from portal.errors import Refused, small_int
+from portal.jinja import fragment
 from portal.paging import PAGING_PARAMS, KeysetPaginator, paging_params
+from review.selectors import campaign_tally
 
 from .. import services
 from ..exports import publicity_list_request
@@ -63,6 +66,14 @@ def fee_list(user, campaign):
     return aftercare_applications(user, campaign)
 
 
+@campaign_tally("fee-reconciliation-html")
+def _reconciliation_html(user, campaign, language: str) -> str:
+    """The units' reconciliation table as drawn, kept while the campaign's data do not change
+    (``campaign_tally``, per scope and language): its 50 rows were drawn, and its figures read
+    back from the cache as objects, on every request of the three fee pages."""
+    return fragment("aftercare/_fee_units.html", {"units": fee_reconciliation(user, campaign)})
+
+
 @login_required
 def fees(request, batch_form=None):
     """缴费清单: every accepted application with its fee (rule engine) and payment; totals per kind;
@@ -86,7 +97,7 @@ def fees(request, batch_form=None):
     return render(request, "aftercare/fees.html", {
         **page_context(request, campaign, "fees"), "rows": rows, "page": page,
         "query": query.urlencode(), "by_kind": by_kind, "overall": overall,
-        "units": fee_reconciliation(request.user, campaign), "batch_form": form, "chosen": chosen,
+        "units_html": _reconciliation_html(request.user, campaign, get_language()), "batch_form": form, "chosen": chosen,
         "unpaid_of_unit": unpaid, "unpaid_shown": UNPAID_SHOWN, "fee_window": campaign.fee_window,
     }, status=400 if batch_form is not None else 200)
 
