@@ -120,7 +120,8 @@ ROW_FIELDS = (
 # Each record a row may show: what it joins and which of its columns it reads.
 ROW_RECORDS = {
     "fee_payment": (("fee_payment",), ("fee_payment",)),
-    "defense": (("defense__session",), ("defense",)),
+    "defense": (("defense",), ("defense",)),
+    "defense_session": (("defense__session",), ()),  # the session's day and place, where a list shows them
     "decision": (("decision",), ("decision",)),
     "certificate": (("certificate__document",), ("certificate__number", "certificate__revoked_at",
                                                  "certificate__document__status", "certificate__document__file")),
@@ -128,7 +129,8 @@ ROW_RECORDS = {
 # The records each list shows, and whether it shows the paper status (the receipts): a list reads
 # nothing it does not show (each of the results page's two lists reads one record a row).
 LIST_RECORDS = {
-    "roster": ("fee_payment", "defense", "decision", "receipts"),  # and the units' progress
+    "roster": ("fee_payment", "defense", "defense_session", "decision", "receipts"),  # the units' progress
+    "index": ("fee_payment", "defense", "decision", "receipts"),  # 受理后管理: a defense's outcome, not its session
     "fees": ("fee_payment",),
     "pending": ("defense",),  # the results page's applications waiting for a result
     "decided": ("decision",),  # and those decided (the decision carries its defense basis)
@@ -233,7 +235,7 @@ class Row:
             return ""
         if self.defense.exempt:
             return "免于答辩"
-        if self.defense.session is None:
+        if self.defense.session_id is None:  # the session itself is read only by lists showing it
             return "待安排场次"
         return outcome_label(self.defense, self.scored) if self.defense.has_outcome else "已安排"
 

@@ -63,13 +63,13 @@ def index(request):
     # Without a search the tabs' counts are the pager's (a search is counted by the pager).
     count = None if term else (counts.get(state, 0) if state in AFTER_ACCEPTANCE else sum(counts.values()))
     # Unit by unit (``portal.lanes``), a search too (its applicants are one hashed set, ``matching``).
-    page = KeysetPaginator(qs, PAGE_SIZE, count=count, rows=page_rows(campaign), lanes="unit").page(request.GET)
+    page = KeysetPaginator(qs, PAGE_SIZE, count=count, rows=page_rows(campaign, "index"), lanes="unit").page(request.GET)
     query = request.GET.copy()
     for key in PAGING_PARAMS:
         query.pop(key, None)
     return render(request, "aftercare/index.html", {
         **page_context(request, campaign, "index"),
-        "rows": rows_for(page.object_list, campaign), "page": page, "query": query.urlencode(),
+        "rows": rows_for(page.object_list, campaign, "index"), "page": page, "query": query.urlencode(),
         "tabs": [{"state": s, "label": s.label, "count": counts.get(s.value, 0)} for s in State
                  if s in AFTER_ACCEPTANCE],
         "total": sum(counts.values()), "state": state, "q": request.GET.get("q", ""),
