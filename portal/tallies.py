@@ -94,8 +94,8 @@ def changed(campaign_ids: Iterable[int]) -> None:
     _mark([ALL_APPLICATIONS, *(campaign_scope(pk) for pk in sorted(set(campaign_ids)))])
 
 
-# The campaigns' settings as the after-acceptance pages load them (the campaign with its checklist,
-# fees, specialties and exempt counties: ``review.aftercare.selectors.load_campaign``), and the
+# The campaigns' settings as the review and after-acceptance pages load them (the campaign with its
+# checklist, fees, specialties and exempt counties: ``review.selectors.load_campaign``), and the
 # reference rows they name.  Marked as changed by ``settings_changed`` whenever one of those rows is
 # saved or deleted (signals, ``applications.apps``), whoever saves it: the admin, a seed command, a
 # test.  A ``QuerySet.update()`` sends no signal: its change is seen within ``TALLY_SECONDS``.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import (Avg, Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value,
+from django.db.models import (Avg, Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value,
                               When, Window)
 from django.db.models.functions import RowNumber
 from django.db.models.fields.json import KeyTextTransform
@@ -21,13 +21,14 @@ from django.db.models.fields.json import KeyTextTransform
 from applications.checklist import FACT_SECTIONS
 from applications.selectors import LISTED_NAME
 from applications.enums import Kind
-from applications.models import Application, ApplicationSection, Campaign, CampaignFee, Level, Specialty, Unit
+from applications.models import Application, ApplicationSection, Campaign, Level, Specialty, Unit
 from applications.rules import fee_for
 from applications.states import AFTER_ACCEPTANCE, State
 from portal import tallies
 from portal.accounts.models import Role
 from review.access import scope_key
-from review.selectors import applications_visible_to, campaign_tally, count_by_state, matching
+from review.selectors import (applications_visible_to, campaign_tally, count_by_state, load_campaign,
+                              load_campaigns, matching)
 
 from .conditions import (
     FeeStatus,
@@ -53,29 +54,6 @@ def campaigns_managed_by(user) -> QuerySet[Campaign]:
     if getattr(user, "role", None) == Role.COMMITTEE_CLERK and user.committee_id:
         return qs.filter(committee_id=user.committee_id)
     return qs.none()
-
-
-def _with_rows() -> QuerySet[Campaign]:
-    return (Campaign.objects.select_related("committee", "series")
-            .prefetch_related("paper_items", Prefetch("fees", queryset=CampaignFee.objects.select_related("level")),
-                              "specialties__series", "exempt_counties"))
-
-
-def load_campaign(campaign_id: int) -> Campaign:
-    """A campaign with the rows every list reads (paper checklist, fees, committee, specialties),
-    kept in the cache until a campaign's settings or a reference row change
-    (``portal.tallies.CAMPAIGN_SETTINGS``): six queries and the campaign's clauses decoded on every
-    after-acceptance page were a tenth of the committee's list pages (issue 16).  Each page gets
-    its own copy (the cache stores it pickled)."""
-    return tallies.remembered(f"campaign-settings:{campaign_id}", [tallies.CAMPAIGN_SETTINGS],
-                              lambda: _with_rows().get(pk=campaign_id))
-
-
-def load_campaigns(campaign_ids) -> dict[int, Campaign]:
-    """``load_campaign`` for the campaigns of a list that spans several (the units' progress), each
-    from the cache: a page holds one or two campaigns, and reading them with their rows (six
-    queries) on every request was a fifth of the units' list (issue 16)."""
-    return {pk: load_campaign(pk) for pk in sorted(set(campaign_ids))}
 
 
 def campaign_picker(user) -> list[Campaign]:
