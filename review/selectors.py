@@ -141,8 +141,9 @@ def count_by_state(qs: QuerySet[Application]) -> dict[str, int]:
 
 def count_by_state_upto(qs: QuerySet[Application], limit: int) -> dict[str, int] | None:
     """``count_by_state(qs)`` when ``qs`` holds at most ``limit`` rows, else None: the states of
-    ``limit`` + 1 rows are read, never more (a search that finds most of a county counted every
-    match on each request: 7 of its 14 ms of SQL at 10,000 applications, and more as it grows)."""
+    ``limit`` + 1 rows are read, never more (a county officer's search for a term every applicant
+    shares counted every match on each request: 133 ms at 100,000 applications, 68 with the limit,
+    most of the rest the applicants' subquery)."""
     states = list(qs.order_by().values_list("state", flat=True)[: limit + 1])
     return None if len(states) > limit else dict(Counter(states))
 

@@ -54,10 +54,10 @@ def queue(request):
     # pager then counts the state shown, or knows the whole search is over the limit.
     counted = None not in counts.values()
     total = sum(counts.values()) if counted else None
-    if filters.state:
-        count, more = (counts.get(filters.state, 0), False) if counted else (None, False)
+    if counted:
+        count, more = (counts.get(filters.state, 0) if filters.state else total), False
     else:
-        count, more = (total, False) if counted else (COUNT_LIMIT, True)
+        count, more = (None, False) if filters.state else (COUNT_LIMIT, True)
     page = KeysetPaginator(rows, PAGE_SIZE, count=count, more=more, lanes=queue_lanes(user, filters),
                            rows=queue_rows(base)).page(request.GET)
     query = request.GET.copy()
