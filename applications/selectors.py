@@ -16,6 +16,11 @@ LISTED_NAME = Coalesce(NullIf(KeyTextTransform("name", "snapshot"), Value("")), 
                        output_field=CharField())
 
 
+def listed_name(application: Application) -> str:
+    """``LISTED_NAME`` for an application already read: its snapshot's name, else its account's."""
+    return (application.snapshot or {}).get("name") or application.applicant.real_name
+
+
 def sections_data(application: Application) -> dict[str, dict]:
     """Validated sections, ``{key: data}``; reads ``application.sections.all()`` (prefetchable)."""
     return {s.key: s.data for s in application.sections.all() if s.is_complete}

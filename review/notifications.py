@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import StateChange
+from applications.selectors import listed_name
 from applications.states import State
 from portal.accounts.models import Role, User
 
@@ -52,7 +53,7 @@ def _subject(application, blind: bool) -> str:
     what = f"{application.specialty} {application.level}{application.get_kind_display()}"
     if blind:
         return _("申报 %(code)s（%(what)s）") % {"code": application.code, "what": what}
-    name = application.snapshot.get("name") or application.applicant.real_name
+    name = listed_name(application)
     return _("%(name)s的申报 %(code)s（%(what)s）") % {"name": name, "code": application.code, "what": what}
 
 

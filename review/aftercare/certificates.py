@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Committee
+from applications.selectors import listed_name
 from review.documents.models import Document, DocumentKind, ScopeKind
 
 from .models import Certificate
@@ -59,7 +60,7 @@ def certificate_create(application, decision, *, actor, now: dt.datetime) -> Cer
     snapshot = application.snapshot or {}
     certificate = Certificate.objects.create(
         application=application, campaign=campaign, number=next_certificate_number(campaign),
-        holder_name=snapshot.get("name") or applicant.real_name, id_number=(applicant.id_number or "").upper(),
+        holder_name=listed_name(application), id_number=(applicant.id_number or "").upper(),
         gender=snapshot.get("gender") or "", series=application.specialty.series.name,
         specialty=application.specialty.name, level=application.level.name, title=application.title_applied_for,
         kind=application.get_kind_display(), committee=campaign.committee.name,

@@ -19,7 +19,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.fields.json import KeyTextTransform
 
 from applications.checklist import FACT_SECTIONS
-from applications.selectors import LISTED_NAME
+from applications.selectors import LISTED_NAME, listed_name
 from applications.enums import Kind
 from applications.models import Application, ApplicationSection, Campaign, Level, Specialty, Unit
 from applications.rules import fee_for
@@ -208,7 +208,7 @@ class Row:
     def name(self) -> str:
         if hasattr(self.app, "listed_name"):  # a list's row (``page_rows``): the name was read for it
             return self.app.listed_name
-        return (self.app.snapshot or {}).get("name") or self.app.applicant.real_name
+        return listed_name(self.app)
 
     @property
     def defense_label(self) -> str:

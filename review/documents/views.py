@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications.access_log import AccessWhat, access_record, access_record_many
 from applications.campaign_texts import review_form_title
 from applications.models import Campaign
+from applications.selectors import listed_name
 from applications.states import AFTER_ACCEPTANCE
 from portal.accounts.models import Role
 from review.access import may_open_template
@@ -222,8 +223,7 @@ def verify(request, code=None):
                     .filter(verify_code=normalised, kind=DocumentKind.REVIEW_FORM, status=DocumentStatus.READY).first())
     context = {"code": raw, "document": document, "searched": bool(raw)}
     if document is not None:
-        snapshot = document.application.snapshot or {}
-        context["masked_name"] = mask_name(snapshot.get("name") or document.application.applicant.real_name)
+        context["masked_name"] = mask_name(listed_name(document.application))
         context["current"] = document.is_current and document.is_ready
         context["latest"] = (Document.objects.filter(series_key=document.series_key, is_current=True)
                              .exclude(pk=document.pk).only("version", "finished_at").first())

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.selectors import listed_name
 from applications.states import TERMINAL
 from portal.audit.actions import AuditAction
 from portal.audit.services import audit_record, field_values
@@ -31,7 +32,7 @@ def integrity_record_write(application, *, facts: str, include_unit: bool, actor
     applicant = application.applicant
     record = IntegrityRecord.objects.create(
         id_number=(applicant.id_number or "").upper(),
-        name=(application.snapshot or {}).get("name") or applicant.real_name,
+        name=listed_name(application),
         person=applicant, unit=application.unit if include_unit else None, campaign=campaign,
         application=application, facts=facts, person_ban_years=person_years,
         person_banned_until=ban_end(campaign.year, person_years), unit_ban_years=unit_years,

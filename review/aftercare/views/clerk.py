@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.access_log import AccessWhat, access_record
+from applications.selectors import listed_name
 from applications.states import AFTER_ACCEPTANCE, State
 from portal.errors import Refused
 from portal.paging import PAGING_PARAMS, KeysetPaginator
@@ -123,7 +124,7 @@ def _detail_context(request, application, **forms):
     open_states = services.OPEN_AFTER_ACCEPTANCE
     return {
         **page_context(request, campaign, "index"),
-        "app": application, "name": (application.snapshot or {}).get("name") or application.applicant.real_name,
+        "app": application, "name": listed_name(application),
         "paper": paper, "fee": fee, "record": record, "preview": preview, "decision": decision,
         "certificate": certificate, "outcome": outcome,
         "paper_form": forms.get("paper_form") or (
