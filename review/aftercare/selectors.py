@@ -104,16 +104,15 @@ ROW_RECORDS = {
     "certificate": (("certificate__document",), ("certificate__number", "certificate__revoked_at",
                                                  "certificate__document__status", "certificate__document__file")),
 }
-# The records each list shows, and whether it shows the paper status (the receipts) or the title
-# applied for (read out of the snapshot's JSON): a list reads nothing it does not show (each of the
-# results page's two lists reads one record a row).
+# The records each list shows, and whether it shows the paper status (the receipts): a list reads
+# nothing it does not show (each of the results page's two lists reads one record a row).
 LIST_RECORDS = {
     "roster": ("fee_payment", "defense", "defense_session", "decision", "receipts"),  # the units' progress
     "index": ("fee_payment", "defense", "decision", "receipts"),  # 受理后管理: a defense's outcome, not its session
     "fees": ("fee_payment",),
     "pending": ("defense",),  # the results page's applications waiting for a result
     "decided": ("decision",),  # and those decided (the decision carries its defense basis)
-    "certificates": ("certificate", "title"),  # and the title applied for (out of the snapshot)
+    "certificates": ("certificate",),
 }
 
 
@@ -157,9 +156,7 @@ def _read_rows(ids, shows: str) -> list[Application]:
     qs = (Application.objects.filter(pk__in=ids).order_by()
           .select_related(*(join for joins, _columns in records for join in joins))
           .only(*ROW_FIELDS, *(column for _joins, columns in records for column in columns))
-          .annotate(listed_name=LISTED_NAME))
-    if "title" in LIST_RECORDS[shows]:
-        qs = qs.annotate(snapshot_title=KeyTextTransform("title_applied_for", "snapshot"))
+          .annotate(listed_name=LISTED_NAME, snapshot_title=KeyTextTransform("title_applied_for", "snapshot")))
     applications = list(qs)
     if "receipts" in LIST_RECORDS[shows]:
         # A list's paper status reads which items arrived, nothing else of a receipt: their names,
