@@ -13,10 +13,23 @@ nginx buffers slow clients' uploads and downloads and serves files (X-Accel-Redi
 process is busy only while Django works; uploads have their own pool (``web-uploads``), whose
 requests do wait on storage, with threads.
 
+Python's cyclic garbage collector, tuned as for any pre-forking server (``gc.freeze``'s own
+advice): what the master loaded before forking (the application: Django, the URL conf, the models)
+and, once a worker has served ``GC_FREEZE_AFTER`` requests, what the worker built to serve them
+(compiled templates, cached campaigns) are frozen, never scanned again; and the youngest generation
+is collected every ``GC_THRESHOLD[0]`` allocations instead of 700.  Measured in one process at
+10,000 applications (100 requests each of a review page, 受理后管理's last page and the results
+page): time in the collector 0.9–1.5 ms a request, with a full collection every 100–300 requests
+stopping the worker for 80–100 ms (a request's wall time 26 ms at its median, 100–119 at its
+maximum), against 0.5–0.7 ms a request and no such stop (maximum 38–43 ms).  Objects frozen are
+never freed, garbage left behind by those first requests included (collected just before
+freezing); a worker is replaced every ``max_requests`` anyway.
+
 The access log is one JSON line a request (``portal.logs``), with nginx's request id; the master
 process serves the Prometheus metrics its workers write (``portal.metrics``).
 """
 
+import gc
 import os
 
 bind = os.environ.get("PORTAL_BIND", "0.0.0.0:8000")
@@ -51,6 +64,26 @@ logconfig_dict = {
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
     },
 }
+
+
+GC_FREEZE_AFTER = 200
+GC_THRESHOLD = (7000, 10, 10)
+
+
+def pre_fork(server, worker):
+    gc.freeze()  # the loaded application, shared with every worker and never scanned in them
+
+
+def post_fork(server, worker):
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+def post_request(worker, req, environ, resp):
+    """Runs once the response is written (``worker.nr``: the requests the worker has taken)."""
+    if worker.nr >= GC_FREEZE_AFTER and not getattr(worker, "portal_frozen", False):
+        worker.portal_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def when_ready(server):
