@@ -7,19 +7,11 @@ applicant pages that live in ``review`` because they call the one door or the ch
 
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from applications import urls as applications_urls
 from review import urls as review_urls
 
 from . import health, views
-
-admin.site.site_header = _("巴州职称申报评审平台 · 管理后台")
-admin.site.site_title = _("职称平台管理")
-admin.site.index_title = _("系统管理")
-# No sidebar of every model on each admin page: it cost the applications list 9 of its 26 ms of CPU
-# and 22 of its 53 KB (issue 16); the index and the breadcrumbs lead to every model.
-admin.site.enable_nav_sidebar = False
 
 applicant_pages = ([*applications_urls.urlpatterns, *review_urls.applicant_urlpatterns], applications_urls.app_name)
 
