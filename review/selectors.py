@@ -143,7 +143,7 @@ def count_by_state_upto(qs: QuerySet[Application], limit: int) -> dict[str, int]
     """``count_by_state(qs)`` when ``qs`` holds at most ``limit`` rows, else None: the states of
     ``limit`` + 1 rows are read, never more (a county officer's search for a term every applicant
     shares counted every match on each request: 133 ms at 100,000 applications, 68 with the limit,
-    most of the rest the applicants' subquery)."""
+    most of the rest the applicants' subquery, since checked row by row instead, ``matching``)."""
     states = list(qs.order_by().values_list("state", flat=True)[: limit + 1])
     return None if len(states) > limit else dict(Counter(states))
 
