@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -29,6 +30,19 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_limits(name: str) -> dict[str, tuple[int, int]]:
+    """``name=attempts/seconds`` pairs, comma-separated: ``PORTAL_RATE_LIMITS=verify_ip=60/600``."""
+    limits = {}
+    for item in filter(None, (part.strip() for part in env(name).split(","))):
+        try:
+            key, value = item.split("=", 1)
+            attempts, seconds = (int(number) for number in value.split("/", 1))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not name=attempts/seconds") from None
+        limits[key.strip()] = (attempts, seconds)
+    return limits
 
 
 DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / "var")))
@@ -446,6 +460,9 @@ AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # every login at INFO; lock-outs are warnings
+# Any rate limit (portal.accounts.ratelimit: login_ip, register_ip, lookup_ip, verify_ip, …), overridden
+# by the operator as name=attempts/seconds pairs.
+PORTAL_RATE_LIMITS = env_limits("PORTAL_RATE_LIMITS")
 # Staff second factor (TOTP, with static backup codes): portal/accounts/otp.py.
 OTP_TOTP_ISSUER = "巴州职称平台"
 # An applicant's one-time reset link (issued by their unit officer or an administrator) is

@@ -123,3 +123,29 @@ def test_web_application_freezes_what_it_loaded_and_collects_less_often(tmp_path
     assert found["threshold"] == threshold
     # Django's modules, apps and models are out of the collector's way: tens of thousands of objects.
     assert found["frozen_before"] == 0 and found["frozen"] > 20_000
+
+
+def test_rate_limits_are_overridden_from_the_environment(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portal.settings import env_limits
+
+    monkeypatch.setenv("PORTAL_RATE_LIMITS", " verify_ip=60/600, lookup_ip=20/300 ")
+    assert env_limits("PORTAL_RATE_LIMITS") == {"verify_ip": (60, 600), "lookup_ip": (20, 300)}
+    monkeypatch.setenv("PORTAL_RATE_LIMITS", "")
+    assert env_limits("PORTAL_RATE_LIMITS") == {}
+    for wrong in ("verify_ip=60", "verify_ip", "verify_ip=sixty/600"):
+        monkeypatch.setenv("PORTAL_RATE_LIMITS", wrong)
+        with pytest.raises(ImproperlyConfigured, match="name=attempts/seconds"):
+            env_limits("PORTAL_RATE_LIMITS")
+
+
+def test_a_deployment_reads_its_rate_limits(tmp_path):
+    probe_limits = ("import django; django.setup(); from portal.accounts.ratelimit import limit; "
+                    "print([(r.attempts, r.seconds) for r in (limit('verify_ip', (30, 600)), limit('lookup_ip', (10, 600)))])")
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    base.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_DATA_DIR": str(tmp_path),
+                 "PORTAL_RATE_LIMITS": "verify_ip=60/900"})
+    out = subprocess.run([sys.executable, "-c", probe_limits], cwd=ROOT, env=base, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[(60, 900), (10, 600)]"
