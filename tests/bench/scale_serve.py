@@ -289,6 +289,11 @@ def _measure_page(base: str, pid: int | None, args, page, cookies: dict) -> dict
         result[str(c)] = found = wrk(base + page.url, cookies[key], c, args.duration)
         slow = found.get("requests", 0) < MIN_REQUESTS
         print(f"  {page.name:<36} c={c:<3} {json.dumps(found)}", flush=True)
+        failed = sum(found.get("errors", {}).values())
+        if failed:  # an answer ≥ 400 or a broken connection: what was timed is not (all) the page
+            found["not_the_page"] = failed
+            print(f"  {page.name:<36} c={c:<3} WARNING: {failed} of {found.get('requests', 0)} requests failed "
+                  "(HTTP status ≥ 400, timeouts, broken connections): not the page's figures", flush=True)
     result["calibration_ms"] = [calibrated, _calibration()]
     print(f"  {page.name:<36} calibration {result['calibration_ms']} ms", flush=True)
     return result
