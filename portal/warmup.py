@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 TEMPLATE_SUFFIXES = (".html", ".txt", ".xml", ".svg")
 
 
-def warm_up() -> dict[str, float]:
+def warm_up() -> dict[str, int | float]:
     """Build it all; returns what was compiled and how long it took (logged at INFO)."""
     began = time.perf_counter()
     with translation.override(settings.LANGUAGE_CODE):  # the catalogues of every installed app

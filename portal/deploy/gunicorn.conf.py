@@ -41,9 +41,9 @@ keepalive = 5
 max_requests = int(os.environ.get("PORTAL_WEB_MAX_REQUESTS", "2000"))  # recycles a worker that grew
 # The application is loaded once, in the master, and the workers are forked from it (its objects
 # frozen by portal/wsgi.py, shared copy-on-write): a recycled worker starts in milliseconds instead
-# of a second and a half of CPU taken from the requests of the others, warm (portal.warmup: views
-# imported, templates compiled), so that its first requests cost what the others do.  Nothing is connected at
-# import (database, Redis and S3 clients open on a worker's first request).  A new version is
+# of a second and a half of CPU taken from the requests of the others, and warm (portal.warmup:
+# views imported, templates compiled), so that its first requests cost what the others do.
+# Nothing is connected at import (database, Redis and S3 clients open on a worker's first request).  A new version is
 # deployed by restarting the node (README "Deploy a new version"), never by HUP.
 preload_app = os.environ.get("PORTAL_WEB_PRELOAD", "1") == "1"
 max_requests_jitter = max_requests // 10
